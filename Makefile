@@ -1,0 +1,118 @@
+# backprop - build, test, lab, install.
+#
+#   make            library, header and command (build/)
+#   make test       unit and command-line tests, then again under ASan+UBSan
+#   make lab        the seed report's experiments
+#   make deps       install the Debian packages the project needs
+#   make install    PREFIX=/usr/local (DESTDIR honoured)
+#   make clean
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+BUILD   ?= build
+
+# -O2 and plain C: the kernels are written so that gcc vectorises them.
+# Never -ffast-math: training must see NaN and Inf to report divergence.
+OPTFLAGS ?= -O2 -g
+WARN     = -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
+           -Wmissing-prototypes -Wvla -Wformat=2
+CPPFLAGS_ALL = -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L \
+               $(shell pkg-config --cflags libcjson 2>/dev/null)
+CFLAGS_ALL = -std=c11 $(WARN) $(OPTFLAGS) $(CFLAGS)
+LIBS       = $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson) -lm
+
+# Plotting is optional: without PLplot the command still trains and says so.
+HAVE_PLPLOT := $(if $(wildcard src/plot/plot.c),$(shell pkg-config --exists plplot 2>/dev/null && echo 1))
+ifeq ($(HAVE_PLPLOT),1)
+PLOT_SRC   = src/plot/plot.c
+PLOT_FLAGS = $(shell pkg-config --cflags plplot) -DBP_HAVE_PLPLOT=1
+PLOT_LIBS  = $(shell pkg-config --libs plplot) -lpng
+else
+PLOT_SRC   = $(wildcard src/plot/plot_stub.c)
+PLOT_FLAGS =
+PLOT_LIBS  =
+endif
+
+LIB_SRC  = $(sort $(filter-out src/plot/%,$(wildcard src/*.c src/*/*.c)))
+CLI_SRC  = $(sort $(wildcard cli/*.c)) $(PLOT_SRC)
+TEST_SRC = $(sort $(wildcard tests/unit/test_*.c))
+HDRS     = $(wildcard include/*.h src/*.h src/*/*.h cli/*.h tests/unit/*.h)
+
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps deps-ensure test test-fast test-asan lab bench install \
+        uninstall clean
+
+all: deps-ensure
+	@$(MAKE) --no-print-directory $(BUILD)/libbackprop.a $(BUILD)/backprop
+
+deps:
+	@scripts/deps.sh install
+
+# make, make test and make lab check the packages first and install what is
+# missing, so that a fresh Debian 12 machine needs nothing else.
+deps-ensure:
+	@scripts/deps.sh check || scripts/deps.sh install
+
+$(BUILD)/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(PLOT_FLAGS) $(CPPFLAGS) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/libbackprop.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/backprop: $(CLI_OBJ) $(BUILD)/libbackprop.a
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS) $(CLI_OBJ) $(BUILD)/libbackprop.a \
+	    $(PLOT_LIBS) $(LIBS) -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h $(BUILD)/libbackprop.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(PLOT_FLAGS) $(CPPFLAGS) $(CFLAGS_ALL) $(LDFLAGS) \
+	    $< $(BUILD)/libbackprop.a $(PLOT_LIBS) $(LIBS) -lcmocka -o $@
+
+tests-build: $(BUILD)/libbackprop.a $(BUILD)/backprop $(TESTS)
+
+# The whole suite twice: an optimised build, then the same code under
+# AddressSanitizer and UndefinedBehaviorSanitizer.
+test: deps-ensure
+	@$(MAKE) --no-print-directory test-fast
+	@$(MAKE) --no-print-directory test-asan
+
+test-fast: tests-build
+	@tests/run.sh $(BUILD)
+
+test-asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan \
+	    OPTFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	    tests-build
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	    BP_SANITIZED=1 tests/run.sh build/asan
+
+lab: all
+	$(BUILD)/backprop lab
+
+bench: all
+	@scripts/deps.sh bench
+	@bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+	    $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 $(BUILD)/libbackprop.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/backprop.h $(DESTDIR)$(PREFIX)/include/
+	install -m 755 $(BUILD)/backprop $(DESTDIR)$(PREFIX)/bin/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/^#define BP_VERSION "\(.*\)"/\1/p' include/backprop.h)|g' \
+	    backprop.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/backprop.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libbackprop.a \
+	    $(DESTDIR)$(PREFIX)/include/backprop.h \
+	    $(DESTDIR)$(PREFIX)/bin/backprop \
+	    $(DESTDIR)$(PREFIX)/lib/pkgconfig/backprop.pc
+
+clean:
+	rm -rf build

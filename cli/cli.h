@@ -1,0 +1,94 @@
+/* cli.h - the backprop command: shared configuration and helpers. */
+#ifndef BP_CLI_H
+#define BP_CLI_H
+
+#include <stdio.h>
+
+#include "backprop.h"
+
+/* Exit codes of the command. */
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+#define MAX_EPOCHS 1000000000UL
+#define MAX_SAMPLES 10000000UL
+
+/* Everything a subcommand can be told on its command line. */
+typedef struct {
+    const char *data;            /* linear | xor                       */
+    size_t n;                    /* points of the linear set            */
+    uint64_t data_seed;
+    size_t hidden[BP_MAX_LAYERS];
+    int n_hidden;
+    bp_activation activation;
+    bp_loss loss;
+    int bias;
+    bp_init init;
+    uint64_t seed;
+    bp_optimizer optimizer;
+    double momentum;
+    double lr;
+    size_t epochs;
+    size_t log_every;
+    int quiet;
+    int timing;
+    const char *model;
+    const char *input;
+    double h;                    /* gradcheck step                      */
+    double tolerance;            /* gradcheck bound                     */
+} cli_config;
+
+/* Which subcommand an option belongs to (a bit mask). */
+enum {
+    CMD_TRAIN = 1 << 0,
+    CMD_TEST = 1 << 1,
+    CMD_PREDICT = 1 << 2,
+    CMD_GRADCHECK = 1 << 3,
+    CMD_LAB = 1 << 4
+};
+
+/* The defaults: the seed's configuration, with biases on. */
+void cli_defaults(cli_config *cfg);
+/* The seed's method exactly (no bias, standard-normal weights). */
+void cli_preset_seed(cli_config *cfg);
+
+/*
+ * Parses argv (argv[0] is the subcommand's name) into cfg, which holds the
+ * defaults.  Returns -1 to go on, or an exit code: 0 after --help, 2 after
+ * printing an error.
+ */
+int cli_parse(int argc, char **argv, unsigned cmd, const char *summary,
+              cli_config *cfg);
+
+/* "backprop: error: <message>" on stderr; returns code. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+int cli_error(int code, const char *fmt, ...);
+
+/* Exit code for a library status: 1 for a runtime failure, else 2. */
+int cli_exit_code(bp_status st);
+
+/* The architecture the configuration asks for, for n_in inputs. */
+void cli_arch(const cli_config *cfg, size_t n_in, size_t n_out, bp_arch *a);
+
+/* The generated data set named by cfg->data; prints the error itself. */
+bp_dataset *cli_dataset(const cli_config *cfg);
+
+/* The seed's test output: "Testing ...", predictions, accuracy. */
+int cli_print_test(FILE *out, const bp_net *net, const bp_dataset *ds);
+
+/* Seconds on a monotonic clock. */
+double cli_seconds(void);
+
+int cmd_train(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_gradcheck(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
+
+/* Training with the seed's log lines; shared by train and lab.  Returns an
+ * exit code; on success *net_out (when not NULL) receives the network. */
+int cli_run_training(const cli_config *cfg, bp_dataset *ds, FILE *out,
+                     bp_net **net_out);
+
+#endif

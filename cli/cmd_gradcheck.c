@@ -1,0 +1,50 @@
+/* cmd_gradcheck.c - analytic gradients against central differences. */
+#include "cli.h"
+
+static const char summary[] =
+    "Builds the network the options describe, computes the gradient of the\n"
+    "mean loss by back-propagation, and compares every component with the\n"
+    "central difference (L(w+h) - L(w-h)) / 2h in double precision.  Prints\n"
+    "the largest relative error; exits 1 when it is above --tolerance.";
+
+int cmd_gradcheck(int argc, char **argv)
+{
+    cli_config cfg;
+    cli_defaults(&cfg);
+    cfg.data = "xor";
+    int rc = cli_parse(argc, argv, CMD_GRADCHECK, summary, &cfg);
+    if (rc >= 0)
+        return rc;
+    bp_dataset *ds = cli_dataset(&cfg);
+    if (!ds)
+        return EXIT_USAGE;
+    bp_error err;
+    bp_arch arch;
+    cli_arch(&cfg, ds->n_in, ds->n_out, &arch);
+    bp_net *net = bp_net_new(&arch, &err);
+    bp_status st = net ? bp_net_init(net, cfg.init, cfg.seed, &err) : err.code;
+    double worst = 0, biggest = 0;
+    if (!st)
+        st = bp_gradcheck(net, ds, cfg.h, &worst, &biggest, &err);
+    if (st) {
+        rc = cli_error(cli_exit_code(st), "%s", err.msg);
+    } else {
+        printf("gradcheck: %zu parameters (%s, %s, %s), max relative error "
+               "%.3e, largest gradient %.3e, h = %g\n",
+               bp_net_param_count(net), bp_activation_name(arch.hidden),
+               bp_loss_name(arch.loss), arch.bias ? "bias" : "no bias", worst,
+               biggest, cfg.h);
+        if (biggest == 0)
+            rc = cli_error(EXIT_RUNTIME,
+                           "the gradient is zero everywhere: nothing checked");
+        else if (!(worst <= cfg.tolerance))
+            rc = cli_error(EXIT_RUNTIME,
+                           "gradient check failed: %.3e > tolerance %g",
+                           worst, cfg.tolerance);
+        else
+            rc = EXIT_OK;
+    }
+    bp_net_free(net);
+    bp_dataset_free(ds);
+    return rc;
+}

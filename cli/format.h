@@ -1,0 +1,18 @@
+/* format.h - numbers printed the way Python and numpy print them. */
+#ifndef BP_CLI_FORMAT_H
+#define BP_CLI_FORMAT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Python's repr(float): the shortest decimal that reads back as the same
+ * double, positional for exponents -4..15, "1e-05" style otherwise, and a
+ * ".0" on whole numbers.  buf needs 32 bytes. */
+void format_repr(char *buf, size_t size, double x);
+
+/* print(array) of numpy for a 1 x n array of probabilities, with numpy's
+ * defaults (precision 8, 75 columns, scientific notation when the values
+ * span more than 1e3 or go below 1e-4). */
+void print_numpy_row(FILE *out, const double *v, size_t n);
+
+#endif

@@ -1,0 +1,437 @@
+/*
+ * options.c - one table of options for every subcommand.
+ *
+ * Each option names its field in cli_config, its kind and its bounds, so
+ * that parsing, validation, error messages and the --help text (with the
+ * default read from the same field) come from one place.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef enum {
+    OPT_FLAG,        /* int field set to 1          */
+    OPT_UNSET,       /* int field set to 0          */
+    OPT_REAL,        /* double in [min, max]        */
+    OPT_COUNT,       /* size_t in [min, max]        */
+    OPT_SEED,        /* uint64_t, any               */
+    OPT_STRING,      /* const char *                */
+    OPT_HIDDEN,      /* comma-separated widths      */
+    OPT_ACTIVATION,
+    OPT_LOSS,
+    OPT_OPTIMIZER,
+    OPT_INIT,
+    OPT_DATA,
+    OPT_PRESET,
+    OPT_HELP
+} opt_kind;
+
+typedef struct {
+    const char *name;
+    opt_kind kind;
+    size_t offset;
+    unsigned cmds;
+    const char *metavar;
+    const char *help;
+    double min, max;     /* bounds of OPT_REAL and OPT_COUNT; for reals a
+                            bound is exclusive when min_open/max_open */
+    int min_open, max_open;
+} cli_option;
+
+#define F(field) offsetof(cli_config, field)
+#define ALL (CMD_TRAIN | CMD_TEST | CMD_PREDICT | CMD_GRADCHECK | CMD_LAB)
+#define NET (CMD_TRAIN | CMD_GRADCHECK | CMD_LAB)
+#define DATA (CMD_TRAIN | CMD_TEST | CMD_GRADCHECK)
+
+static const cli_option options[] = {
+    {"preset", OPT_PRESET, 0, CMD_TRAIN | CMD_GRADCHECK, "NAME",
+     "seed: the report's method exactly (no bias, normal init)", 0, 0, 0, 0},
+    {"data", OPT_DATA, F(data), DATA, "NAME", "data set: linear | xor",
+     0, 0, 0, 0},
+    {"n", OPT_COUNT, F(n), DATA, "N", "points of the linear data set",
+     1, MAX_SAMPLES, 0, 0},
+    {"data-seed", OPT_SEED, F(data_seed), DATA, "S",
+     "seed of the linear points (numpy's RandomState(S).uniform)", 0, 0, 0, 0},
+    {"hidden", OPT_HIDDEN, 0, NET, "LIST",
+     "hidden layer widths, comma-separated", 0, 0, 0, 0},
+    {"activation", OPT_ACTIVATION, F(activation), NET, "NAME",
+     "hidden activation: sigmoid | tanh | relu | none", 0, 0, 0, 0},
+    {"loss", OPT_LOSS, F(loss), NET, "NAME", "loss: bce | mse", 0, 0, 0, 0},
+    {"bias", OPT_FLAG, F(bias), NET, NULL, "give every layer a bias",
+     0, 0, 0, 0},
+    {"no-bias", OPT_UNSET, F(bias), NET, NULL,
+     "no biases (the seed's network)", 0, 0, 0, 0},
+    {"init", OPT_INIT, F(init), NET, "NAME",
+     "initial weights: normal | xavier | he | numpy", 0, 0, 0, 0},
+    {"seed", OPT_SEED, F(seed), NET, "S", "seed of the initial weights",
+     0, 0, 0, 0},
+    {"optimizer", OPT_OPTIMIZER, F(optimizer), CMD_TRAIN | CMD_LAB, "NAME",
+     "sgd | momentum", 0, 0, 0, 0},
+    {"momentum", OPT_REAL, F(momentum), CMD_TRAIN | CMD_LAB, "MU",
+     "momentum coefficient, in [0, 1)", 0, 1, 0, 1},
+    {"lr", OPT_REAL, F(lr), CMD_TRAIN | CMD_LAB, "LR",
+     "learning rate, > 0", 0, 1e6, 1, 0},
+    {"epochs", OPT_COUNT, F(epochs), CMD_TRAIN | CMD_LAB, "E",
+     "training epochs", 1, MAX_EPOCHS, 0, 0},
+    {"log-every", OPT_COUNT, F(log_every), CMD_TRAIN | CMD_LAB, "K",
+     "print the loss every K epochs", 1, MAX_EPOCHS, 0, 0},
+    {"quiet", OPT_FLAG, F(quiet), CMD_TRAIN | CMD_LAB, NULL,
+     "no epoch lines", 0, 0, 0, 0},
+    {"timing", OPT_FLAG, F(timing), CMD_TRAIN, NULL,
+     "print the training time on stderr", 0, 0, 0, 0},
+    {"model", OPT_STRING, F(model), CMD_TRAIN | CMD_TEST | CMD_PREDICT, "FILE",
+     "model file (train: save to it; test, predict: read it)", 0, 0, 0, 0},
+    {"input", OPT_STRING, F(input), CMD_PREDICT, "FILE",
+     "rows of comma-separated inputs (default: stdin)", 0, 0, 0, 0},
+    {"h", OPT_REAL, F(h), CMD_GRADCHECK, "H",
+     "finite-difference step", 0, 1, 1, 1},
+    {"tolerance", OPT_REAL, F(tolerance), CMD_GRADCHECK, "T",
+     "largest relative error accepted", 0, 1, 1, 0},
+    {"help", OPT_HELP, 0, ALL, NULL, "show this help and exit", 0, 0, 0, 0},
+};
+
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+void cli_defaults(cli_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->data = "linear";
+    cfg->n = 100;
+    cfg->data_seed = 1;
+    cfg->hidden[0] = cfg->hidden[1] = 10;
+    cfg->n_hidden = 2;
+    cfg->activation = BP_ACT_SIGMOID;
+    cfg->loss = BP_LOSS_BCE;
+    cfg->bias = 1;
+    cfg->init = BP_INIT_NORMAL;
+    cfg->seed = 1;
+    cfg->optimizer = BP_OPT_MOMENTUM;
+    cfg->momentum = 0.9;
+    cfg->lr = 0.1;
+    cfg->epochs = 5000;
+    cfg->log_every = 100;
+    cfg->h = 1e-5;
+    cfg->tolerance = 1e-6;
+}
+
+void cli_preset_seed(cli_config *cfg)
+{
+    cfg->hidden[0] = cfg->hidden[1] = 10;
+    cfg->n_hidden = 2;
+    cfg->activation = BP_ACT_SIGMOID;
+    cfg->loss = BP_LOSS_BCE;
+    cfg->bias = 0;
+    cfg->init = BP_INIT_NORMAL;
+    cfg->optimizer = BP_OPT_MOMENTUM;
+    cfg->momentum = 0.9;
+    cfg->lr = 0.1;
+    cfg->epochs = 5000;
+}
+
+int cli_error(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("backprop: error: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return code;
+}
+
+int cli_exit_code(bp_status st)
+{
+    return st == BP_EDIVERGED || st == BP_ENOMEM || st == BP_EIO
+               ? EXIT_RUNTIME
+               : EXIT_USAGE;
+}
+
+/* ------------------------------------------------------------ the values */
+
+static int parse_real(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end || errno == ERANGE || !isfinite(v))
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* A whole number without sign; returns 0 on junk or overflow. */
+static int parse_u64(const char *s, uint64_t *out)
+{
+    if (*s < '0' || *s > '9')
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end || errno == ERANGE)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+static int parse_hidden(const char *s, cli_config *cfg)
+{
+    size_t widths[BP_MAX_LAYERS];
+    int count = 0;
+    const char *p = s;
+    for (;;) {
+        char item[32];
+        size_t len = strcspn(p, ",");
+        uint64_t v;
+        if (len == 0 || len >= sizeof item || count == BP_MAX_LAYERS - 1)
+            return 0;
+        memcpy(item, p, len);
+        item[len] = '\0';
+        if (!parse_u64(item, &v) || v < 1 || v > BP_MAX_WIDTH)
+            return 0;
+        widths[count++] = (size_t)v;
+        if (p[len] == '\0')
+            break;
+        p += len + 1;
+    }
+    memcpy(cfg->hidden, widths, sizeof widths[0] * (size_t)count);
+    cfg->n_hidden = count;
+    return 1;
+}
+
+static int bad_value(const cli_option *o, const char *value, const char *why)
+{
+    return cli_error(EXIT_USAGE, "option --%s: %s '%s'", o->name, why, value);
+}
+
+static int set_option(const cli_option *o, const char *value, cli_config *cfg)
+{
+    char *field = (char *)cfg + o->offset;
+    switch (o->kind) {
+    case OPT_FLAG:
+        *(int *)field = 1;
+        return -1;
+    case OPT_UNSET:
+        *(int *)field = 0;
+        return -1;
+    case OPT_REAL: {
+        double v;
+        if (!parse_real(value, &v))
+            return bad_value(o, value, "expects a finite number, got");
+        if ((o->min_open ? v <= o->min : v < o->min) ||
+            (o->max_open ? v >= o->max : v > o->max)) {
+            return cli_error(EXIT_USAGE,
+                             "option --%s: %s is outside %s%g, %g%s", o->name,
+                             value, o->min_open ? "(" : "[", o->min, o->max,
+                             o->max_open ? ")" : "]");
+        }
+        *(double *)field = v;
+        return -1;
+    }
+    case OPT_COUNT: {
+        uint64_t v;
+        if (!parse_u64(value, &v))
+            return bad_value(o, value, "expects a whole number, got");
+        if ((double)v < o->min || (double)v > o->max)
+            return cli_error(EXIT_USAGE,
+                             "option --%s: %s is outside %.0f to %.0f",
+                             o->name, value, o->min, o->max);
+        *(size_t *)field = (size_t)v;
+        return -1;
+    }
+    case OPT_SEED:
+        if (!parse_u64(value, (uint64_t *)field))
+            return bad_value(o, value,
+                             "expects a whole number 0 to 2^64-1, got");
+        return -1;
+    case OPT_STRING:
+        if (!*value)
+            return cli_error(EXIT_USAGE, "option --%s: empty value", o->name);
+        *(const char **)field = value;
+        return -1;
+    case OPT_HIDDEN:
+        if (!parse_hidden(value, cfg))
+            return cli_error(EXIT_USAGE,
+                             "option --hidden: expects 1 to %d widths of 1 to "
+                             "%d units, like 10,10; got '%s'",
+                             BP_MAX_LAYERS - 1, BP_MAX_WIDTH, value);
+        return -1;
+    case OPT_ACTIVATION:
+        if (bp_activation_parse(value, (bp_activation *)field))
+            return bad_value(o, value, "unknown activation");
+        return -1;
+    case OPT_LOSS:
+        if (bp_loss_parse(value, (bp_loss *)field))
+            return bad_value(o, value, "unknown loss");
+        return -1;
+    case OPT_OPTIMIZER:
+        if (bp_optimizer_parse(value, (bp_optimizer *)field))
+            return bad_value(o, value, "unknown optimizer");
+        return -1;
+    case OPT_INIT:
+        if (bp_init_parse(value, (bp_init *)field))
+            return bad_value(o, value, "unknown initialisation");
+        return -1;
+    case OPT_DATA:
+        if (strcmp(value, "linear") != 0 && strcmp(value, "xor") != 0)
+            return bad_value(o, value, "unknown data set (linear, xor)");
+        *(const char **)field = value;
+        return -1;
+    case OPT_PRESET:      /* applied before the other options */
+    case OPT_HELP:
+        return -1;
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------------ help */
+
+static void default_text(const cli_option *o, const cli_config *d, char *buf,
+                         size_t size)
+{
+    const char *field = (const char *)d + o->offset;
+    buf[0] = '\0';
+    switch (o->kind) {
+    case OPT_REAL: snprintf(buf, size, "%g", *(const double *)field); break;
+    case OPT_COUNT: snprintf(buf, size, "%zu", *(const size_t *)field); break;
+    case OPT_SEED:
+        snprintf(buf, size, "%llu",
+                 (unsigned long long)*(const uint64_t *)field);
+        break;
+    case OPT_STRING:
+    case OPT_DATA: {
+        const char *s = *(const char *const *)field;
+        if (s)
+            snprintf(buf, size, "%s", s);
+        break;
+    }
+    case OPT_HIDDEN: {
+        size_t len = 0;
+        for (int k = 0; k < d->n_hidden && len < size; k++)
+            len += (size_t)snprintf(buf + len, size - len, k ? ",%zu" : "%zu",
+                                    d->hidden[k]);
+        break;
+    }
+    case OPT_ACTIVATION:
+        snprintf(buf, size, "%s", bp_activation_name(*(const bp_activation *)field));
+        break;
+    case OPT_LOSS:
+        snprintf(buf, size, "%s", bp_loss_name(*(const bp_loss *)field));
+        break;
+    case OPT_OPTIMIZER:
+        snprintf(buf, size, "%s", bp_optimizer_name(*(const bp_optimizer *)field));
+        break;
+    case OPT_INIT:
+        snprintf(buf, size, "%s", bp_init_name(*(const bp_init *)field));
+        break;
+    case OPT_FLAG:
+        if (o->offset == F(bias) && d->bias)
+            snprintf(buf, size, "on");
+        break;
+    default: break;
+    }
+}
+
+static void print_help(const char *cmd, unsigned mask, const char *summary,
+                       const cli_config *defaults)
+{
+    printf("usage: backprop %s [options]\n\n%s\n\noptions:\n", cmd, summary);
+    for (size_t k = 0; k < N_OPTIONS; k++) {
+        const cli_option *o = &options[k];
+        if (!(o->cmds & mask))
+            continue;
+        char left[48], def[64];
+        snprintf(left, sizeof left, "--%s%s%s", o->name, o->metavar ? " " : "",
+                 o->metavar ? o->metavar : "");
+        default_text(o, defaults, def, sizeof def);
+        printf("  %-20s %s", left, o->help);
+        if (def[0])
+            printf(" [%s]", def);
+        putchar('\n');
+    }
+}
+
+/* ---------------------------------------------------------------- parsing */
+
+/* --preset is applied first wherever it stands, so the options after it
+ * and before it both override it. */
+static int apply_preset(int argc, char **argv, unsigned mask, cli_config *cfg)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *value = NULL;
+        if (strcmp(argv[i], "--") == 0)
+            break;
+        if (strcmp(argv[i], "--preset") == 0)
+            value = i + 1 < argc ? argv[i + 1] : "";
+        else if (strncmp(argv[i], "--preset=", 9) == 0)
+            value = argv[i] + 9;
+        if (!value)
+            continue;
+        if (!(mask & (CMD_TRAIN | CMD_GRADCHECK)))
+            return -1;      /* reported as unknown by getopt */
+        if (strcmp(value, "seed") != 0)
+            return cli_error(EXIT_USAGE,
+                             "option --preset: unknown preset '%s' (seed)",
+                             value);
+        cli_preset_seed(cfg);
+    }
+    return -1;
+}
+
+int cli_parse(int argc, char **argv, unsigned mask, const char *summary,
+              cli_config *cfg)
+{
+    cli_config defaults = *cfg;
+    struct option longopts[N_OPTIONS + 1];
+    size_t count = 0;
+    for (size_t k = 0; k < N_OPTIONS; k++) {
+        if (!(options[k].cmds & mask))
+            continue;
+        int has_arg = options[k].kind == OPT_FLAG ||
+                              options[k].kind == OPT_UNSET ||
+                              options[k].kind == OPT_HELP
+                          ? no_argument
+                          : required_argument;
+        longopts[count++] = (struct option){options[k].name, has_arg, NULL,
+                                            256 + (int)k};
+    }
+    longopts[count] = (struct option){NULL, 0, NULL, 0};
+
+    int rc = apply_preset(argc, argv, mask, cfg);
+    if (rc >= 0)
+        return rc;
+    opterr = 0;
+    optind = 0;    /* glibc: restart the scan */
+    for (;;) {
+        int prev = optind ? optind : 1;
+        int c = getopt_long(argc, argv, ":", longopts, NULL);
+        if (c == -1)
+            break;
+        if (c == '?' || c == ':') {
+            const char *arg = argv[optind - 1 >= prev ? optind - 1 : prev];
+            if (c == ':')
+                return cli_error(EXIT_USAGE, "option %s needs a value", arg);
+            return cli_error(EXIT_USAGE,
+                             "unknown option '%s' (see backprop %s --help)",
+                             arg, argv[0]);
+        }
+        const cli_option *o = &options[c - 256];
+        if (o->kind == OPT_HELP) {
+            print_help(argv[0], mask, summary, &defaults);
+            return EXIT_OK;
+        }
+        rc = set_option(o, optarg, cfg);
+        if (rc >= 0)
+            return rc;
+    }
+    if (optind < argc)
+        return cli_error(EXIT_USAGE,
+                         "unexpected argument '%s' (see backprop %s --help)",
+                         argv[optind], argv[0]);
+    return -1;
+}

@@ -1,0 +1,264 @@
+/*
+ * backprop.h - the public interface of libbackprop.
+ *
+ * A small trainer for fully connected networks with hand-written
+ * back-propagation.  Conventions used throughout:
+ *
+ *   - Every function that can fail returns a bp_status and, when the caller
+ *     passes a bp_error, fills it with a one-line message naming what was
+ *     wrong.  The library never prints, never exits and never aborts.
+ *   - Objects come in bp_x_new / bp_x_free pairs; every bp_x_free accepts
+ *     NULL.  There is no global state: two networks may train in two threads.
+ *   - Matrices in this interface are row-major and batch-major: a data set of
+ *     n samples with d features is n x d, sample after sample.  Weights are
+ *     stored [out][in], like the seed report's w matrices.
+ *   - Numbers are double precision.
+ */
+#ifndef BACKPROP_H
+#define BACKPROP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BP_VERSION "0.1.0"
+
+/* ---------------------------------------------------------------- errors */
+
+typedef enum {
+    BP_OK = 0,
+    BP_EINVAL,       /* a bad argument: size, name, option value        */
+    BP_ENOMEM,       /* an allocation failed                            */
+    BP_EIO,          /* reading or writing a file failed                */
+    BP_EFORMAT,      /* a file is not what it claims to be              */
+    BP_EDIVERGED     /* training produced a NaN or infinite loss/weight */
+} bp_status;
+
+/* Filled by a failing call; msg is one line without a trailing newline. */
+typedef struct {
+    bp_status code;
+    char msg[512];
+} bp_error;
+
+/* A short constant name for a status ("invalid argument", ...). */
+const char *bp_status_name(bp_status status);
+
+/* ------------------------------------------------------------ enumerations */
+
+typedef enum {
+    BP_ACT_SIGMOID = 0,
+    BP_ACT_TANH,
+    BP_ACT_RELU,
+    BP_ACT_NONE          /* identity: the seed's "without activation" */
+} bp_activation;
+
+typedef enum {
+    BP_LOSS_BCE = 0,     /* the seed's cross-entropy with eps = 1e-4 */
+    BP_LOSS_MSE
+} bp_loss;
+
+typedef enum {
+    BP_OPT_SGD = 0,      /* W -= lr * dW                        */
+    BP_OPT_MOMENTUM      /* V = mu V - lr * dW;  W += V         */
+} bp_optimizer;
+
+typedef enum {
+    BP_INIT_NORMAL = 0,  /* standard normal (the seed's), xoshiro256** */
+    BP_INIT_XAVIER,      /* normal, std sqrt(2 / (fan_in + fan_out))   */
+    BP_INIT_HE,          /* normal, std sqrt(2 / fan_in)               */
+    BP_INIT_NUMPY        /* standard normal from numpy's RandomState   */
+} bp_init;
+
+/* Name <-> value for the enumerations above.  The parsers return BP_EINVAL
+ * for an unknown name and leave *out untouched. */
+const char *bp_activation_name(bp_activation a);
+const char *bp_loss_name(bp_loss l);
+const char *bp_optimizer_name(bp_optimizer o);
+const char *bp_init_name(bp_init i);
+bp_status bp_activation_parse(const char *name, bp_activation *out);
+bp_status bp_loss_parse(const char *name, bp_loss *out);
+bp_status bp_optimizer_parse(const char *name, bp_optimizer *out);
+bp_status bp_init_parse(const char *name, bp_init *out);
+
+/* ------------------------------------------------------------------ limits */
+
+#define BP_MAX_LAYERS 16        /* weight layers (hidden layers + 1)      */
+#define BP_MAX_WIDTH  65536     /* units in any one layer                 */
+#define BP_MAX_PARAMS (1u << 28) /* parameters in a network (2 GiB of f64) */
+
+/* ------------------------------------------------------- random generators */
+
+/*
+ * One generator type with two engines:
+ *   - xoshiro256** (Blackman & Vigna), seeded through splitmix64: the
+ *     project's generator for everything;
+ *   - MT19937 producing exactly numpy.random.RandomState(seed)'s stream:
+ *     random_sample() as 53-bit doubles and randn() by the legacy polar
+ *     method with its cached second value.
+ * The struct is public so that it can live on the stack; treat it as opaque.
+ */
+typedef enum { BP_RNG_XOSHIRO = 0, BP_RNG_NUMPY } bp_rng_kind;
+
+typedef struct {
+    bp_rng_kind kind;
+    uint64_t s[4];         /* xoshiro state                          */
+    uint32_t mt[624];      /* MT19937 state                          */
+    int mti;
+    int has_gauss;         /* polar method's cached second value     */
+    double gauss;
+} bp_rng;
+
+void bp_rng_seed(bp_rng *rng, bp_rng_kind kind, uint64_t seed);
+uint64_t bp_rng_u64(bp_rng *rng);        /* 64 random bits (MT: two draws) */
+double bp_rng_uniform(bp_rng *rng);      /* [0, 1), 53 bits                */
+double bp_rng_normal(bp_rng *rng);       /* standard normal                */
+uint64_t bp_rng_below(bp_rng *rng, uint64_t bound); /* [0, bound), unbiased */
+
+/* ---------------------------------------------------------------- networks */
+
+/*
+ * The shape of a network: sizes[0] inputs, sizes[1..n_layers-1] hidden
+ * units, sizes[n_layers] outputs.  The seed's network is
+ * { .n_layers = 3, .sizes = {2, 10, 10, 1}, .hidden = BP_ACT_SIGMOID,
+ *   .bias = 0, .loss = BP_LOSS_BCE }.  The output activation is sigmoid.
+ */
+typedef struct {
+    int n_layers;
+    size_t sizes[BP_MAX_LAYERS + 1];
+    bp_activation hidden;
+    int bias;
+    bp_loss loss;
+} bp_arch;
+
+typedef struct bp_net bp_net;
+
+/* Check an architecture against the documented limits. */
+bp_status bp_arch_check(const bp_arch *arch, bp_error *err);
+
+/* A network with all parameters zero.  Returns NULL and fills err on a bad
+ * architecture or when memory runs out.  Free with bp_net_free. */
+bp_net *bp_net_new(const bp_arch *arch, bp_error *err);
+void bp_net_free(bp_net *net);
+bp_net *bp_net_clone(const bp_net *net, bp_error *err);
+
+const bp_arch *bp_net_arch(const bp_net *net);
+
+/*
+ * All parameters in one contiguous block, layer after layer: W1 [out][in],
+ * b1 [out] (when the network has biases), W2, b2, ...  The gradient and the
+ * optimizer state use the same layout.
+ */
+size_t bp_net_param_count(const bp_net *net);
+double *bp_net_params(bp_net *net);
+const double *bp_net_params_const(const bp_net *net);
+/* Layer l (0-based) weight matrix and bias vector (NULL without bias). */
+double *bp_net_weight(bp_net *net, int l);
+double *bp_net_bias(bp_net *net, int l);
+
+/* Draw the weights (biases become zero).  For BP_INIT_NUMPY the weights are
+ * drawn as numpy's w1 = rng.randn(h1, in); w2 = rng.randn(h2, h1); ... */
+bp_status bp_net_init(bp_net *net, bp_init init, uint64_t seed,
+                      bp_error *err);
+
+/* --------------------------------------------------------------- data sets */
+
+/* n samples, x is n x n_in, y is n x n_out (targets in [0,1]). */
+typedef struct {
+    size_t n, n_in, n_out;
+    double *x;
+    double *y;
+} bp_dataset;
+
+bp_dataset *bp_dataset_new(size_t n, size_t n_in, size_t n_out, bp_error *err);
+void bp_dataset_free(bp_dataset *ds);
+
+/* n points uniform in [0,1]^2, label 0 if x > y else 1.  With numpy != 0 the
+ * points are numpy's RandomState(seed).uniform(0, 1, (n, 2)). */
+bp_dataset *bp_data_linear(size_t n, uint64_t seed, int numpy, bp_error *err);
+/* The seed's 21 XOR points in the seed's order. */
+bp_dataset *bp_data_xor(bp_error *err);
+
+/* ---------------------------------------------------------------- training */
+
+/* Forward pass: out (n x n_out, row-major) = net(x). */
+bp_status bp_predict(const bp_net *net, const double *x, size_t n,
+                     double *out, bp_error *err);
+
+/* Mean loss and accuracy (percent, 0..100) of the network on a data set.
+ * A sample is right when p > 0.5 matches its 0/1 target (one output) or
+ * when the largest output is the largest target (several outputs). */
+bp_status bp_evaluate(const bp_net *net, const bp_dataset *ds,
+                      double *loss, double *accuracy, bp_error *err);
+
+/* Mean loss of predictions p against targets y, both count long. */
+double bp_loss_value(bp_loss loss, const double *p, const double *y,
+                     size_t count);
+
+typedef struct {
+    bp_optimizer optimizer;
+    double lr;
+    double momentum;     /* mu of the momentum update, 0.9 by default */
+} bp_train_opts;
+
+typedef struct bp_trainer bp_trainer;
+
+/*
+ * A trainer owns every buffer a full-batch epoch needs, so that training
+ * allocates nothing per epoch.  It keeps pointers to net and ds, which must
+ * outlive it.
+ */
+bp_trainer *bp_trainer_new(bp_net *net, const bp_dataset *ds,
+                           const bp_train_opts *opts, bp_error *err);
+void bp_trainer_free(bp_trainer *tr);
+
+/*
+ * One epoch as in the seed: forward over the whole set, loss, backward,
+ * gradient averaged over the samples, one optimizer step.  *loss receives the
+ * loss of this epoch's forward pass (before the step).  Returns BP_EDIVERGED
+ * when the loss or an updated weight is not finite.
+ */
+bp_status bp_trainer_epoch(bp_trainer *tr, double *loss, bp_error *err);
+
+/* Gradient of the mean loss over ds at the net's current weights, into grad
+ * (bp_net_param_count long, the parameter layout). *loss receives the loss. */
+bp_status bp_gradient(const bp_net *net, const bp_dataset *ds, double *grad,
+                      double *loss, bp_error *err);
+
+/* One optimizer step on params with gradient grad; velocity is the momentum
+ * state (same length, zero at the start; unused for SGD). */
+void bp_optimizer_step(const bp_train_opts *opts, double *params,
+                       const double *grad, double *velocity, size_t count);
+
+/*
+ * Finite-difference check: for every parameter, compares the analytic
+ * gradient with (L(p+h) - L(p-h)) / 2h.  *max_rel_err is the largest
+ * |a - n| / max(|a|, |n|, 1e-4); *max_abs_grad the largest |a| (so that a
+ * caller can refuse a trivially zero gradient).
+ */
+bp_status bp_gradcheck(const bp_net *net, const bp_dataset *ds, double h,
+                       double *max_rel_err, double *max_abs_grad,
+                       bp_error *err);
+
+/* ------------------------------------------------------------- model files */
+
+/*
+ * Model files use the safetensors layout: an 8-byte little-endian header
+ * length, a JSON header naming each tensor's dtype, shape and data offsets,
+ * then the raw little-endian data.  The architecture is in __metadata__.
+ * bp_model_save writes atomically: a temporary file in the same folder,
+ * fsync, then rename, so a crash never leaves a half-written model.
+ */
+bp_status bp_model_save(const bp_net *net, const char *path, bp_error *err);
+bp_net *bp_model_load(const char *path, bp_error *err);
+/* The same from a buffer (for tests and fuzzing). */
+bp_net *bp_model_load_buffer(const unsigned char *buf, size_t len,
+                             bp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BACKPROP_H */

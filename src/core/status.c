@@ -1,0 +1,88 @@
+/* status.c - errors and the names of the enumerations. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/error.h"
+
+bp_status bp_fail(bp_error *err, bp_status code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+        err->code = code;
+    }
+    return code;
+}
+
+const char *bp_status_name(bp_status status)
+{
+    switch (status) {
+    case BP_OK: return "ok";
+    case BP_EINVAL: return "invalid argument";
+    case BP_ENOMEM: return "out of memory";
+    case BP_EIO: return "input/output error";
+    case BP_EFORMAT: return "bad file format";
+    case BP_EDIVERGED: return "training diverged";
+    }
+    return "unknown status";
+}
+
+/* One table per enumeration: the value's index is its name's index. */
+static const char *const activation_names[] = {"sigmoid", "tanh", "relu", "none"};
+static const char *const loss_names[] = {"bce", "mse"};
+static const char *const optimizer_names[] = {"sgd", "momentum"};
+static const char *const init_names[] = {"normal", "xavier", "he", "numpy"};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *name_of(const char *const *names, size_t count, int value)
+{
+    return value >= 0 && (size_t)value < count ? names[value] : "unknown";
+}
+
+static bp_status parse_name(const char *const *names, size_t count,
+                            const char *name, int *out)
+{
+    for (size_t i = 0; name && i < count; i++) {
+        if (strcmp(names[i], name) == 0) {
+            *out = (int)i;
+            return BP_OK;
+        }
+    }
+    return BP_EINVAL;
+}
+
+const char *bp_activation_name(bp_activation a)
+{
+    return name_of(activation_names, COUNT(activation_names), (int)a);
+}
+const char *bp_loss_name(bp_loss l)
+{
+    return name_of(loss_names, COUNT(loss_names), (int)l);
+}
+const char *bp_optimizer_name(bp_optimizer o)
+{
+    return name_of(optimizer_names, COUNT(optimizer_names), (int)o);
+}
+const char *bp_init_name(bp_init i)
+{
+    return name_of(init_names, COUNT(init_names), (int)i);
+}
+
+#define DEFINE_PARSE(fn, type, table)                                   \
+    bp_status fn(const char *name, type *out)                           \
+    {                                                                   \
+        int v;                                                          \
+        if (parse_name(table, COUNT(table), name, &v) != BP_OK)         \
+            return BP_EINVAL;                                           \
+        *out = (type)v;                                                 \
+        return BP_OK;                                                   \
+    }
+
+DEFINE_PARSE(bp_activation_parse, bp_activation, activation_names)
+DEFINE_PARSE(bp_loss_parse, bp_loss, loss_names)
+DEFINE_PARSE(bp_optimizer_parse, bp_optimizer, optimizer_names)
+DEFINE_PARSE(bp_init_parse, bp_init, init_names)

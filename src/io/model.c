@@ -1,0 +1,443 @@
+/*
+ * model.c - model files in the safetensors layout.
+ *
+ *   bytes 0..7   N, the header length, unsigned 64-bit little-endian
+ *   bytes 8..    N bytes of JSON (padded with spaces to a multiple of 8):
+ *                  "__metadata__": string -> string (architecture),
+ *                  "layers.L.weight": {"dtype": "F64", "shape": [out, in],
+ *                                      "data_offsets": [begin, end]},
+ *                  "layers.L.bias":   {... "shape": [out] ...}
+ *   then         the tensors' bytes, little-endian IEEE doubles; offsets are
+ *                relative to the end of the header and cover it without holes
+ *
+ * Every field is validated on load, so a truncated, corrupted or foreign
+ * file gives an error naming what is wrong, never a crash or a huge
+ * allocation.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "core/error.h"
+#include "io/atomic.h"
+#include "nn/net.h"
+
+#define MODEL_FORMAT "backprop"
+#define MODEL_VERSION "1"
+/* A header describes at most 2 * BP_MAX_LAYERS tensors; 1 MiB is ample and
+ * stops a forged length from asking for gigabytes. */
+#define MAX_HEADER_LEN ((uint64_t)1 << 20)
+
+/* --------------------------------------------------------------- writing */
+
+static void put_le64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_le64(const unsigned char *p)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static char *sizes_string(const bp_arch *a)
+{
+    /* Widths are at most 5 digits plus a comma each. */
+    char *s = malloc((size_t)(a->n_layers + 1) * 8 + 1);
+    if (!s)
+        return NULL;
+    size_t len = 0;
+    for (int l = 0; l <= a->n_layers; l++)
+        len += (size_t)sprintf(s + len, l ? ",%zu" : "%zu", a->sizes[l]);
+    return s;
+}
+
+static cJSON *tensor_entry(size_t rows, size_t cols, size_t *offset)
+{
+    cJSON *t = cJSON_CreateObject();
+    cJSON *shape = cJSON_AddArrayToObject(t, "shape");
+    cJSON *offs = cJSON_AddArrayToObject(t, "data_offsets");
+    if (!t || !shape || !offs || !cJSON_AddStringToObject(t, "dtype", "F64")) {
+        cJSON_Delete(t);
+        return NULL;
+    }
+    cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)rows));
+    if (cols)
+        cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)cols));
+    size_t bytes = rows * (cols ? cols : 1) * 8;
+    cJSON_AddItemToArray(offs, cJSON_CreateNumber((double)*offset));
+    cJSON_AddItemToArray(offs, cJSON_CreateNumber((double)(*offset + bytes)));
+    *offset += bytes;
+    return t;
+}
+
+/* The JSON header for net; NULL when memory runs out. */
+static char *header_json(const bp_net *net)
+{
+    const bp_arch *a = &net->arch;
+    cJSON *root = cJSON_CreateObject();
+    cJSON *meta = cJSON_AddObjectToObject(root, "__metadata__");
+    char *sizes = sizes_string(a);
+    char *text = NULL;
+    if (!root || !meta || !sizes)
+        goto done;
+    cJSON_AddStringToObject(meta, "format", MODEL_FORMAT);
+    cJSON_AddStringToObject(meta, "format_version", MODEL_VERSION);
+    cJSON_AddStringToObject(meta, "sizes", sizes);
+    cJSON_AddStringToObject(meta, "hidden_activation",
+                            bp_activation_name(a->hidden));
+    cJSON_AddStringToObject(meta, "output_activation", "sigmoid");
+    cJSON_AddStringToObject(meta, "loss", bp_loss_name(a->loss));
+    cJSON_AddStringToObject(meta, "bias", a->bias ? "true" : "false");
+    /* Tensors in parameter order, so the data is one copy of params. */
+    size_t offset = 0;
+    for (int l = 0; l < a->n_layers; l++) {
+        char name[32];
+        snprintf(name, sizeof name, "layers.%d.weight", l);
+        cJSON *w = tensor_entry(a->sizes[l + 1], a->sizes[l], &offset);
+        if (!w || !cJSON_AddItemToObject(root, name, w))
+            goto done;
+        if (a->bias) {
+            snprintf(name, sizeof name, "layers.%d.bias", l);
+            cJSON *b = tensor_entry(a->sizes[l + 1], 0, &offset);
+            if (!b || !cJSON_AddItemToObject(root, name, b))
+                goto done;
+        }
+    }
+    text = cJSON_PrintUnformatted(root);
+done:
+    free(sizes);
+    cJSON_Delete(root);
+    return text;
+}
+
+bp_status bp_model_save(const bp_net *net, const char *path, bp_error *err)
+{
+    if (!net)
+        return bp_fail(err, BP_EINVAL, "no network to save");
+    char *json = header_json(net);
+    if (!json)
+        return bp_fail(err, BP_ENOMEM, "out of memory for the model header");
+    size_t json_len = strlen(json);
+    size_t padded = (json_len + 7) / 8 * 8;
+    bp_atomic_file af;
+    bp_status st = bp_atomic_open(&af, path, err);
+    if (st) {
+        free(json);
+        return st;
+    }
+    unsigned char len8[8];
+    put_le64(len8, padded);
+    int ok = fwrite(len8, 1, 8, af.f) == 8 &&
+             fwrite(json, 1, json_len, af.f) == json_len;
+    for (size_t k = json_len; ok && k < padded; k++)
+        ok = fputc(' ', af.f) != EOF;
+    free(json);
+    for (size_t k = 0; ok && k < net->n_params; k++) {
+        uint64_t bits;
+        unsigned char b[8];
+        memcpy(&bits, &net->params[k], 8);
+        put_le64(b, bits);
+        ok = fwrite(b, 1, 8, af.f) == 8;
+    }
+    if (!ok) {
+        int e = errno;
+        bp_atomic_abort(&af);
+        return bp_fail(err, BP_EIO, "cannot write %s: %s", path, strerror(e));
+    }
+    return bp_atomic_commit(&af, err);
+}
+
+/* --------------------------------------------------------------- reading */
+
+static const char *meta_string(const cJSON *meta, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(meta, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* A JSON number that is a whole number in [0, 2^53]. */
+static int json_size(const cJSON *v, uint64_t *out)
+{
+    if (!cJSON_IsNumber(v))
+        return 0;
+    double d = v->valuedouble;
+    if (!(d >= 0 && d <= 9007199254740992.0) || d != floor(d))
+        return 0;
+    *out = (uint64_t)d;
+    return 1;
+}
+
+static bp_status parse_sizes(const char *text, bp_arch *a, bp_error *err)
+{
+    int count = 0;
+    const char *p = text;
+    while (*p) {
+        char *end;
+        errno = 0;
+        if (*p < '0' || *p > '9')
+            break;
+        unsigned long long v = strtoull(p, &end, 10);
+        if (errno || v == 0 || v > BP_MAX_WIDTH || count > BP_MAX_LAYERS)
+            break;
+        a->sizes[count++] = (size_t)v;
+        p = end;
+        if (*p == ',')
+            p++;
+        else if (*p)
+            break;
+    }
+    if (*p || count < 2 || p[-1] == ',')
+        return bp_fail(err, BP_EFORMAT, "bad layer sizes \"%.40s\"", text);
+    a->n_layers = count - 1;
+    return BP_OK;
+}
+
+static bp_status parse_metadata(const cJSON *root, bp_arch *a, bp_error *err)
+{
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "__metadata__");
+    const char *format = meta_string(meta, "format");
+    if (!cJSON_IsObject(meta) || !format || strcmp(format, MODEL_FORMAT) != 0)
+        return bp_fail(err, BP_EFORMAT,
+                       "not a backprop model (no \"format\": \"backprop\" "
+                       "in its metadata)");
+    const char *version = meta_string(meta, "format_version");
+    if (!version || strcmp(version, MODEL_VERSION) != 0)
+        return bp_fail(err, BP_EFORMAT,
+                       "unsupported model format version \"%.20s\" "
+                       "(this build reads version %s)",
+                       version ? version : "?", MODEL_VERSION);
+    const char *sizes = meta_string(meta, "sizes");
+    const char *hidden = meta_string(meta, "hidden_activation");
+    const char *output = meta_string(meta, "output_activation");
+    const char *loss = meta_string(meta, "loss");
+    const char *bias = meta_string(meta, "bias");
+    if (!sizes || !hidden || !output || !loss || !bias)
+        return bp_fail(err, BP_EFORMAT,
+                       "the metadata lacks one of sizes, hidden_activation, "
+                       "output_activation, loss, bias");
+    bp_status st = parse_sizes(sizes, a, err);
+    if (st)
+        return st;
+    if (bp_activation_parse(hidden, &a->hidden))
+        return bp_fail(err, BP_EFORMAT, "unknown hidden activation \"%.20s\"",
+                       hidden);
+    if (strcmp(output, "sigmoid") != 0)
+        return bp_fail(err, BP_EFORMAT, "unknown output activation \"%.20s\"",
+                       output);
+    if (bp_loss_parse(loss, &a->loss))
+        return bp_fail(err, BP_EFORMAT, "unknown loss \"%.20s\"", loss);
+    if (strcmp(bias, "true") != 0 && strcmp(bias, "false") != 0)
+        return bp_fail(err, BP_EFORMAT, "bias must be \"true\" or \"false\"");
+    a->bias = strcmp(bias, "true") == 0;
+    if (bp_arch_check(a, err))
+        return bp_fail(err, BP_EFORMAT, "bad architecture: %s", err->msg);
+    return BP_OK;
+}
+
+typedef struct {
+    uint64_t begin, end;
+} span;
+
+static int span_cmp(const void *x, const void *y)
+{
+    const span *a = x, *b = y;
+    return a->begin < b->begin ? -1 : a->begin > b->begin;
+}
+
+/* Checks tensor `name` against its expected shape; records its bytes. */
+static bp_status check_tensor(const cJSON *root, const char *name,
+                              size_t rows, size_t cols, uint64_t data_len,
+                              span *where, bp_error *err)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, name);
+    if (!cJSON_IsObject(t))
+        return bp_fail(err, BP_EFORMAT, "tensor %s is missing", name);
+    const cJSON *dtype = cJSON_GetObjectItemCaseSensitive(t, "dtype");
+    if (!cJSON_IsString(dtype) || strcmp(dtype->valuestring, "F64") != 0)
+        return bp_fail(err, BP_EFORMAT, "tensor %s: dtype must be F64", name);
+    const cJSON *shape = cJSON_GetObjectItemCaseSensitive(t, "shape");
+    int dims = cols ? 2 : 1;
+    uint64_t d0 = 0, d1 = 0;
+    if (!cJSON_IsArray(shape) || cJSON_GetArraySize(shape) != dims ||
+        !json_size(cJSON_GetArrayItem(shape, 0), &d0) ||
+        (cols && !json_size(cJSON_GetArrayItem(shape, 1), &d1)) ||
+        d0 != rows || (cols && d1 != cols)) {
+        if (cols)
+            return bp_fail(err, BP_EFORMAT,
+                           "tensor %s: shape must be [%zu, %zu] to match the "
+                           "architecture", name, rows, cols);
+        return bp_fail(err, BP_EFORMAT,
+                       "tensor %s: shape must be [%zu] to match the "
+                       "architecture", name, rows);
+    }
+    const cJSON *offs = cJSON_GetObjectItemCaseSensitive(t, "data_offsets");
+    if (!cJSON_IsArray(offs) || cJSON_GetArraySize(offs) != 2 ||
+        !json_size(cJSON_GetArrayItem(offs, 0), &where->begin) ||
+        !json_size(cJSON_GetArrayItem(offs, 1), &where->end) ||
+        where->begin > where->end || where->end > data_len)
+        return bp_fail(err, BP_EFORMAT,
+                       "tensor %s: data_offsets missing or outside the file",
+                       name);
+    if (where->end - where->begin != (uint64_t)rows * (cols ? cols : 1) * 8)
+        return bp_fail(err, BP_EFORMAT,
+                       "tensor %s: data_offsets do not match its shape", name);
+    return BP_OK;
+}
+
+/* Reads every tensor of net from data (data_len bytes after the header). */
+static bp_status read_tensors(const cJSON *root, bp_net *net,
+                              const unsigned char *data, uint64_t data_len,
+                              bp_error *err)
+{
+    const bp_arch *a = &net->arch;
+    span spans[2 * BP_MAX_LAYERS];
+    int count = 0;
+    for (int l = 0; l < a->n_layers; l++) {
+        for (int is_bias = 0; is_bias <= a->bias; is_bias++) {
+            char name[32];
+            snprintf(name, sizeof name, "layers.%d.%s", l,
+                     is_bias ? "bias" : "weight");
+            size_t rows = a->sizes[l + 1], cols = is_bias ? 0 : a->sizes[l];
+            span *s = &spans[count++];
+            bp_status st = check_tensor(root, name, rows, cols, data_len, s,
+                                        err);
+            if (st)
+                return st;
+            double *dst = net->params + (is_bias ? net->b_off[l]
+                                                 : net->w_off[l]);
+            size_t n = rows * (cols ? cols : 1);
+            for (size_t k = 0; k < n; k++) {
+                uint64_t bits = get_le64(data + s->begin + 8 * k);
+                memcpy(&dst[k], &bits, 8);
+                if (!isfinite(dst[k]))
+                    return bp_fail(err, BP_EFORMAT,
+                                   "tensor %s holds a value that is not a "
+                                   "finite number", name);
+            }
+        }
+    }
+    /* One entry per tensor plus the metadata: nothing unexpected. */
+    if (cJSON_GetArraySize(root) != count + 1) {
+        for (const cJSON *it = root->child; it; it = it->next) {
+            int known = strcmp(it->string, "__metadata__") == 0;
+            int l;
+            char kind[8];
+            if (sscanf(it->string, "layers.%d.%7s", &l, kind) == 2 && l >= 0 &&
+                l < a->n_layers &&
+                (strcmp(kind, "weight") == 0 ||
+                 (a->bias && strcmp(kind, "bias") == 0)))
+                known = 1;
+            if (!known)
+                return bp_fail(err, BP_EFORMAT, "unexpected tensor \"%.40s\"",
+                               it->string);
+        }
+        return bp_fail(err, BP_EFORMAT, "duplicate tensor entries");
+    }
+    /* The data must be covered exactly: no holes, no overlaps. */
+    qsort(spans, (size_t)count, sizeof spans[0], span_cmp);
+    uint64_t at = 0;
+    for (int k = 0; k < count; k++) {
+        if (spans[k].begin != at)
+            return bp_fail(err, BP_EFORMAT,
+                           "tensor data overlaps or leaves a hole at byte %llu",
+                           (unsigned long long)at);
+        at = spans[k].end;
+    }
+    if (at != data_len)
+        return bp_fail(err, BP_EFORMAT,
+                       "%llu bytes after the last tensor",
+                       (unsigned long long)(data_len - at));
+    return BP_OK;
+}
+
+bp_net *bp_model_load_buffer(const unsigned char *buf, size_t len,
+                             bp_error *err)
+{
+    if (!buf || len < 8) {
+        bp_fail(err, BP_EFORMAT, "too short to be a model file (%zu bytes)",
+                len);
+        return NULL;
+    }
+    uint64_t hlen = get_le64(buf);
+    if (hlen < 2 || hlen > MAX_HEADER_LEN || hlen > len - 8) {
+        bp_fail(err, BP_EFORMAT,
+                "header length %llu does not fit in a file of %zu bytes",
+                (unsigned long long)hlen, len);
+        return NULL;
+    }
+    cJSON *root = cJSON_ParseWithLength((const char *)buf + 8, (size_t)hlen);
+    if (!cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        bp_fail(err, BP_EFORMAT, "the header is not a JSON object");
+        return NULL;
+    }
+    bp_arch arch;
+    memset(&arch, 0, sizeof arch);
+    bp_net *net = NULL;
+    if (parse_metadata(root, &arch, err) == BP_OK &&
+        (net = bp_net_new(&arch, err)) != NULL &&
+        read_tensors(root, net, buf + 8 + hlen, len - 8 - hlen, err) != BP_OK) {
+        bp_net_free(net);
+        net = NULL;
+    }
+    cJSON_Delete(root);
+    return net;
+}
+
+bp_net *bp_model_load(const char *path, bp_error *err)
+{
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    if (!f) {
+        bp_fail(err, BP_EIO, "cannot open %s: %s", path ? path : "(null)",
+                strerror(errno));
+        return NULL;
+    }
+    /* The largest model: BP_MAX_PARAMS doubles plus the header. */
+    const long max_len = (long)((uint64_t)BP_MAX_PARAMS * 8 + MAX_HEADER_LEN + 8);
+    long len = -1;
+    if (fseek(f, 0, SEEK_END) == 0)
+        len = ftell(f);
+    if (len < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        fclose(f);
+        bp_fail(err, BP_EIO, "cannot read %s: not a regular file", path);
+        return NULL;
+    }
+    if (len > max_len) {
+        fclose(f);
+        bp_fail(err, BP_EFORMAT, "%s: %ld bytes is larger than any model",
+                path, len);
+        return NULL;
+    }
+    unsigned char *buf = malloc(len ? (size_t)len : 1);
+    if (!buf) {
+        fclose(f);
+        bp_fail(err, BP_ENOMEM, "out of memory reading %s", path);
+        return NULL;
+    }
+    size_t got = fread(buf, 1, (size_t)len, f);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad || got != (size_t)len) {
+        free(buf);
+        bp_fail(err, BP_EIO, "cannot read %s", path);
+        return NULL;
+    }
+    bp_net *net = bp_model_load_buffer(buf, got, err);
+    free(buf);
+    if (!net && err) {
+        /* Name the file in front of the reason. */
+        char reason[sizeof err->msg];
+        memcpy(reason, err->msg, sizeof reason);
+        bp_fail(err, err->code, "%s: %s", path, reason);
+    }
+    return net;
+}

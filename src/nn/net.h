@@ -1,0 +1,25 @@
+/* net.h - the network's layout (internal to the library). */
+#ifndef BP_NN_NET_H
+#define BP_NN_NET_H
+
+#include "backprop.h"
+
+#define BP_NO_BIAS ((size_t)-1)
+
+/*
+ * All parameters live in one block, layer after layer: W_l [out][in] then,
+ * with biases, b_l [out].  Gradients and optimizer state use the same
+ * offsets, so every optimizer, save and load works on one flat vector.
+ */
+struct bp_net {
+    bp_arch arch;
+    size_t n_params;
+    size_t w_off[BP_MAX_LAYERS];   /* offset of W_l in params            */
+    size_t b_off[BP_MAX_LAYERS];   /* offset of b_l, or BP_NO_BIAS        */
+    double *params;
+};
+
+/* The widest layer, inputs included. */
+size_t bp_arch_max_width(const bp_arch *arch);
+
+#endif

@@ -17,7 +17,7 @@ BUILD   ?= build
 OPTFLAGS ?= -O2 -g
 WARN     = -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
            -Wmissing-prototypes -Wvla -Wformat=2
-CPPFLAGS_ALL = -Iinclude -Isrc -D_POSIX_C_SOURCE=200809L \
+CPPFLAGS_ALL = -Iinclude -Isrc -D_XOPEN_SOURCE=700 \
                $(shell pkg-config --cflags libcjson 2>/dev/null)
 CFLAGS_ALL = -std=c11 $(WARN) $(OPTFLAGS) $(CFLAGS)
 LIBS       = $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson) -lm
@@ -59,19 +59,23 @@ deps-ensure:
 
 $(BUILD)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(PLOT_FLAGS) $(CPPFLAGS) $(CFLAGS_ALL) -c $< -o $@
+	@echo "  CC      $@"
+	@$(CC) $(CPPFLAGS_ALL) $(PLOT_FLAGS) $(CPPFLAGS) $(CFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/libbackprop.a: $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	@ar rcs $@ $^
 
 $(BUILD)/backprop: $(CLI_OBJ) $(BUILD)/libbackprop.a
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS) $(CLI_OBJ) $(BUILD)/libbackprop.a \
+	@echo "  LINK    $@"
+	@$(CC) $(CFLAGS_ALL) $(LDFLAGS) $(CLI_OBJ) $(BUILD)/libbackprop.a \
 	    $(PLOT_LIBS) $(LIBS) -o $@
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h $(BUILD)/libbackprop.a $(HDRS)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h cli/format.c $(BUILD)/libbackprop.a $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS_ALL) $(PLOT_FLAGS) $(CPPFLAGS) $(CFLAGS_ALL) $(LDFLAGS) \
+	@echo "  TEST    $@"
+	@$(CC) $(CPPFLAGS_ALL) $(PLOT_FLAGS) $(CPPFLAGS) $(CFLAGS_ALL) $(LDFLAGS) \
 	    $< $(BUILD)/libbackprop.a $(PLOT_LIBS) $(LIBS) -lcmocka -o $@
 
 tests-build: $(BUILD)/libbackprop.a $(BUILD)/backprop $(TESTS)

@@ -23,6 +23,16 @@ int cmd_gradcheck(int argc, char **argv)
     cli_arch(&cfg, ds->n_in, ds->n_out, &arch);
     bp_net *net = bp_net_new(&arch, &err);
     bp_status st = net ? bp_net_init(net, cfg.init, cfg.seed, &err) : err.code;
+    /* Biases start at zero, which puts ReLU units exactly on their kink
+     * at the XOR point (0, 0) where no derivative exists; drawing them
+     * from U(0.05, 0.5) moves every unit off it. */
+    if (!st && arch.bias) {
+        bp_rng rng;
+        bp_rng_seed(&rng, BP_RNG_XOSHIRO, cfg.seed);
+        for (int l = 0; l < arch.n_layers; l++)
+            for (size_t j = 0; j < arch.sizes[l + 1]; j++)
+                bp_net_bias(net, l)[j] = 0.05 + 0.45 * bp_rng_uniform(&rng);
+    }
     double worst = 0, biggest = 0;
     if (!st)
         st = bp_gradcheck(net, ds, cfg.h, &worst, &biggest, &err);

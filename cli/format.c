@@ -136,7 +136,7 @@ void print_numpy_row(FILE *out, const double *v, size_t n)
         if (!isfinite(v[k]))
             snprintf(words[k], 64, isnan(v[k]) ? "nan" : v[k] < 0 ? "-inf" : "inf");
         else if (sci)
-            snprintf(words[k], 64, "%.*e", digits, v[k]);
+            snprintf(words[k], 64, "%#.*e", digits, v[k]); /* keeps "1." */
         else {
             snprintf(words[k], 64, "%.*f", NUMPY_PRECISION, v[k]);
             /* trim to this element's own digits, keeping the point */
@@ -166,8 +166,7 @@ void print_numpy_row(FILE *out, const double *v, size_t n)
         len += snprintf(line + len, sizeof line - (size_t)len, "%s%s", word,
                         k + 1 < n ? " " : "");
     }
-    while (len > 0 && line[len - 1] == ' ')
-        len--;
+    /* numpy keeps the last element's padding before the brackets */
     fprintf(out, "%.*s]]\n", len, line);
     free(words);
 }

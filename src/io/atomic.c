@@ -9,22 +9,77 @@
 #include "core/error.h"
 #include "io/atomic.h"
 
+/* The file a chain of symbolic links ends at, which need not exist yet
+ * (realpath would refuse a dangling link).  Caller frees; NULL with errno
+ * set on failure. */
+static char *follow_links(const char *path)
+{
+    char *cur = strdup(path);
+    for (int hops = 0; cur && hops < 40; hops++) {
+        struct stat st;
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+            return cur;
+        char target[4096];
+        ssize_t n = readlink(cur, target, sizeof target - 1);
+        if (n < 0) {
+            free(cur);
+            return NULL;
+        }
+        target[n] = '\0';
+        const char *slash = strrchr(cur, '/');
+        char *next;
+        if (target[0] == '/' || !slash) {
+            next = strdup(target);
+        } else {
+            size_t dir = (size_t)(slash - cur) + 1;
+            next = malloc(dir + (size_t)n + 1);
+            if (next) {
+                memcpy(next, cur, dir);
+                memcpy(next + dir, target, (size_t)n + 1);
+            }
+        }
+        free(cur);
+        cur = next;
+    }
+    free(cur);
+    errno = ELOOP;
+    return NULL;
+}
+
 bp_status bp_atomic_open(bp_atomic_file *af, const char *path, bp_error *err)
 {
     memset(af, 0, sizeof *af);
     if (!path || !*path)
         return bp_fail(err, BP_EINVAL, "no file name given");
+    /* The rename replaces whatever path names: refuse anything but a
+     * regular file (a device, a folder, a FIFO), and write through a
+     * symbolic link to the file it points to rather than replacing it. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return bp_fail(err, BP_EIO, "cannot write %s: not a regular file",
+                       path);
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        af->resolved = follow_links(path);
+        if (!af->resolved)
+            return bp_fail(err, BP_EIO, "cannot write %s: %s", path,
+                           strerror(errno));
+        path = af->resolved;
+    }
     size_t len = strlen(path);
     af->tmp_path = malloc(len + sizeof ".tmp.XXXXXX");
-    if (!af->tmp_path)
+    if (!af->tmp_path) {
+        free(af->resolved);
+        af->resolved = NULL;
         return bp_fail(err, BP_ENOMEM, "out of memory");
+    }
     memcpy(af->tmp_path, path, len);
     memcpy(af->tmp_path + len, ".tmp.XXXXXX", sizeof ".tmp.XXXXXX");
     int fd = mkstemp(af->tmp_path);
     if (fd < 0) {
         int e = errno;
         free(af->tmp_path);
-        af->tmp_path = NULL;
+        free(af->resolved);
+        memset(af, 0, sizeof *af);
         return bp_fail(err, BP_EIO, "cannot write %s: %s", path, strerror(e));
     }
     /* mkstemp makes the file 0600; a model is an ordinary file. */
@@ -37,7 +92,8 @@ bp_status bp_atomic_open(bp_atomic_file *af, const char *path, bp_error *err)
         close(fd);
         unlink(af->tmp_path);
         free(af->tmp_path);
-        af->tmp_path = NULL;
+        free(af->resolved);
+        memset(af, 0, sizeof *af);
         return bp_fail(err, BP_EIO, "cannot write %s: %s", path, strerror(e));
     }
     af->path = path;
@@ -52,6 +108,7 @@ void bp_atomic_abort(bp_atomic_file *af)
         unlink(af->tmp_path);
         free(af->tmp_path);
     }
+    free(af->resolved);
     memset(af, 0, sizeof *af);
 }
 
@@ -92,8 +149,9 @@ bp_status bp_atomic_commit(bp_atomic_file *af, bp_error *err)
         bp_atomic_abort(af);
         return bp_fail(err, BP_EIO, "cannot write %s: %s", path, strerror(e));
     }
-    free(af->tmp_path);
-    memset(af, 0, sizeof *af);
     sync_folder(path);
+    free(af->tmp_path);
+    free(af->resolved);
+    memset(af, 0, sizeof *af);
     return BP_OK;
 }

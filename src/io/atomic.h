@@ -10,13 +10,15 @@
  * bp_atomic_open creates a temporary file beside path (path.tmp.XXXXXX, so
  * that the final rename stays within one file system) and returns it open
  * for writing.  bp_atomic_commit flushes, fsyncs and renames it over path,
- * then fsyncs the folder; bp_atomic_abort closes and removes it.  Exactly
+ * then fsyncs the folder; bp_atomic_abort closes and removes it.  Only a
+ * regular file (or a symbolic link to one, which is followed) is replaced.  Exactly
  * one of commit/abort must follow a successful open.
  */
 typedef struct {
     FILE *f;
     char *tmp_path;
-    const char *path;
+    const char *path;      /* the file replaced on commit           */
+    char *resolved;        /* path's target when path is a symlink   */
 } bp_atomic_file;
 
 bp_status bp_atomic_open(bp_atomic_file *af, const char *path, bp_error *err);

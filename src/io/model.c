@@ -63,9 +63,10 @@ static char *sizes_string(const bp_arch *a)
 static cJSON *tensor_entry(size_t rows, size_t cols, size_t *offset)
 {
     cJSON *t = cJSON_CreateObject();
+    cJSON *dtype = cJSON_AddStringToObject(t, "dtype", "F64");
     cJSON *shape = cJSON_AddArrayToObject(t, "shape");
     cJSON *offs = cJSON_AddArrayToObject(t, "data_offsets");
-    if (!t || !shape || !offs || !cJSON_AddStringToObject(t, "dtype", "F64")) {
+    if (!t || !dtype || !shape || !offs) {
         cJSON_Delete(t);
         return NULL;
     }

@@ -1,0 +1,444 @@
+/* test_core.c - the network, its gradients, optimizers and generators,
+ * against values worked out independently. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_util.h"
+#include "backprop.h"
+#include "numpy_vectors.h"
+
+/* The 2-2-1 network used by the hand-worked tests:
+ *   W1 = [[1, -1], [0.5, 2]], b1 = [0.25, -0.5], W2 = [[1, -2]], b2 = [0.1]
+ * on one sample x = (1, 2) with target y = 1. */
+static bp_net *tiny_net(void)
+{
+    bp_arch a = {.n_layers = 2, .sizes = {2, 2, 1}, .hidden = BP_ACT_SIGMOID,
+                 .bias = 1, .loss = BP_LOSS_BCE};
+    bp_net *net = bp_net_new(&a, NULL);
+    assert_non_null(net);
+    static const double p[] = {1, -1, 0.5, 2, 0.25, -0.5, 1, -2, 0.1};
+    assert_int_equal(bp_net_param_count(net), 9);
+    memcpy(bp_net_params(net), p, sizeof p);
+    return net;
+}
+
+static bp_dataset *tiny_data(void)
+{
+    bp_dataset *ds = bp_dataset_new(1, 2, 1, NULL);
+    assert_non_null(ds);
+    ds->x[0] = 1;
+    ds->x[1] = 2;
+    ds->y[0] = 1;
+    return ds;
+}
+
+/* By hand: z1 = (1 - 2 + 0.25, 0.5 + 4 - 0.5) = (-0.75, 4);
+ * a1 = sigma(z1) = (0.320821300824607, 0.9820137900379085);
+ * z2 = a1[0] - 2 a1[1] + 0.1 = -1.5432062792512098;
+ * p = sigma(z2) = 0.17606965942891561;
+ * L = -log(p + 1e-4) = 1.736307774240645. */
+static void test_forward_by_hand(void **state)
+{
+    (void)state;
+    bp_net *net = tiny_net();
+    bp_dataset *ds = tiny_data();
+    double p, loss, acc;
+    assert_int_equal(bp_predict(net, ds->x, 1, &p, NULL), BP_OK);
+    assert_close(p, 0.17606965942891561, 1e-15);
+    assert_int_equal(bp_evaluate(net, ds, &loss, &acc, NULL), BP_OK);
+    assert_close(loss, 1.736307774240645, 1e-15);
+    assert_true(acc == 0.0);         /* p < 0.5 but y = 1 */
+    bp_dataset_free(ds);
+    bp_net_free(net);
+}
+
+/* By the chain rule, one factor at a time:
+ * dJ/dp = -(y/(p+eps) - (1-y)/(1-p+eps)), dJ/dz2 = p(1-p) dJ/dp,
+ * dW2 = dJ/dz2 a1, db2 = dJ/dz2, dJ/dz1 = W2^T dJ/dz2 * a1(1-a1),
+ * dW1 = dJ/dz1 x^T, db1 = dJ/dz1. */
+static void test_gradient_by_hand(void **state)
+{
+    (void)state;
+    bp_net *net = tiny_net();
+    bp_dataset *ds = tiny_data();
+    static const double expect[9] = {
+        -0.17942838880496081, -0.35885677760992163,       /* dW1 row 0 */
+        0.02908915769997459, 0.05817831539994918,         /* dW1 row 1 */
+        -0.17942838880496081, 0.02908915769997459,        /* db1 */
+        -0.2641843582886346, -0.8086516770704906,         /* dW2 */
+        -0.823462649174483};                              /* db2 */
+    double grad[9], loss;
+    assert_int_equal(bp_gradient(net, ds, grad, &loss, NULL), BP_OK);
+    for (int k = 0; k < 9; k++)
+        assert_close(grad[k], expect[k], 1e-14);
+    bp_dataset_free(ds);
+    bp_net_free(net);
+}
+
+/* Gradients average over samples: two copies of one sample give the same
+ * gradient as the sample alone. */
+static void test_gradient_is_mean(void **state)
+{
+    (void)state;
+    bp_net *net = tiny_net();
+    bp_dataset *one = tiny_data(), *two = bp_dataset_new(2, 2, 1, NULL);
+    for (int s = 0; s < 2; s++) {
+        two->x[2 * s] = 1;
+        two->x[2 * s + 1] = 2;
+        two->y[s] = 1;
+    }
+    double g1[9], g2[9];
+    assert_int_equal(bp_gradient(net, one, g1, NULL, NULL), BP_OK);
+    assert_int_equal(bp_gradient(net, two, g2, NULL, NULL), BP_OK);
+    for (int k = 0; k < 9; k++)
+        assert_close(g2[k], g1[k], 1e-15);
+    bp_dataset_free(one);
+    bp_dataset_free(two);
+    bp_net_free(net);
+}
+
+/* Every activation x loss x bias against central differences. */
+static void test_gradcheck_all(void **state)
+{
+    (void)state;
+    bp_dataset *ds = bp_data_xor(NULL);
+    assert_non_null(ds);
+    for (int act = BP_ACT_SIGMOID; act <= BP_ACT_NONE; act++)
+        for (int loss = BP_LOSS_BCE; loss <= BP_LOSS_MSE; loss++)
+            for (int bias = 0; bias <= 1; bias++) {
+                bp_arch a = {.n_layers = 3, .sizes = {2, 5, 4, 1},
+                             .hidden = (bp_activation)act, .bias = bias,
+                             .loss = (bp_loss)loss};
+                bp_net *net = bp_net_new(&a, NULL);
+                assert_non_null(net);
+                assert_int_equal(bp_net_init(net, BP_INIT_XAVIER, 7, NULL),
+                                 BP_OK);
+                /* Zero biases put ReLU units exactly on their kink at the
+                 * XOR point (0, 0), where no derivative exists; nonzero
+                 * biases move every unit off it. */
+                for (int l = 0; bias && l < a.n_layers; l++)
+                    for (size_t j = 0; j < a.sizes[l + 1]; j++)
+                        bp_net_bias(net, l)[j] = 0.1 * (double)(j + 1);
+                double worst, biggest;
+                assert_int_equal(bp_gradcheck(net, ds, 1e-5, &worst, &biggest,
+                                              NULL), BP_OK);
+                if (!(worst < 1e-6) || !(biggest > 1e-3))
+                    fail_msg("%s/%s/bias %d: max rel err %g, max |g| %g",
+                             bp_activation_name(a.hidden),
+                             bp_loss_name(a.loss), bias, worst, biggest);
+                bp_net_free(net);
+            }
+    bp_dataset_free(ds);
+}
+
+/* The check must be able to fail: a wrong gradient (a corrupted loss
+ * derivative is simulated by checking at a step so large that the
+ * difference quotient is wrong) gives a large error. */
+static void test_gradcheck_can_fail(void **state)
+{
+    (void)state;
+    bp_net *net = tiny_net();
+    bp_dataset *ds = tiny_data();
+    double worst;
+    assert_int_equal(bp_gradcheck(net, ds, 1.0, &worst, NULL, NULL), BP_OK);
+    assert_true(worst > 1e-3);
+    bp_dataset_free(ds);
+    bp_net_free(net);
+}
+
+/* Two steps of each optimizer against the seed's formulas written out. */
+static void test_optimizer_steps(void **state)
+{
+    (void)state;
+    const double g1[2] = {0.5, -2.0}, g2[2] = {0.25, 1.0};
+    bp_train_opts sgd = {BP_OPT_SGD, 0.1, 0.9};
+    bp_train_opts mom = {BP_OPT_MOMENTUM, 0.1, 0.9};
+    double w[2] = {1.0, -1.0}, v[2] = {0, 0};
+    bp_optimizer_step(&sgd, w, g1, v, 2);
+    bp_optimizer_step(&sgd, w, g2, v, 2);
+    /* W - lr g1 - lr g2 */
+    assert_close(w[0], 1.0 - 0.05 - 0.025, 1e-15);
+    assert_close(w[1], -1.0 + 0.2 - 0.1, 1e-15);
+    assert_true(v[0] == 0 && v[1] == 0);
+
+    double m[2] = {1.0, -1.0};
+    bp_optimizer_step(&mom, m, g1, v, 2);
+    /* V1 = -lr g1 = (-0.05, 0.2); W1 = W0 + V1 */
+    assert_close(v[0], -0.05, 1e-15);
+    assert_close(m[1], -0.8, 1e-15);
+    bp_optimizer_step(&mom, m, g2, v, 2);
+    /* V2 = 0.9 V1 - lr g2 = (-0.07, 0.08); W2 = W1 + V2 */
+    assert_close(v[0], -0.07, 1e-14);
+    assert_close(v[1], 0.08, 1e-14);
+    assert_close(m[0], 0.95 - 0.07, 1e-14);
+    assert_close(m[1], -0.8 + 0.08, 1e-14);
+}
+
+/* numpy's RandomState(seed) streams, frozen from numpy itself. */
+static void test_numpy_generator(void **state)
+{
+    (void)state;
+    for (size_t c = 0; c < sizeof nv_cases / sizeof nv_cases[0]; c++) {
+        const nv_case *v = &nv_cases[c];
+        bp_rng rng;
+        bp_rng_seed(&rng, BP_RNG_NUMPY, v->seed);
+        for (int k = 0; k < NV_NRAW; k += 2) {
+            uint64_t pair = bp_rng_u64(&rng);
+            assert_int_equal(pair >> 32, v->raw32[k]);
+            assert_int_equal(pair & 0xffffffffu, v->raw32[k + 1]);
+        }
+        for (int k = NV_NRAW; k < NV_LATER_FIRST; k += 2)
+            bp_rng_u64(&rng);
+        for (int k = 0; k < NV_NLATER; k += 2) {
+            uint64_t pair = bp_rng_u64(&rng);
+            assert_int_equal(pair >> 32, v->raw32_later[k]);
+            assert_int_equal(pair & 0xffffffffu, v->raw32_later[k + 1]);
+        }
+        bp_rng_seed(&rng, BP_RNG_NUMPY, v->seed);
+        for (int k = 0; k < NV_NSAMPLE; k++)
+            assert_same_double(bp_rng_uniform(&rng), v->random_sample[k]);
+        bp_rng_seed(&rng, BP_RNG_NUMPY, v->seed);
+        for (int k = 0; k < NV_NRANDN; k++)
+            assert_same_double(bp_rng_normal(&rng), v->randn[k]);
+        /* the linear data set is uniform(0, 1, (n, 2)) of the data seed */
+        bp_dataset *ds = bp_data_linear(3, v->seed, 1, NULL);
+        assert_non_null(ds);
+        for (int k = 0; k < 6; k++)
+            assert_same_double(ds->x[k], v->uniform[k]);
+        bp_dataset_free(ds);
+    }
+}
+
+/* numpy's init: w1 = randn(h1, in), w2 = randn(h2, h1), ... in order. */
+static void test_numpy_init_order(void **state)
+{
+    (void)state;
+    bp_arch a = {.n_layers = 2, .sizes = {2, 3, 1}, .hidden = BP_ACT_SIGMOID,
+                 .bias = 0, .loss = BP_LOSS_BCE};
+    bp_net *net = bp_net_new(&a, NULL);
+    assert_int_equal(bp_net_init(net, BP_INIT_NUMPY, nv_cases[1].seed, NULL),
+                     BP_OK);
+    const double *p = bp_net_params_const(net);
+    for (int k = 0; k < 9; k++)
+        assert_same_double(p[k], nv_cases[1].randn[k]);
+    assert_int_equal(bp_net_init(net, BP_INIT_NUMPY, 1ull << 32, NULL),
+                     BP_EINVAL);
+    bp_net_free(net);
+}
+
+/* xoshiro256** from the state {1, 2, 3, 4}, and splitmix64 seeding,
+ * against the published reference algorithms computed independently. */
+static void test_xoshiro(void **state)
+{
+    (void)state;
+    bp_rng rng;
+    bp_rng_seed(&rng, BP_RNG_XOSHIRO, 0);
+    rng.s[0] = 1;
+    rng.s[1] = 2;
+    rng.s[2] = 3;
+    rng.s[3] = 4;
+    static const uint64_t expect[] = {11520u, 0u, 1509978240u,
+                                      1215971899390074240u,
+                                      1216172134540287360u,
+                                      607988272756665600u};
+    for (int k = 0; k < 6; k++)
+        assert_true(bp_rng_u64(&rng) == expect[k]);
+    /* splitmix64(1234567): its first four outputs are the state */
+    bp_rng_seed(&rng, BP_RNG_XOSHIRO, 1234567);
+    assert_true(rng.s[0] == 6457827717110365317u);
+    assert_true(rng.s[1] == 3203168211198807973u);
+    assert_true(rng.s[2] == 9817491932198370423u);
+    assert_true(rng.s[3] == 4593380528125082431u);
+    /* bounded draws stay in range and hit every value */
+    int seen[7] = {0};
+    for (int k = 0; k < 1000; k++) {
+        uint64_t r = bp_rng_below(&rng, 7);
+        assert_true(r < 7);
+        seen[r] = 1;
+    }
+    for (int k = 0; k < 7; k++)
+        assert_true(seen[k]);
+}
+
+/* Normal draws have mean 0 and variance 1 (loose bounds, 10^5 draws). */
+static void test_normal_moments(void **state)
+{
+    (void)state;
+    bp_rng rng;
+    bp_rng_seed(&rng, BP_RNG_XOSHIRO, 42);
+    double sum = 0, sq = 0;
+    const int n = 100000;
+    for (int k = 0; k < n; k++) {
+        double x = bp_rng_normal(&rng);
+        sum += x;
+        sq += x * x;
+    }
+    assert_true(fabs(sum / n) < 0.02);
+    assert_true(fabs(sq / n - 1) < 0.02);
+}
+
+static void test_xor_points(void **state)
+{
+    (void)state;
+    bp_dataset *ds = bp_data_xor(NULL);
+    assert_int_equal(ds->n, 21);
+    /* (0,0)0 (0,1)1 (0.1,0.1)0 (0.1,0.9)1 ... (0.5,0.5)0 (0.6,0.6)0 ... */
+    assert_true(ds->x[0] == 0 && ds->x[1] == 0 && ds->y[0] == 0);
+    assert_true(ds->x[2] == 0 && ds->x[3] == 1 && ds->y[1] == 1);
+    assert_true(ds->x[4] == 0.1 && ds->y[2] == 0);
+    assert_true(ds->x[20] == 0.5 && ds->x[21] == 0.5 && ds->y[10] == 0);
+    assert_true(ds->x[22] == 0.1 * 6 && ds->y[11] == 0);
+    assert_true(ds->x[40] == 1 && ds->x[41] == 0 && ds->y[20] == 1);
+    bp_dataset_free(ds);
+}
+
+static void test_linear_labels(void **state)
+{
+    (void)state;
+    bp_dataset *ds = bp_data_linear(500, 3, 0, NULL);
+    int ones = 0;
+    for (size_t s = 0; s < ds->n; s++) {
+        double x = ds->x[2 * s], y = ds->x[2 * s + 1];
+        assert_true(x >= 0 && x < 1 && y >= 0 && y < 1);
+        assert_true(ds->y[s] == (x > y ? 0.0 : 1.0));
+        ones += ds->y[s] == 1;
+    }
+    assert_true(ones > 200 && ones < 300);
+    bp_dataset_free(ds);
+}
+
+/* Training the seed's XOR run lowers the loss and reaches 100 %. */
+static void test_training_converges(void **state)
+{
+    (void)state;
+    bp_arch a = {.n_layers = 3, .sizes = {2, 10, 10, 1},
+                 .hidden = BP_ACT_SIGMOID, .bias = 0, .loss = BP_LOSS_BCE};
+    bp_net *net = bp_net_new(&a, NULL);
+    bp_dataset *ds = bp_data_xor(NULL);
+    assert_int_equal(bp_net_init(net, BP_INIT_NUMPY, 1, NULL), BP_OK);
+    bp_train_opts o = {BP_OPT_MOMENTUM, 0.1, 0.9};
+    bp_trainer *tr = bp_trainer_new(net, ds, &o, NULL);
+    assert_non_null(tr);
+    double first = 0, loss = 0;
+    for (int e = 0; e < 5000; e++) {
+        assert_int_equal(bp_trainer_epoch(tr, &loss, NULL), BP_OK);
+        if (e == 0)
+            first = loss;
+    }
+    double acc;
+    assert_int_equal(bp_evaluate(net, ds, NULL, &acc, NULL), BP_OK);
+    assert_true(loss < first / 100);
+    assert_true(acc == 100.0);
+    bp_trainer_free(tr);
+    bp_dataset_free(ds);
+    bp_net_free(net);
+}
+
+/* A loss that becomes NaN stops training with BP_EDIVERGED: weights near
+ * the largest double overflow z1 to +inf on both hidden units, and
+ * W2 = [1, -1] makes z2 = inf - inf = NaN. */
+static void test_divergence_detected(void **state)
+{
+    (void)state;
+    bp_arch a = {.n_layers = 2, .sizes = {2, 2, 1}, .hidden = BP_ACT_NONE,
+                 .bias = 0, .loss = BP_LOSS_BCE};
+    bp_net *net = bp_net_new(&a, NULL);
+    bp_dataset *ds = bp_dataset_new(1, 2, 1, NULL);
+    ds->x[0] = ds->x[1] = 1;
+    ds->y[0] = 1;
+    static const double w[] = {1e308, 1e308, 1e308, 1e308, 1, -1};
+    memcpy(bp_net_params(net), w, sizeof w);
+    bp_train_opts o = {BP_OPT_SGD, 0.1, 0.9};
+    bp_trainer *tr = bp_trainer_new(net, ds, &o, NULL);
+    bp_error err;
+    double loss = 0;
+    assert_int_equal(bp_trainer_epoch(tr, &loss, &err), BP_EDIVERGED);
+    assert_true(isnan(loss));
+    assert_non_null(strstr(err.msg, "NaN"));
+    bp_trainer_free(tr);
+    bp_dataset_free(ds);
+    bp_net_free(net);
+}
+
+static void test_bad_arguments(void **state)
+{
+    (void)state;
+    bp_error err;
+    bp_arch a = {.n_layers = 2, .sizes = {2, 0, 1}};
+    assert_null(bp_net_new(&a, &err));
+    assert_int_equal(err.code, BP_EINVAL);
+    assert_non_null(strstr(err.msg, "layer 1"));
+    a.sizes[1] = BP_MAX_WIDTH + 1;
+    assert_null(bp_net_new(&a, &err));
+    a.sizes[1] = 3;
+    a.n_layers = 0;
+    assert_null(bp_net_new(&a, &err));
+    a.n_layers = BP_MAX_LAYERS + 1;
+    assert_null(bp_net_new(&a, &err));
+    /* many wide layers: the parameter count limit, before any malloc */
+    bp_arch big = {.n_layers = 8, .hidden = BP_ACT_RELU};
+    for (int l = 0; l <= 8; l++)
+        big.sizes[l] = BP_MAX_WIDTH;
+    assert_null(bp_net_new(&big, &err));
+    assert_non_null(strstr(err.msg, "parameters"));
+
+    bp_arch ok = {.n_layers = 1, .sizes = {2, 1}};
+    bp_net *net = bp_net_new(&ok, NULL);
+    bp_dataset *ds = bp_data_xor(NULL);
+    bp_train_opts bad_lr = {BP_OPT_SGD, 0.0, 0.9};
+    assert_null(bp_trainer_new(net, ds, &bad_lr, &err));
+    assert_int_equal(err.code, BP_EINVAL);
+    bp_train_opts nan_lr = {BP_OPT_SGD, NAN, 0.9};
+    assert_null(bp_trainer_new(net, ds, &nan_lr, &err));
+    bp_dataset *wide = bp_dataset_new(3, 5, 1, NULL);
+    bp_train_opts good = {BP_OPT_SGD, 0.1, 0.9};
+    assert_null(bp_trainer_new(net, wide, &good, &err));
+    assert_non_null(strstr(err.msg, "inputs"));
+    assert_null(bp_dataset_new(0, 2, 1, &err));
+    assert_null(bp_dataset_new((size_t)1 << 40, 1 << 20, 1, &err));
+    bp_dataset_free(wide);
+    bp_dataset_free(ds);
+    bp_net_free(net);
+    bp_net_free(NULL);
+    bp_dataset_free(NULL);
+    bp_trainer_free(NULL);
+}
+
+static void test_names(void **state)
+{
+    (void)state;
+    bp_activation a = BP_ACT_SIGMOID;
+    assert_int_equal(bp_activation_parse("relu", &a), BP_OK);
+    assert_int_equal(a, BP_ACT_RELU);
+    assert_int_equal(bp_activation_parse("Relu", &a), BP_EINVAL);
+    assert_int_equal(a, BP_ACT_RELU);
+    assert_string_equal(bp_activation_name(BP_ACT_NONE), "none");
+    bp_init i;
+    assert_int_equal(bp_init_parse("numpy", &i), BP_OK);
+    assert_int_equal(i, BP_INIT_NUMPY);
+    assert_string_equal(bp_loss_name((bp_loss)99), "unknown");
+    assert_string_equal(bp_status_name(BP_EDIVERGED), "training diverged");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_forward_by_hand),
+        cmocka_unit_test(test_gradient_by_hand),
+        cmocka_unit_test(test_gradient_is_mean),
+        cmocka_unit_test(test_gradcheck_all),
+        cmocka_unit_test(test_gradcheck_can_fail),
+        cmocka_unit_test(test_optimizer_steps),
+        cmocka_unit_test(test_numpy_generator),
+        cmocka_unit_test(test_numpy_init_order),
+        cmocka_unit_test(test_xoshiro),
+        cmocka_unit_test(test_normal_moments),
+        cmocka_unit_test(test_xor_points),
+        cmocka_unit_test(test_linear_labels),
+        cmocka_unit_test(test_training_converges),
+        cmocka_unit_test(test_divergence_detected),
+        cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_names),
+    };
+    return cmocka_run_group_tests_name("core", tests, NULL, NULL);
+}

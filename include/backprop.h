@@ -181,6 +181,52 @@ bp_dataset *bp_data_linear(size_t n, uint64_t seed, int numpy, bp_error *err);
 /* The seed's 21 XOR points in the seed's order. */
 bp_dataset *bp_data_xor(bp_error *err);
 
+/* ------------------------------------------------------------ reading data */
+
+/*
+ * A table read from a file: n rows of d numeric features, and one target
+ * per row.  For classification the target is a class index 0..n_classes-1,
+ * classes numbered in order of first appearance, with their original text
+ * in class_names (so that predictions can print the original label).
+ * All strings and arrays are owned by the table; free with bp_table_free.
+ */
+typedef struct {
+    size_t n, d;
+    double *x;               /* n x d, row-major                          */
+    double *target;          /* n: class index, or the numeric value      */
+    size_t n_classes;        /* distinct labels                           */
+    char **class_names;      /* n_classes labels as they appear in the file */
+    char **feature_names;    /* d names (header names, or "x1", "x2", ...) */
+    int labels_numeric;      /* every label parses as a finite number     */
+} bp_table;
+
+void bp_table_free(bp_table *t);
+
+typedef struct {
+    int header;              /* -1: detect (default), 0: no header, 1: header */
+    char delimiter;          /* field separator, ',' when 0                */
+    const char *label;       /* label column: a header name or a 0-based
+                                index as text; NULL: the last column       */
+} bp_csv_opts;
+
+/*
+ * Reads a CSV file: quoted fields, CRLF line ends, a UTF-8 byte order mark
+ * and blank trailing lines are accepted.  Every feature must be a finite
+ * number.  Errors name the file, line and column: "iris.csv:12:3: ...".
+ */
+bp_table *bp_csv_read(const char *path, const bp_csv_opts *opts,
+                      bp_error *err);
+
+/*
+ * Reads an IDX image file and its IDX label file (the MNIST family's
+ * format), raw or gzip-compressed (by content, not by name).  Pixels are
+ * scaled to [0, 1]; labels become class indices with names "0".."9" etc.
+ * Sizes in the headers are checked against the data before anything large
+ * is allocated.
+ */
+bp_table *bp_idx_read(const char *images_path, const char *labels_path,
+                      bp_error *err);
+
 /* ---------------------------------------------------------------- training */
 
 /* Forward pass: out (n x n_out, row-major) = net(x). */

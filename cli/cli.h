@@ -33,6 +33,16 @@ typedef struct {
     int timing;
     const char *model;
     const char *input;
+    const char *plot_dir;        /* train: figures into this folder     */
+    const char *history_path;    /* train: per-epoch CSV                 */
+    int log_y;
+    const char *out_dir;         /* lab: the report folder              */
+    size_t seeds;                /* lab: seeds per experiment           */
+    const char *data_list;       /* lab: "linear,xor"                   */
+    size_t threads;              /* lab: worker threads                 */
+    int force;                   /* lab: write into a foreign folder    */
+    size_t sample;               /* trace: which sample                 */
+    int markdown;                /* trace: Markdown tables              */
     double h;                    /* gradcheck step                      */
     double tolerance;            /* gradcheck bound                     */
 } cli_config;
@@ -43,7 +53,8 @@ enum {
     CMD_TEST = 1 << 1,
     CMD_PREDICT = 1 << 2,
     CMD_GRADCHECK = 1 << 3,
-    CMD_LAB = 1 << 4
+    CMD_LAB = 1 << 4,
+    CMD_TRACE = 1 << 5
 };
 
 /* The defaults: the seed's configuration, with biases on. */
@@ -68,6 +79,9 @@ int cli_error(int code, const char *fmt, ...);
 /* Exit code for a library status: 1 for a runtime failure, else 2. */
 int cli_exit_code(bp_status st);
 
+/* "10,10": the hidden widths as --hidden takes them. */
+void cli_hidden_text(const cli_config *cfg, char *buf, size_t size);
+
 /* The architecture the configuration asks for, for n_in inputs. */
 void cli_arch(const cli_config *cfg, size_t n_in, size_t n_out, bp_arch *a);
 
@@ -85,10 +99,13 @@ int cmd_test(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_gradcheck(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 /* Training with the seed's log lines; shared by train and lab.  Returns an
  * exit code; on success *net_out (when not NULL) receives the network. */
+struct history;
 int cli_run_training(const cli_config *cfg, bp_dataset *ds, FILE *out,
-                     bp_net **net_out);
+                     bp_net **net_out, struct history *hist);
 
 #endif

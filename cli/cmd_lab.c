@@ -1,35 +1,88 @@
-/* cmd_lab.c - backprop lab: the seed report's experiments. */
+/* cmd_lab.c - backprop lab: the seed report, regenerated. */
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
-#include "cli.h"
+#include "lab.h"
 
 static const char summary[] =
-    "Runs the seed report's two experiments with its method (--preset seed):\n"
-    "linear data, then XOR data, printing each run's log, predictions and\n"
-    "accuracy as the report does.";
+    "Runs every experiment of the seed report over many seeds, both cores\n"
+    "busy, and writes the report: DIR/REPORT.md (the seed's sections with\n"
+    "figures, tables and findings computed by this run), DIR/summary.csv\n"
+    "(one row per training), DIR/figures/ and DIR/logs/.  The seed's own two\n"
+    "experiments are printed on stdout as the report prints them.  The base\n"
+    "configuration is the seed's method (--preset seed); the network and\n"
+    "training options change it.  Output does not depend on --threads.";
+
+/* "linear,xor" into names; returns the count or -1 on a bad name. */
+static int parse_sets(const char *list, const char *names[2])
+{
+    int n = 0;
+    const char *p = list;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        const char *name = len == 6 && !strncmp(p, "linear", 6) ? "linear"
+                           : len == 3 && !strncmp(p, "xor", 3)  ? "xor"
+                                                                 : NULL;
+        if (!name || n == 2 || (n == 1 && names[0] == name))
+            return -1;
+        names[n++] = name;
+        p += len;
+        if (*p == ',' && *++p == '\0')
+            return -1;
+    }
+    return n ? n : -1;
+}
 
 int cmd_lab(int argc, char **argv)
 {
-    cli_config cfg;
-    cli_defaults(&cfg);
-    cli_preset_seed(&cfg);
-    int rc = cli_parse(argc, argv, CMD_LAB, summary, &cfg);
+    lab_state lab;
+    memset(&lab, 0, sizeof lab);
+    cli_defaults(&lab.base);
+    cli_preset_seed(&lab.base);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    lab.base.threads = cpus > 0 ? (size_t)cpus : 1;
+    int rc = cli_parse(argc, argv, CMD_LAB, summary, &lab.base);
     if (rc >= 0)
         return rc;
-    static const char *const sets[] = {"linear", "xor"};
-    static const char *const titles[] = {"Linear data", "XOR data"};
-    for (int k = 0; k < 2; k++) {
-        cfg.data = sets[k];
-        printf("%s## %s (backprop train --preset seed --data %s --seed %llu)\n\n",
-               k ? "\n" : "", titles[k], sets[k],
-               (unsigned long long)cfg.seed);
+    lab.n_data = parse_sets(lab.base.data_list, lab.data);
+    if (lab.n_data < 0)
+        return cli_error(EXIT_USAGE,
+                         "option --data: expects linear, xor or linear,xor; "
+                         "got '%s'", lab.base.data_list);
+    if (lab.base.init == BP_INIT_NUMPY &&
+        lab.base.seed + lab.base.seeds - 1 > UINT32_MAX)
+        return cli_error(EXIT_USAGE, "option --seed: numpy's seeds end at "
+                                     "4294967295");
+    if ((rc = lab_check_folder(lab.base.out_dir, lab.base.force)) != EXIT_OK)
+        return rc;
+
+    /* The seed's own experiments first, on stdout, as the report shows
+     * them; then every comparison over all seeds. */
+    for (int d = 0; d < lab.n_data; d++) {
+        cli_config cfg = lab.base;
+        cfg.data = lab.data[d];
+        cfg.data_seed = cfg.seed;
+        printf("%s## %s data (backprop train --preset seed --data %s "
+               "--seed %llu --data-seed %llu)\n\n",
+               d ? "\n" : "", strcmp(cfg.data, "xor") ? "Linear" : "XOR",
+               cfg.data, (unsigned long long)cfg.seed,
+               (unsigned long long)cfg.data_seed);
         bp_dataset *ds = cli_dataset(&cfg);
         if (!ds)
             return EXIT_USAGE;
-        rc = cli_run_training(&cfg, ds, stdout, NULL);
+        rc = cli_run_training(&cfg, ds, stdout, NULL, NULL);
         bp_dataset_free(ds);
         if (rc != EXIT_OK)
             return rc;
     }
-    return EXIT_OK;
+    fflush(stdout);
+    if ((rc = lab_run_all(&lab, lab.base.threads)) == EXIT_OK)
+        rc = lab_write_report(&lab);
+    if (rc == EXIT_OK)
+        fprintf(stderr, "backprop lab: %zu trainings in %.2f s on %zu "
+                        "threads; report in %s/REPORT.md\n",
+                lab.n_runs, lab.seconds, lab.base.threads, lab.base.out_dir);
+    lab_free(&lab);
+    return rc;
 }

@@ -2,10 +2,13 @@
 #include <string.h>
 
 #include "cli.h"
+#include "figures.h"
 #include "format.h"
+#include "history.h"
+#include "plot/plot.h"
 
 int cli_run_training(const cli_config *cfg, bp_dataset *ds, FILE *out,
-                     bp_net **net_out)
+                     bp_net **net_out, history *hist)
 {
     bp_error err;
     bp_arch arch;
@@ -32,6 +35,8 @@ int cli_run_training(const cli_config *cfg, bp_dataset *ds, FILE *out,
         st = bp_trainer_epoch(tr, &loss, &err);
         if (st)
             break;
+        if (hist)
+            history_add(hist, loss, bp_trainer_accuracy(tr));
         if (!cfg->quiet && epoch % cfg->log_every == 0) {
             char text[32];
             format_repr(text, sizeof text, loss);
@@ -73,14 +78,54 @@ int cmd_train(int argc, char **argv)
     bp_dataset *ds = cli_dataset(&cfg);
     if (!ds)
         return EXIT_USAGE;
-    bp_net *net = NULL;
-    rc = cli_run_training(&cfg, ds, stdout, cfg.model ? &net : NULL);
-    if (rc == EXIT_OK && cfg.model) {
-        bp_error err;
-        bp_status st = bp_model_save(net, cfg.model, &err);
-        if (st)
-            rc = cli_error(cli_exit_code(st), "%s", err.msg);
+    int want_history = cfg.history_path || cfg.plot_dir;
+    if (cfg.plot_dir && !bp_plot_available()) {
+        bp_dataset_free(ds);
+        return cli_error(EXIT_USAGE,
+                         "option --plot: plotting is unavailable (backprop "
+                         "was built without PLplot; run make deps, then make)");
     }
+    /* Fail before training, not after, when an output cannot be written. */
+    bp_error err;
+    bp_status st = BP_OK;
+    if (cfg.plot_dir)
+        st = make_folder(cfg.plot_dir, &err);
+    if (!st && cfg.plot_dir)
+        st = check_writable(cfg.plot_dir, 1, &err);
+    if (!st && cfg.history_path)
+        st = check_writable(cfg.history_path, 0, &err);
+    if (!st && cfg.model)
+        st = check_writable(cfg.model, 0, &err);
+    if (st) {
+        bp_dataset_free(ds);
+        return cli_error(EXIT_USAGE, "%s", err.msg);
+    }
+    history hist = {0};
+    if (want_history && !history_reserve(&hist, cfg.epochs)) {
+        bp_dataset_free(ds);
+        return cli_error(EXIT_RUNTIME,
+                         "out of memory for a history of %zu epochs",
+                         cfg.epochs);
+    }
+    bp_net *net = NULL;
+    rc = cli_run_training(&cfg, ds, stdout, &net,
+                          want_history ? &hist : NULL);
+    if (rc == EXIT_OK && cfg.model)
+        st = bp_model_save(net, cfg.model, &err);
+    if (rc == EXIT_OK && !st && cfg.history_path)
+        st = history_write(&hist, cfg.history_path, &err);
+    if (rc == EXIT_OK && !st && cfg.plot_dir) {
+        char title[160], hidden[96];
+        cli_hidden_text(&cfg, hidden, sizeof hidden);
+        snprintf(title, sizeof title, "%s data, hidden %s, %s, lr %g, %s",
+                 strcmp(cfg.data, "xor") == 0 ? "XOR" : "Linear", hidden, bp_activation_name(cfg.activation),
+                 cfg.lr, bp_optimizer_name(cfg.optimizer));
+        st = figures_for_run(cfg.plot_dir, net, ds, &hist, title, cfg.log_y,
+                             &err);
+    }
+    if (st)
+        rc = cli_error(cli_exit_code(st), "%s", err.msg);
+    history_free(&hist);
     bp_net_free(net);
     bp_dataset_free(ds);
     return rc;

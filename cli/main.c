@@ -15,6 +15,8 @@ static const command commands[] = {
     {"test", cmd_test, "test a saved model on a data set"},
     {"predict", cmd_predict, "outputs of a saved model for rows of inputs"},
     {"gradcheck", cmd_gradcheck, "back-propagation against finite differences"},
+    {"trace", cmd_trace, "one sample through the network, every quantity"},
+    {"plot", cmd_plot, "overlay learning curves from history files"},
     {"lab", cmd_lab, "the seed report's experiments"},
 };
 

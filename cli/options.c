@@ -45,16 +45,19 @@ typedef struct {
 } cli_option;
 
 #define F(field) offsetof(cli_config, field)
-#define ALL (CMD_TRAIN | CMD_TEST | CMD_PREDICT | CMD_GRADCHECK | CMD_LAB)
-#define NET (CMD_TRAIN | CMD_GRADCHECK | CMD_LAB)
-#define DATA (CMD_TRAIN | CMD_TEST | CMD_GRADCHECK)
+#define ALL (CMD_TRAIN | CMD_TEST | CMD_PREDICT | CMD_GRADCHECK | CMD_LAB | \
+             CMD_TRACE)
+#define NET (CMD_TRAIN | CMD_GRADCHECK | CMD_LAB | CMD_TRACE)
+#define DATA (CMD_TRAIN | CMD_TEST | CMD_GRADCHECK | CMD_TRACE)
 
 static const cli_option options[] = {
-    {"preset", OPT_PRESET, 0, CMD_TRAIN | CMD_GRADCHECK, "NAME",
+    {"preset", OPT_PRESET, 0, CMD_TRAIN | CMD_GRADCHECK | CMD_TRACE, "NAME",
      "seed: the report's method exactly (no bias, normal init)", 0, 0, 0, 0},
     {"data", OPT_DATA, F(data), DATA, "NAME", "data set: linear | xor",
      0, 0, 0, 0},
-    {"n", OPT_COUNT, F(n), DATA, "N", "points of the linear data set",
+    {"data", OPT_STRING, F(data_list), CMD_LAB, "LIST",
+     "data sets, comma-separated: linear, xor", 0, 0, 0, 0},
+    {"n", OPT_COUNT, F(n), DATA | CMD_LAB, "N", "points of the linear data set",
      1, MAX_SAMPLES, 0, 0},
     {"data-seed", OPT_SEED, F(data_seed), DATA, "S",
      "seed of the linear points (numpy's RandomState(S).uniform)", 0, 0, 0, 0},
@@ -77,6 +80,19 @@ static const cli_option options[] = {
      "momentum coefficient, in [0, 1)", 0, 1, 0, 1},
     {"lr", OPT_REAL, F(lr), CMD_TRAIN | CMD_LAB, "LR",
      "learning rate, > 0", 0, 1e6, 1, 0},
+    {"out", OPT_STRING, F(out_dir), CMD_LAB, "DIR",
+     "the report folder", 0, 0, 0, 0},
+    {"seeds", OPT_COUNT, F(seeds), CMD_LAB, "N",
+     "seeds per experiment (seeds 1..N)", 1, 1000, 0, 0},
+    {"threads", OPT_COUNT, F(threads), CMD_LAB, "T",
+     "worker threads (the results do not depend on it)", 1, 256, 0, 0},
+    {"force", OPT_FLAG, F(force), CMD_LAB, NULL,
+     "write into a folder that holds files not written by backprop lab",
+     0, 0, 0, 0},
+    {"sample", OPT_COUNT, F(sample), CMD_TRACE, "K",
+     "the sample to trace (0-based)", 0, MAX_SAMPLES, 0, 0},
+    {"markdown", OPT_FLAG, F(markdown), CMD_TRACE, NULL,
+     "print Markdown tables", 0, 0, 0, 0},
     {"epochs", OPT_COUNT, F(epochs), CMD_TRAIN | CMD_LAB, "E",
      "training epochs", 1, MAX_EPOCHS, 0, 0},
     {"log-every", OPT_COUNT, F(log_every), CMD_TRAIN | CMD_LAB, "K",
@@ -87,11 +103,18 @@ static const cli_option options[] = {
      "print the training time on stderr", 0, 0, 0, 0},
     {"model", OPT_STRING, F(model), CMD_TRAIN | CMD_TEST | CMD_PREDICT, "FILE",
      "model file (train: save to it; test, predict: read it)", 0, 0, 0, 0},
+    {"plot", OPT_STRING, F(plot_dir), CMD_TRAIN, "DIR",
+     "write comparison, learning-curve and decision-boundary PNGs into DIR",
+     0, 0, 0, 0},
+    {"history", OPT_STRING, F(history_path), CMD_TRAIN, "FILE",
+     "write epoch,loss,accuracy of every epoch as CSV", 0, 0, 0, 0},
+    {"log-y", OPT_FLAG, F(log_y), CMD_TRAIN, NULL,
+     "logarithmic loss axis in the learning curve", 0, 0, 0, 0},
     {"input", OPT_STRING, F(input), CMD_PREDICT, "FILE",
      "rows of comma-separated inputs (default: stdin)", 0, 0, 0, 0},
-    {"h", OPT_REAL, F(h), CMD_GRADCHECK, "H",
+    {"h", OPT_REAL, F(h), CMD_GRADCHECK | CMD_TRACE, "H",
      "finite-difference step", 0, 1, 1, 1},
-    {"tolerance", OPT_REAL, F(tolerance), CMD_GRADCHECK, "T",
+    {"tolerance", OPT_REAL, F(tolerance), CMD_GRADCHECK | CMD_TRACE, "T",
      "largest relative error accepted", 0, 1, 1, 0},
     {"help", OPT_HELP, 0, ALL, NULL, "show this help and exit", 0, 0, 0, 0},
 };
@@ -117,6 +140,10 @@ void cli_defaults(cli_config *cfg)
     cfg->epochs = 5000;
     cfg->log_every = 100;
     cfg->h = 1e-5;
+    cfg->out_dir = "lab-report";
+    cfg->seeds = 10;
+    cfg->data_list = "linear,xor";
+    cfg->threads = 2;
     cfg->tolerance = 1e-6;
 }
 
@@ -291,6 +318,15 @@ static int set_option(const cli_option *o, const char *value, cli_config *cfg)
 
 /* ------------------------------------------------------------------ help */
 
+void cli_hidden_text(const cli_config *cfg, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < cfg->n_hidden && len < size; k++)
+        len += (size_t)snprintf(buf + len, size - len, k ? ",%zu" : "%zu",
+                                cfg->hidden[k]);
+}
+
 static void default_text(const cli_option *o, const cli_config *d, char *buf,
                          size_t size)
 {
@@ -310,13 +346,9 @@ static void default_text(const cli_option *o, const cli_config *d, char *buf,
             snprintf(buf, size, "%s", s);
         break;
     }
-    case OPT_HIDDEN: {
-        size_t len = 0;
-        for (int k = 0; k < d->n_hidden && len < size; k++)
-            len += (size_t)snprintf(buf + len, size - len, k ? ",%zu" : "%zu",
-                                    d->hidden[k]);
+    case OPT_HIDDEN:
+        cli_hidden_text(d, buf, size);
         break;
-    }
     case OPT_ACTIVATION:
         snprintf(buf, size, "%s", bp_activation_name(*(const bp_activation *)field));
         break;
@@ -372,7 +404,7 @@ static int apply_preset(int argc, char **argv, unsigned mask, cli_config *cfg)
             value = argv[i] + 9;
         if (!value)
             continue;
-        if (!(mask & (CMD_TRAIN | CMD_GRADCHECK)))
+        if (!(mask & (CMD_TRAIN | CMD_GRADCHECK | CMD_TRACE)))
             return -1;      /* reported as unknown by getopt */
         if (strcmp(value, "seed") != 0)
             return cli_error(EXIT_USAGE,

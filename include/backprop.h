@@ -188,6 +188,10 @@ bp_dataset *bp_data_xor(bp_error *err);
  * per row.  For classification the target is a class index 0..n_classes-1,
  * classes numbered in order of first appearance, with their original text
  * in class_names (so that predictions can print the original label).
+ * label_value keeps each row's label as a number (NaN where the label text
+ * is not a finite number), for a caller that decides to treat a numeric
+ * label column as a regression target.  A table with a single class is
+ * returned as it is: whether one class is enough is the caller's business.
  * All strings and arrays are owned by the table; free with bp_table_free.
  */
 typedef struct {
@@ -198,7 +202,20 @@ typedef struct {
     char **class_names;      /* n_classes labels as they appear in the file */
     char **feature_names;    /* d names (header names, or "x1", "x2", ...) */
     int labels_numeric;      /* every label parses as a finite number     */
+    double *label_value;     /* n: the label as a number, NaN if it is not */
 } bp_table;
+
+/* Limits of the readers, so that a forged or mistaken file cannot ask for an
+ * absurd allocation.  A table holds at most BP_MAX_TABLE_VALUES features in
+ * all (n x d, 2 GiB of doubles, the data sets' cap); a CSV row has at most
+ * BP_MAX_CSV_COLUMNS fields of at most BP_MAX_CSV_FIELD bytes each; an IDX
+ * file has at most BP_MAX_IDX_ITEMS images (or labels) of at most
+ * BP_MAX_IDX_PIXELS pixels. */
+#define BP_MAX_TABLE_VALUES ((size_t)1 << 28)
+#define BP_MAX_CSV_COLUMNS  ((size_t)1 << 20)
+#define BP_MAX_CSV_FIELD    ((size_t)1 << 20)
+#define BP_MAX_IDX_ITEMS    ((size_t)10000000)
+#define BP_MAX_IDX_PIXELS   ((size_t)1 << 16)
 
 void bp_table_free(bp_table *t);
 
@@ -210,19 +227,48 @@ typedef struct {
 } bp_csv_opts;
 
 /*
- * Reads a CSV file: quoted fields, CRLF line ends, a UTF-8 byte order mark
- * and blank trailing lines are accepted.  Every feature must be a finite
- * number.  Errors name the file, line and column: "iris.csv:12:3: ...".
+ * Reads a CSV file (opts NULL: the defaults above; note that the zero
+ * struct means "no header", so start from {.header = -1}).  Tokenised by
+ * libcsv in strict mode: quoted fields (with "" for a quote, and line breaks
+ * inside), CRLF line ends, a UTF-8 byte order mark and blank lines anywhere
+ * are accepted; spaces and tabs around unquoted fields are dropped; a stray
+ * quote is an error.
+ *
+ * The label: a label made only of digits is a 0-based column index; any
+ * other text is a header name (and implies a header).  Each row's label text
+ * is a class (classes in order of first appearance); an empty label is an
+ * error.  Every other column is a feature: the field, spaces trimmed, must
+ * be all of one strtod number (C locale) and finite; "nan", "inf" and ""
+ * are errors.
+ *
+ * Header detection (header == -1): the first row is a header when one of
+ * its feature fields is not a number while every feature field of the
+ * second row is one; a file of one row is a header (and then an error, no
+ * data) when one of its feature fields is not a number.
+ *
+ * Errors name the file, the line (counted by '\n', 1-based, the line where
+ * the field starts) and the column (1-based field number) where there is
+ * one: "iris.csv:12:3: feature 'petal_length' is not a number: 'abc'",
+ * "iris.csv:7: expected 5 fields, got 4", "iris.csv: no column 'foo'
+ * (columns: a, b, c)", "iris.csv: empty file".
  */
 bp_table *bp_csv_read(const char *path, const bp_csv_opts *opts,
                       bp_error *err);
 
 /*
  * Reads an IDX image file and its IDX label file (the MNIST family's
- * format), raw or gzip-compressed (by content, not by name).  Pixels are
- * scaled to [0, 1]; labels become class indices with names "0".."9" etc.
- * Sizes in the headers are checked against the data before anything large
- * is allocated.
+ * format), raw or gzip-compressed (by content, not by name).  Images must be
+ * unsigned bytes (type 0x08) with 3 dimensions (count, rows, columns),
+ * labels unsigned bytes with 1 dimension, and the two counts must agree.
+ * Pixels are scaled to [0, 1] (p / 255.0) into x, n x (rows * columns);
+ * target and label_value are the labels, n_classes is the largest label + 1
+ * with names "0", "1", ...; feature_names are "px1", "px2", ....
+ * Sizes in the headers are checked against the limits above before anything
+ * is allocated, and the data is read (as bytes, in a buffer that grows as
+ * data arrives) before the doubles are allocated, so a forged header in a
+ * small file costs no large allocation.  A file with less data than its
+ * header says, a truncated gzip stream, or bytes after the announced data
+ * are errors (data after the end of a gzip stream is ignored by zlib).
  */
 bp_table *bp_idx_read(const char *images_path, const char *labels_path,
                       bp_error *err);
@@ -267,6 +313,10 @@ void bp_trainer_free(bp_trainer *tr);
  * when the loss or an updated weight is not finite.
  */
 bp_status bp_trainer_epoch(bp_trainer *tr, double *loss, bp_error *err);
+
+/* Accuracy in percent of the last epoch's forward pass (before its update),
+ * as bp_evaluate counts it; 0 before the first epoch. */
+double bp_trainer_accuracy(const bp_trainer *tr);
 
 /* Gradient of the mean loss over ds at the net's current weights, into grad
  * (bp_net_param_count long, the parameter layout). *loss receives the loss. */

@@ -17,6 +17,7 @@ struct bp_trainer {
     bp_workspace ws;
     double *grad;       /* [n_params] */
     double *velocity;   /* [n_params], momentum state */
+    size_t epochs;      /* epochs run so far */
 };
 
 static bp_status check_data(const bp_net *net, const bp_dataset *ds,
@@ -106,6 +107,7 @@ bp_status bp_trainer_epoch(bp_trainer *tr, double *loss, bp_error *err)
     bp_net *net = tr->net;
     size_t n = tr->ds->n;
     ws_forward(net, &tr->ws, n);
+    tr->epochs++;
     double l = ws_loss(net, &tr->ws, n);
     if (loss)
         *loss = l;
@@ -266,4 +268,32 @@ double bp_loss_value(bp_loss loss, const double *p, const double *y,
                      size_t count)
 {
     return loss_value_f64(loss, p, y, count);
+}
+
+double bp_trainer_accuracy(const bp_trainer *tr)
+{
+    /* The outputs of the last forward pass are still in the workspace,
+     * feature-major: output k of sample s at [k * n + s]. */
+    const bp_arch *a = &tr->net->arch;
+    size_t n = tr->ds->n, k = a->sizes[a->n_layers];
+    const double *p = tr->ws.act[a->n_layers];
+    size_t right = 0;
+    if (tr->epochs == 0)
+        return 0.0;
+    for (size_t s = 0; s < n; s++) {
+        if (k == 1) {
+            right += (p[s] > 0.5) == (tr->ws.target[s] > 0.5);
+            continue;
+        }
+        /* several outputs: the largest output against the largest target */
+        size_t best_p = 0, best_y = 0;
+        for (size_t i = 1; i < k; i++) {
+            if (p[i * n + s] > p[best_p * n + s])
+                best_p = i;
+            if (tr->ws.target[i * n + s] > tr->ws.target[best_y * n + s])
+                best_y = i;
+        }
+        right += best_p == best_y;
+    }
+    return (double)right / (double)n * 100.0;
 }

@@ -1,0 +1,30 @@
+/* figures.h - the figures of one training run, through src/plot. */
+#ifndef BP_CLI_FIGURES_H
+#define BP_CLI_FIGURES_H
+
+#include "backprop.h"
+#include "history.h"
+
+/* Creates dir and its parents when missing; errors name the folder. */
+bp_status make_folder(const char *dir, bp_error *err);
+
+/* Whether path (a folder, or a file whose folder is checked) can be
+ * written, so that a run fails before training rather than after. */
+bp_status check_writable(const char *path, int is_folder, bp_error *err);
+
+/* dir/name into buf; 0 when it does not fit. */
+int path_join(char *buf, size_t size, const char *dir, const char *name);
+
+/*
+ * Writes into dir: learning-curve.png (always), and for a 2-D data set
+ * with one output comparison.png and decision-boundary.png (otherwise a
+ * note on stderr says why they are skipped).  title names the run.
+ */
+bp_status figures_for_run(const char *dir, const bp_net *net,
+                          const bp_dataset *ds, const history *h,
+                          const char *title, int log_y, bp_error *err);
+
+/* Class labels (0/1) of the targets and of the predictions p > 0.5. */
+int *labels_of(const double *values, size_t n);
+
+#endif

@@ -1,0 +1,140 @@
+/*
+ * plot.h - figures for reports: learning curves, the seed report's
+ * ground-truth / prediction comparison and a decision map.
+ *
+ * Two implementations share this interface:
+ *   - plot.c       draws with PLplot's cairo devices (the only file that
+ *                  includes plplot.h), built when BP_HAVE_PLPLOT is defined;
+ *   - plot_stub.c  used when PLplot is missing: bp_plot_available() is 0 and
+ *                  every drawing function fails with BP_EINVAL and the
+ *                  message "plotting is unavailable: backprop was built
+ *                  without PLplot".
+ *
+ * Conventions shared by every drawing function:
+ *   - The extension of path picks the format, case-insensitively: ".png"
+ *     (anti-aliased bitmap, white background), ".svg" or ".pdf" (vector, the
+ *     same layout on a page half as many points wide as the PNG has pixels).
+ *     Any other extension is BP_EINVAL and nothing is created.
+ *   - The figure is drawn into a temporary file beside path
+ *     ("path.tmp.<pid>.<n>", created with the caller's umask), flushed,
+ *     fsync'ed and renamed over path.  On any failure the temporary file is
+ *     removed, so path is either the old file or a complete new figure.  A
+ *     folder that cannot be written is BP_EIO, naming the path and the
+ *     system's reason.
+ *   - Nothing is printed and nothing exits: PLplot's fatal errors are caught
+ *     (see plot.c) and returned as BP_EIO with PLplot's message.
+ *   - Text arguments (titles, labels) are shown literally; PLplot's '#'
+ *     escape sequences are not interpreted.
+ *   - Non-finite values are skipped, not drawn; a figure with nothing finite
+ *     left to draw is BP_EINVAL.
+ *
+ * Thread safety: none.  PLplot keeps its streams, its exit handler and its
+ * driver table in process-wide variables, so callers must serialise every
+ * call into this module (one figure at a time per process).  Figures can be
+ * drawn one after another without limit: each uses its own PLplot stream and
+ * ends it.
+ */
+#ifndef BP_PLOT_H
+#define BP_PLOT_H
+
+#include <stddef.h>
+
+#include "backprop.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Default sizes of the PNG figures in pixels. */
+#define BP_PLOT_WIDTH             1200
+#define BP_PLOT_HEIGHT             900
+#define BP_PLOT_COMPARISON_WIDTH  1600
+#define BP_PLOT_COMPARISON_HEIGHT  800
+
+/*
+ * 1 when figures can be drawn: the module was built with PLplot and PLplot's
+ * cairo devices (Debian package plplot-driver-cairo) are installed; 0
+ * otherwise.  Never fails, never prints.
+ */
+int bp_plot_available(void);
+
+/* One curve: n points (x[i], y[i]). */
+typedef struct {
+    const double *x, *y;   /* n points of one curve                        */
+    size_t n;
+    const char *label;     /* legend text, NULL = no legend entry          */
+    const double *lo, *hi; /* optional min/max band around y, n values each
+                              (both NULL = no band; one alone is BP_EINVAL) */
+} bp_plot_series;
+
+/*
+ * Overlaid curves, e.g. learning curves (x = epoch, y = loss), 1200 x 900.
+ *
+ * Series i gets colour i of matplotlib's "tab10" palette (cycling after
+ * 10), a line 2.5 px wide and, when it has lo/hi, a translucent band of the
+ * same colour.  A legend lists the series that have a label; it goes in the
+ * corner of the plot where it covers the fewest curve points.  With log_y
+ * the y axis is logarithmic and points with y <= 0 (or a band bound <= 0)
+ * are skipped like non-finite ones.  A curve is broken, not joined, across
+ * skipped points.  title, xlabel and ylabel may be NULL (nothing drawn).
+ *
+ * Errors: BP_EINVAL for a NULL path or series, count == 0, a series with
+ * NULL x or y, only one of lo/hi, or no drawable point in any series; BP_EIO
+ * when the file cannot be written.
+ *
+ *   bp_plot_series s = { epochs, loss, n, "train", NULL, NULL };
+ *   bp_plot_curves("loss.png", "Learning curve", "epoch", "loss",
+ *                  &s, 1, 1, &err);
+ */
+bp_status bp_plot_curves(const char *path, const char *title,
+                         const char *xlabel, const char *ylabel,
+                         const bp_plot_series *series, size_t count,
+                         int log_y, bp_error *err);
+
+/*
+ * The seed report's comparison figure, 1600 x 800: two square panels side
+ * by side titled "Ground truth" and "Predict result".  x is n x 2
+ * (row-major), truth and pred are class labels 0 or 1: class 0 is drawn
+ * red, class 1 blue, with equal axis scales over the data range (plus a
+ * small margin).  In the prediction panel every point whose pred differs
+ * from truth gets a black ring; a legend under the panels names the classes
+ * and counts the misclassified points.  Points with a non-finite coordinate
+ * are skipped.
+ *
+ * Errors: BP_EINVAL for NULL pointers, n == 0, a label other than 0 or 1,
+ * or no finite point; BP_ENOMEM; BP_EIO when the file cannot be written.
+ */
+bp_status bp_plot_comparison(const char *path, const double *x,
+                             const int *truth, const int *pred, size_t n,
+                             bp_error *err);
+
+/*
+ * Evaluates the predicted probability of class 1 at m points: xy is m x 2
+ * (row-major), p receives m values in [0, 1] (values outside are clamped,
+ * NaN is drawn as 0.5).  Returns BP_OK or an error that bp_plot_decision
+ * passes on unchanged (the callback fills err).
+ */
+typedef bp_status (*bp_plot_prob_fn)(void *ctx, const double *xy, size_t m,
+                                     double *p, bp_error *err);
+
+/*
+ * Decision map, 1200 x 900: f evaluated on a 201 x 201 grid over the data
+ * range plus a 5% margin on each side (the same margin on both axes), shaded
+ * with a diverging red (p = 0) - white (0.5) - blue (1) colour map, a colour
+ * bar labelled "P(class 1)", the p = 0.5 contour as a black line and the
+ * data points on top (class 0 red, class 1 blue, dark edges), with equal
+ * axis scales.  f is called once, with all 40401 grid points, before any
+ * file is created.  title may be NULL.
+ *
+ * Errors: BP_EINVAL for NULL path, f, x or truth, n == 0, a label other
+ * than 0 or 1, or no finite point; whatever f returns; BP_ENOMEM; BP_EIO.
+ */
+bp_status bp_plot_decision(const char *path, const char *title,
+                           bp_plot_prob_fn f, void *ctx, const double *x,
+                           const int *truth, size_t n, bp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BP_PLOT_H */

@@ -20,7 +20,7 @@ WARN     = -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
 CPPFLAGS_ALL = -Iinclude -Isrc -D_XOPEN_SOURCE=700 \
                $(shell pkg-config --cflags libcjson 2>/dev/null)
 CFLAGS_ALL = -std=c11 $(WARN) $(OPTFLAGS) $(CFLAGS)
-LIBS       = $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson) -lm -pthread
+LIBS       = $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson) -lcsv -lz -lm -pthread
 
 # Plotting is optional: without PLplot the command still trains and says so.
 HAVE_PLPLOT := $(if $(wildcard src/plot/plot.c),$(shell pkg-config --exists plplot 2>/dev/null && echo 1))

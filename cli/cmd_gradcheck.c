@@ -23,6 +23,11 @@ int cmd_gradcheck(int argc, char **argv)
     cli_arch(&cfg, ds->n_in, ds->n_out, &arch);
     bp_net *net = bp_net_new(&arch, &err);
     bp_status st = net ? bp_net_init(net, cfg.init, cfg.seed, &err) : err.code;
+    if (st == BP_EINVAL && net) {
+        bp_net_free(net);
+        bp_dataset_free(ds);
+        return cli_error(EXIT_USAGE, "option --seed: %s", err.msg);
+    }
     /* Biases start at zero, which puts ReLU units exactly on their kink
      * at the XOR point (0, 0) where no derivative exists; drawing them
      * from U(0.05, 0.5) moves every unit off it. */

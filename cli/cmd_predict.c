@@ -29,7 +29,8 @@ static int parse_row(char *line, double *row, size_t want, char *why,
             snprintf(why, why_size, "field %zu is not a number", count + 1);
             return 0;
         }
-        if (errno == ERANGE || !isfinite(v)) {
+        /* ERANGE on underflow gives 0 or a subnormal, which is fine */
+        if (!isfinite(v)) {
             snprintf(why, why_size, "field %zu is not a finite number",
                      count + 1);
             return 0;

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cJSON.h>
 
@@ -400,6 +401,13 @@ bp_net *bp_model_load(const char *path, bp_error *err)
     if (!f) {
         bp_fail(err, BP_EIO, "cannot open %s: %s", path ? path : "(null)",
                 strerror(errno));
+        return NULL;
+    }
+    /* A folder or a device is refused before its "size" is believed. */
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        bp_fail(err, BP_EIO, "cannot read %s: not a regular file", path);
         return NULL;
     }
     /* The largest model: BP_MAX_PARAMS doubles plus the header. */

@@ -40,6 +40,7 @@ TEST_SRC = $(sort $(wildcard tests/unit/test_*.c))
 HDRS     = $(wildcard include/*.h src/*.h src/*/*.h cli/*.h tests/unit/*.h)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+PLOT_OBJ = $(PLOT_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -72,11 +73,12 @@ $(BUILD)/backprop: $(CLI_OBJ) $(BUILD)/libbackprop.a
 	@$(CC) $(CFLAGS_ALL) $(LDFLAGS) $(CLI_OBJ) $(BUILD)/libbackprop.a \
 	    $(PLOT_LIBS) $(LIBS) -o $@
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h cli/format.c $(BUILD)/libbackprop.a $(HDRS)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h cli/format.c $(PLOT_OBJ) \
+                  $(BUILD)/libbackprop.a $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
 	@$(CC) $(CPPFLAGS_ALL) $(PLOT_FLAGS) $(CPPFLAGS) $(CFLAGS_ALL) $(LDFLAGS) \
-	    $< $(BUILD)/libbackprop.a $(PLOT_LIBS) $(LIBS) -lcmocka -o $@
+	    $< $(PLOT_OBJ) $(BUILD)/libbackprop.a $(PLOT_LIBS) $(LIBS) -lcmocka -o $@
 
 tests-build: $(BUILD)/libbackprop.a $(BUILD)/backprop $(TESTS)
 
@@ -94,6 +96,7 @@ test-asan:
 	    OPTFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	    tests-build
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    BP_SANITIZED=1 tests/run.sh build/asan
 
 lab: all

@@ -43,6 +43,23 @@ typedef struct {
     int force;                   /* lab: write into a foreign folder    */
     size_t sample;               /* trace: which sample                 */
     int markdown;                /* trace: Markdown tables              */
+    /* real data */
+    const char *labels;          /* IDX label file for --data IMAGES    */
+    const char *test_path;       /* held-out file                       */
+    const char *test_labels;     /* its IDX labels                      */
+    double split;                /* fraction held out                   */
+    uint64_t split_seed;
+    const char *header;          /* auto | yes | no                     */
+    const char *delimiter;
+    const char *label;           /* label column: name or index         */
+    const char *task;            /* classification | regression         */
+    int standardize;
+    size_t batch;                /* 0: full batch (generated) or 32     */
+    size_t limit;                /* use the first rows only (0: all)    */
+    double weight_decay, beta1, beta2, rho, eps;
+    /* set by the command, not by options */
+    bp_output output;
+    int file_data;
     double h;                    /* gradcheck step                      */
     double tolerance;            /* gradcheck bound                     */
 } cli_config;

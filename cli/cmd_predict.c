@@ -5,12 +5,16 @@
 #include <string.h>
 
 #include "cli.h"
+#include "data.h"
 #include "format.h"
 
 static const char summary[] =
     "Loads --model FILE, reads rows of comma-separated inputs (x,y for the\n"
-    "seed's networks) from --input FILE or stdin, and writes the network's\n"
-    "output for each row, one line per row.  Blank lines are skipped.";
+    "seed's networks; the features without the label for a model trained on\n"
+    "a file) from --input FILE or stdin, and writes one line per row: the\n"
+    "class name for a model trained on labelled files, otherwise the\n"
+    "network's outputs.  The model's standardisation is applied.  Blank\n"
+    "lines are skipped.";
 
 /* Splits line into exactly `want` finite numbers; on failure returns 0 and
  * says why in why[]. */
@@ -57,7 +61,8 @@ static int parse_row(char *line, double *row, size_t want, char *why,
     return 1;
 }
 
-static int predict_stream(const bp_net *net, FILE *in, const char *name)
+static int predict_stream(const bp_net *net, const bp_model_extra *extra,
+                          FILE *in, const char *name)
 {
     const bp_arch *a = bp_net_arch(net);
     size_t n_in = a->sizes[0], n_out = a->sizes[a->n_layers];
@@ -85,9 +90,23 @@ static int predict_stream(const bp_net *net, FILE *in, const char *name)
             break;
         }
         bp_error err;
+        if (extra->mean)
+            cli_standardize(row, 1, n_in, extra->mean, extra->std);
         if (bp_predict(net, row, 1, p, &err)) {
             rc = cli_error(EXIT_RUNTIME, "%s", err.msg);
             break;
+        }
+        if (extra->n_classes) {
+            /* the class's own name, as it was in the training file */
+            size_t best = 0;
+            if (n_out == 1)
+                best = p[0] > 0.5;
+            for (size_t k = 1; n_out > 1 && k < n_out; k++)
+                if (p[k] > p[best])
+                    best = k;
+            printf("%s\n", best < extra->n_classes ? extra->class_names[best]
+                                                    : "?");
+            continue;
         }
         for (size_t k = 0; k < n_out; k++) {
             char text[32];
@@ -112,7 +131,8 @@ int cmd_predict(int argc, char **argv)
     if (!cfg.model)
         return cli_error(EXIT_USAGE, "backprop predict needs --model FILE");
     bp_error err;
-    bp_net *net = bp_model_load(cfg.model, &err);
+    bp_model_extra extra;
+    bp_net *net = bp_model_load_extra(cfg.model, &extra, &err);
     if (!net)
         return cli_error(EXIT_USAGE, "%s", err.msg);
     FILE *in = stdin;
@@ -121,14 +141,16 @@ int cmd_predict(int argc, char **argv)
         in = fopen(cfg.input, "r");
         name = cfg.input;
         if (!in) {
+            bp_model_extra_free(&extra);
             bp_net_free(net);
             return cli_error(EXIT_USAGE, "cannot open %s: %s", cfg.input,
                              strerror(errno));
         }
     }
-    rc = predict_stream(net, in, name);
+    rc = predict_stream(net, &extra, in, name);
     if (in != stdin)
         fclose(in);
+    bp_model_extra_free(&extra);
     bp_net_free(net);
     if (rc == EXIT_OK && fflush(stdout) != 0)
         rc = cli_error(EXIT_RUNTIME, "cannot write the predictions: %s",

@@ -24,12 +24,18 @@ void cli_arch(const cli_config *cfg, size_t n_in, size_t n_out, bp_arch *a)
     a->hidden = cfg->activation;
     a->bias = cfg->bias;
     a->loss = cfg->loss;
+    a->output = cfg->output;
 }
 
 bp_dataset *cli_dataset(const cli_config *cfg)
 {
     bp_error err;
     bp_dataset *ds;
+    if (strcmp(cfg->data, "xor") != 0 && strcmp(cfg->data, "linear") != 0) {
+        cli_error(EXIT_USAGE, "option --data: expects linear or xor here, "
+                              "got '%s'", cfg->data);
+        return NULL;
+    }
     /* The linear points always come from numpy's stream, so that a numpy
      * script can regenerate them from the same --data-seed. */
     if (strcmp(cfg->data, "xor") == 0)

@@ -86,7 +86,7 @@ static void run_one(const lab_state *lab, lab_run *r)
         cli_arch(&cfg, ds->n_in, ds->n_out, &arch);
         net = bp_net_new(&arch, &err);
     }
-    bp_train_opts opts = {cfg.optimizer, cfg.lr, cfg.momentum};
+    bp_train_opts opts = {.optimizer = cfg.optimizer, .lr = cfg.lr, .momentum = cfg.momentum};
     if (net && bp_net_init(net, cfg.init, cfg.seed, &err) == BP_OK)
         tr = bp_trainer_new(net, ds, &opts, &err);
     if (!tr) {

@@ -29,6 +29,8 @@ typedef enum {
     OPT_INIT,
     OPT_DATA,
     OPT_PRESET,
+    OPT_CHOICE,      /* const char *, one of a list */
+    OPT_CHAR,        /* const char *, one character */
     OPT_HELP
 } opt_kind;
 
@@ -53,10 +55,48 @@ typedef struct {
 static const cli_option options[] = {
     {"preset", OPT_PRESET, 0, CMD_TRAIN | CMD_GRADCHECK | CMD_TRACE, "NAME",
      "seed: the report's method exactly (no bias, normal init)", 0, 0, 0, 0},
-    {"data", OPT_DATA, F(data), DATA, "NAME", "data set: linear | xor",
+    {"data", OPT_DATA, F(data), DATA, "NAME",
+     "linear | xor | fashion-mnist | a CSV file | an IDX image file",
      0, 0, 0, 0},
     {"data", OPT_STRING, F(data_list), CMD_LAB, "LIST",
      "data sets, comma-separated: linear, xor", 0, 0, 0, 0},
+    {"labels", OPT_STRING, F(labels), CMD_TRAIN | CMD_TEST, "FILE",
+     "IDX label file, when --data names an IDX image file", 0, 0, 0, 0},
+    {"test", OPT_STRING, F(test_path), CMD_TRAIN, "FILE",
+     "held-out data (same columns as --data)", 0, 0, 0, 0},
+    {"test-labels", OPT_STRING, F(test_labels), CMD_TRAIN, "FILE",
+     "IDX label file of --test", 0, 0, 0, 0},
+    {"split", OPT_REAL, F(split), CMD_TRAIN, "F",
+     "hold out this fraction of --data as the test set", 0, 1, 1, 1},
+    {"split-seed", OPT_SEED, F(split_seed), CMD_TRAIN, "S",
+     "seed of the --split shuffle", 0, 0, 0, 0},
+    {"header", OPT_CHOICE, F(header), CMD_TRAIN | CMD_TEST, "WHEN",
+     "CSV header row: auto | yes | no", 0, 0, 0, 0},
+    {"delimiter", OPT_CHAR, F(delimiter), CMD_TRAIN | CMD_TEST, "C",
+     "CSV field separator (\\t for tab)", 0, 0, 0, 0},
+    {"label", OPT_STRING, F(label), CMD_TRAIN | CMD_TEST, "COL",
+     "CSV label column: a header name or a 0-based index (default: last)",
+     0, 0, 0, 0},
+    {"task", OPT_CHOICE, F(task), CMD_TRAIN, "KIND",
+     "classification | regression", 0, 0, 0, 0},
+    {"no-standardize", OPT_UNSET, F(standardize), CMD_TRAIN, NULL,
+     "keep file features as they are (default: scale to mean 0, std 1)",
+     0, 0, 0, 0},
+    {"limit", OPT_COUNT, F(limit), CMD_TRAIN | CMD_TEST, "N",
+     "use only the first N rows of the training and test files (0: all)",
+     0, MAX_SAMPLES, 0, 0},
+    {"batch", OPT_COUNT, F(batch), CMD_TRAIN, "N",
+     "samples per step; auto (0): full batch for linear/xor, 32 for files",
+     0, MAX_SAMPLES, 0, 0},
+    {"weight-decay", OPT_REAL, F(weight_decay), CMD_TRAIN, "L",
+     "L2 penalty on the weights", 0, 1, 0, 0},
+    {"beta1", OPT_REAL, F(beta1), CMD_TRAIN, "B", "Adam's first-moment decay",
+     0, 1, 1, 1},
+    {"beta2", OPT_REAL, F(beta2), CMD_TRAIN, "B",
+     "Adam's second-moment decay", 0, 1, 1, 1},
+    {"rho", OPT_REAL, F(rho), CMD_TRAIN, "R", "RMSprop's decay", 0, 1, 1, 1},
+    {"eps", OPT_REAL, F(eps), CMD_TRAIN, "E", "RMSprop's and Adam's epsilon",
+     0, 1, 1, 0},
     {"n", OPT_COUNT, F(n), DATA | CMD_LAB, "N", "points of the linear data set",
      1, MAX_SAMPLES, 0, 0},
     {"data-seed", OPT_SEED, F(data_seed), DATA, "S",
@@ -75,7 +115,7 @@ static const cli_option options[] = {
     {"seed", OPT_SEED, F(seed), NET, "S", "seed of the initial weights",
      0, 0, 0, 0},
     {"optimizer", OPT_OPTIMIZER, F(optimizer), CMD_TRAIN | CMD_LAB, "NAME",
-     "sgd | momentum", 0, 0, 0, 0},
+     "sgd | momentum | nesterov | rmsprop | adam", 0, 0, 0, 0},
     {"momentum", OPT_REAL, F(momentum), CMD_TRAIN | CMD_LAB, "MU",
      "momentum coefficient, in [0, 1)", 0, 1, 0, 1},
     {"lr", OPT_REAL, F(lr), CMD_TRAIN | CMD_LAB, "LR",
@@ -96,7 +136,8 @@ static const cli_option options[] = {
     {"epochs", OPT_COUNT, F(epochs), CMD_TRAIN | CMD_LAB, "E",
      "training epochs", 1, MAX_EPOCHS, 0, 0},
     {"log-every", OPT_COUNT, F(log_every), CMD_TRAIN | CMD_LAB, "K",
-     "print the loss every K epochs", 1, MAX_EPOCHS, 0, 0},
+     "print the loss every K epochs; auto (0): 100 for linear/xor, 1 for files",
+     0, MAX_EPOCHS, 0, 0},
     {"quiet", OPT_FLAG, F(quiet), CMD_TRAIN | CMD_LAB, NULL,
      "no epoch lines", 0, 0, 0, 0},
     {"timing", OPT_FLAG, F(timing), CMD_TRAIN, NULL,
@@ -138,11 +179,15 @@ void cli_defaults(cli_config *cfg)
     cfg->momentum = 0.9;
     cfg->lr = 0.1;
     cfg->epochs = 5000;
-    cfg->log_every = 100;
+    cfg->log_every = 0;
     cfg->h = 1e-5;
     cfg->out_dir = "lab-report";
     cfg->seeds = 10;
     cfg->data_list = "linear,xor";
+    cfg->header = "auto";
+    cfg->delimiter = ",";
+    cfg->task = "classification";
+    cfg->standardize = 1;
     cfg->threads = 2;
     cfg->tolerance = 1e-6;
 }
@@ -305,8 +350,28 @@ static int set_option(const cli_option *o, const char *value, cli_config *cfg)
             return bad_value(o, value, "unknown initialisation");
         return -1;
     case OPT_DATA:
-        if (strcmp(value, "linear") != 0 && strcmp(value, "xor") != 0)
-            return bad_value(o, value, "unknown data set (linear, xor)");
+        if (!*value)
+            return cli_error(EXIT_USAGE, "option --data: empty value");
+        *(const char **)field = value;
+        return -1;
+    case OPT_CHOICE: {
+        static const char *const choices[] = {"auto", "yes", "no",
+                                              "classification", "regression"};
+        int from = strcmp(o->name, "task") == 0 ? 3 : 0;
+        int to = from == 3 ? 5 : 3;
+        for (int k = from; k < to; k++)
+            if (strcmp(value, choices[k]) == 0) {
+                *(const char **)field = choices[k];
+                return -1;
+            }
+        return bad_value(o, value, from == 3
+                                       ? "expects classification or regression, got"
+                                       : "expects auto, yes or no, got");
+    }
+    case OPT_CHAR:
+        if (!(strlen(value) == 1 || strcmp(value, "\\t") == 0) ||
+            strchr("\"\r\n", value[0]))
+            return bad_value(o, value, "expects one character (or \\t), got");
         *(const char **)field = value;
         return -1;
     case OPT_PRESET:      /* applied before the other options */
@@ -334,12 +399,21 @@ static void default_text(const cli_option *o, const cli_config *d, char *buf,
     buf[0] = '\0';
     switch (o->kind) {
     case OPT_REAL: snprintf(buf, size, "%g", *(const double *)field); break;
-    case OPT_COUNT: snprintf(buf, size, "%zu", *(const size_t *)field); break;
+    case OPT_COUNT:
+        /* for --log-every and --batch, 0 means: chosen from the data */
+        if (*(const size_t *)field == 0 && o->min == 0 &&
+            (o->offset == F(log_every) || o->offset == F(batch)))
+            snprintf(buf, size, "auto");
+        else
+            snprintf(buf, size, "%zu", *(const size_t *)field);
+        break;
     case OPT_SEED:
         snprintf(buf, size, "%llu",
                  (unsigned long long)*(const uint64_t *)field);
         break;
     case OPT_STRING:
+    case OPT_CHOICE:
+    case OPT_CHAR:
     case OPT_DATA: {
         const char *s = *(const char *const *)field;
         if (s)
@@ -363,6 +437,10 @@ static void default_text(const cli_option *o, const cli_config *d, char *buf,
         break;
     case OPT_FLAG:
         if (o->offset == F(bias) && d->bias)
+            snprintf(buf, size, "on");
+        break;
+    case OPT_UNSET:
+        if (o->offset == F(bias) && !d->bias)
             snprintf(buf, size, "on");
         break;
     default: break;

@@ -56,13 +56,24 @@ typedef enum {
 } bp_activation;
 
 typedef enum {
-    BP_LOSS_BCE = 0,     /* the seed's cross-entropy with eps = 1e-4 */
-    BP_LOSS_MSE
+    BP_LOSS_BCE = 0,     /* the seed's cross-entropy with eps = 1e-4       */
+    BP_LOSS_MSE,         /* mean squared error                             */
+    BP_LOSS_CE           /* softmax cross-entropy, -log p[target class]    */
 } bp_loss;
+
+/* The output layer's activation. */
+typedef enum {
+    BP_OUT_SIGMOID = 0,  /* the seed's: one probability per output         */
+    BP_OUT_SOFTMAX,      /* a distribution over classes (with BP_LOSS_CE)  */
+    BP_OUT_LINEAR        /* identity, for regression (with BP_LOSS_MSE)    */
+} bp_output;
 
 typedef enum {
     BP_OPT_SGD = 0,      /* W -= lr * dW                        */
-    BP_OPT_MOMENTUM      /* V = mu V - lr * dW;  W += V         */
+    BP_OPT_MOMENTUM,     /* V = mu V - lr * dW;  W += V         */
+    BP_OPT_NESTEROV,     /* V = mu V - lr * dW;  W += mu V - lr dW */
+    BP_OPT_RMSPROP,      /* S = rho S + (1-rho) dW^2; W -= lr dW / (sqrt S + eps) */
+    BP_OPT_ADAM          /* Kingma & Ba, with bias correction   */
 } bp_optimizer;
 
 typedef enum {
@@ -78,10 +89,12 @@ const char *bp_activation_name(bp_activation a);
 const char *bp_loss_name(bp_loss l);
 const char *bp_optimizer_name(bp_optimizer o);
 const char *bp_init_name(bp_init i);
+const char *bp_output_name(bp_output o);
 bp_status bp_activation_parse(const char *name, bp_activation *out);
 bp_status bp_loss_parse(const char *name, bp_loss *out);
 bp_status bp_optimizer_parse(const char *name, bp_optimizer *out);
 bp_status bp_init_parse(const char *name, bp_init *out);
+bp_status bp_output_parse(const char *name, bp_output *out);
 
 /* ------------------------------------------------------------------ limits */
 
@@ -123,7 +136,9 @@ uint64_t bp_rng_below(bp_rng *rng, uint64_t bound); /* [0, bound), unbiased */
  * The shape of a network: sizes[0] inputs, sizes[1..n_layers-1] hidden
  * units, sizes[n_layers] outputs.  The seed's network is
  * { .n_layers = 3, .sizes = {2, 10, 10, 1}, .hidden = BP_ACT_SIGMOID,
- *   .bias = 0, .loss = BP_LOSS_BCE }.  The output activation is sigmoid.
+ *   .bias = 0, .loss = BP_LOSS_BCE } (output left zero: sigmoid).
+ * Valid output/loss pairs: sigmoid with bce or mse, softmax with ce (at
+ * least two outputs), linear with mse.
  */
 typedef struct {
     int n_layers;
@@ -131,6 +146,7 @@ typedef struct {
     bp_activation hidden;
     int bias;
     bp_loss loss;
+    bp_output output;
 } bp_arch;
 
 typedef struct bp_net bp_net;
@@ -285,14 +301,28 @@ bp_status bp_predict(const bp_net *net, const double *x, size_t n,
 bp_status bp_evaluate(const bp_net *net, const bp_dataset *ds,
                       double *loss, double *accuracy, bp_error *err);
 
-/* Mean loss of predictions p against targets y, both count long. */
+/* Loss of predictions p against targets y, n samples of k values each (in
+ * either layout): BCE and MSE are the mean over all k n values, CE the mean
+ * over the samples of -sum_k y log p. */
 double bp_loss_value(bp_loss loss, const double *p, const double *y,
-                     size_t count);
+                     size_t k, size_t n);
 
+/*
+ * Training options.  Fields after momentum may be left zero: a zero means
+ * the default given beside it, so {.optimizer = BP_OPT_MOMENTUM, .lr = 0.1,
+ * .momentum = 0.9} is the seed's training.
+ */
 typedef struct {
     bp_optimizer optimizer;
     double lr;
-    double momentum;     /* mu of the momentum update, 0.9 by default */
+    double momentum;     /* mu of momentum and Nesterov, in [0, 1)      */
+    double beta1;        /* Adam's first-moment decay [0.9]             */
+    double beta2;        /* Adam's second-moment decay [0.999]          */
+    double rho;          /* RMSprop's decay [0.99]                      */
+    double eps;          /* RMSprop's and Adam's epsilon [1e-8]         */
+    double weight_decay; /* L2 penalty on the weights (not biases) [0]  */
+    size_t batch;        /* samples per step; 0 or >= n: full batch     */
+    uint64_t shuffle_seed; /* mini-batch order, reshuffled every epoch  */
 } bp_train_opts;
 
 typedef struct bp_trainer bp_trainer;
@@ -307,15 +337,18 @@ bp_trainer *bp_trainer_new(bp_net *net, const bp_dataset *ds,
 void bp_trainer_free(bp_trainer *tr);
 
 /*
- * One epoch as in the seed: forward over the whole set, loss, backward,
- * gradient averaged over the samples, one optimizer step.  *loss receives the
- * loss of this epoch's forward pass (before the step).  Returns BP_EDIVERGED
- * when the loss or an updated weight is not finite.
+ * One epoch.  Full batch (the seed's way): forward over the whole set, loss,
+ * backward, gradient averaged over the samples, one optimizer step; *loss
+ * receives the loss of this epoch's forward pass (before the step).  With
+ * mini-batches: the samples are reshuffled (from opts.shuffle_seed, so runs
+ * repeat exactly), and each batch takes one step; *loss is the mean over the
+ * epoch's batches, weighted by their sizes.  Returns BP_EDIVERGED when a
+ * loss or an updated weight is not finite.
  */
 bp_status bp_trainer_epoch(bp_trainer *tr, double *loss, bp_error *err);
 
-/* Accuracy in percent of the last epoch's forward pass (before its update),
- * as bp_evaluate counts it; 0 before the first epoch. */
+/* Accuracy in percent of the last epoch's forward passes (each before its
+ * update), as bp_evaluate counts it; 0 before the first epoch. */
 double bp_trainer_accuracy(const bp_trainer *tr);
 
 /* Gradient of the mean loss over ds at the net's current weights, into grad
@@ -323,10 +356,16 @@ double bp_trainer_accuracy(const bp_trainer *tr);
 bp_status bp_gradient(const bp_net *net, const bp_dataset *ds, double *grad,
                       double *loss, bp_error *err);
 
-/* One optimizer step on params with gradient grad; velocity is the momentum
- * state (same length, zero at the start; unused for SGD). */
+/* Doubles of optimizer state for count parameters (Adam keeps two
+ * moments, the others one vector or none). */
+size_t bp_optimizer_state_len(bp_optimizer o, size_t count);
+
+/* Step t (1-based) of the optimizer on params with gradient grad (the
+ * gradient of the mean loss).  state holds bp_optimizer_state_len doubles,
+ * zero before the first step. */
 void bp_optimizer_step(const bp_train_opts *opts, double *params,
-                       const double *grad, double *velocity, size_t count);
+                       const double *grad, double *state, size_t count,
+                       uint64_t t);
 
 /*
  * Finite-difference check: for every parameter, compares the analytic
@@ -352,6 +391,28 @@ bp_net *bp_model_load(const char *path, bp_error *err);
 /* The same from a buffer (for tests and fuzzing). */
 bp_net *bp_model_load_buffer(const unsigned char *buf, size_t len,
                              bp_error *err);
+
+/*
+ * What a model needs beyond its weights to predict from raw data: the class
+ * names, in class-index order (metadata "classes", a JSON array as text),
+ * and the inputs' standardisation x' = (x - mean) / std (tensors
+ * "standardize.mean" and "standardize.std", sizes[0] each).  Each part is
+ * optional (NULL / 0).  The loaders fill it (owned by the caller: free with
+ * bp_model_extra_free); the plain loaders ignore it.
+ */
+typedef struct {
+    size_t n_classes;
+    char **class_names;
+    double *mean, *std;
+} bp_model_extra;
+
+bp_status bp_model_save_extra(const bp_net *net, const bp_model_extra *extra,
+                              const char *path, bp_error *err);
+bp_net *bp_model_load_extra(const char *path, bp_model_extra *extra,
+                            bp_error *err);
+bp_net *bp_model_load_buffer_extra(const unsigned char *buf, size_t len,
+                                   bp_model_extra *extra, bp_error *err);
+void bp_model_extra_free(bp_model_extra *extra);
 
 #ifdef __cplusplus
 }

@@ -32,8 +32,10 @@ const char *bp_status_name(bp_status status)
 
 /* One table per enumeration: the value's index is its name's index. */
 static const char *const activation_names[] = {"sigmoid", "tanh", "relu", "none"};
-static const char *const loss_names[] = {"bce", "mse"};
-static const char *const optimizer_names[] = {"sgd", "momentum"};
+static const char *const loss_names[] = {"bce", "mse", "ce"};
+static const char *const output_names[] = {"sigmoid", "softmax", "linear"};
+static const char *const optimizer_names[] = {"sgd", "momentum", "nesterov",
+                                              "rmsprop", "adam"};
 static const char *const init_names[] = {"normal", "xavier", "he", "numpy"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -71,6 +73,10 @@ const char *bp_init_name(bp_init i)
 {
     return name_of(init_names, COUNT(init_names), (int)i);
 }
+const char *bp_output_name(bp_output o)
+{
+    return name_of(output_names, COUNT(output_names), (int)o);
+}
 
 #define DEFINE_PARSE(fn, type, table)                                   \
     bp_status fn(const char *name, type *out)                           \
@@ -86,3 +92,4 @@ DEFINE_PARSE(bp_activation_parse, bp_activation, activation_names)
 DEFINE_PARSE(bp_loss_parse, bp_loss, loss_names)
 DEFINE_PARSE(bp_optimizer_parse, bp_optimizer, optimizer_names)
 DEFINE_PARSE(bp_init_parse, bp_init, init_names)
+DEFINE_PARSE(bp_output_parse, bp_output, output_names)

@@ -81,8 +81,8 @@ static cJSON *tensor_entry(size_t rows, size_t cols, size_t *offset)
     return t;
 }
 
-/* The JSON header for net; NULL when memory runs out. */
-static char *header_json(const bp_net *net)
+/* The JSON header for net and its extras; NULL when memory runs out. */
+static char *header_json(const bp_net *net, const bp_model_extra *extra)
 {
     const bp_arch *a = &net->arch;
     cJSON *root = cJSON_CreateObject();
@@ -96,7 +96,8 @@ static char *header_json(const bp_net *net)
     cJSON_AddStringToObject(meta, "sizes", sizes);
     cJSON_AddStringToObject(meta, "hidden_activation",
                             bp_activation_name(a->hidden));
-    cJSON_AddStringToObject(meta, "output_activation", "sigmoid");
+    cJSON_AddStringToObject(meta, "output_activation",
+                            bp_output_name(a->output));
     cJSON_AddStringToObject(meta, "loss", bp_loss_name(a->loss));
     cJSON_AddStringToObject(meta, "bias", a->bias ? "true" : "false");
     /* Tensors in parameter order, so the data is one copy of params. */
@@ -114,6 +115,29 @@ static char *header_json(const bp_net *net)
                 goto done;
         }
     }
+    if (extra && extra->mean && extra->std) {
+        cJSON *m = tensor_entry(a->sizes[0], 0, &offset);
+        if (!m || !cJSON_AddItemToObject(root, "standardize.mean", m))
+            goto done;
+        cJSON *d = tensor_entry(a->sizes[0], 0, &offset);
+        if (!d || !cJSON_AddItemToObject(root, "standardize.std", d))
+            goto done;
+    }
+    if (extra && extra->n_classes) {
+        /* metadata values are strings: the names as a JSON array text */
+        cJSON *names = cJSON_CreateArray();
+        for (size_t k = 0; names && k < extra->n_classes; k++)
+            cJSON_AddItemToArray(names,
+                                 cJSON_CreateString(extra->class_names[k]));
+        char *list = names ? cJSON_PrintUnformatted(names) : NULL;
+        cJSON_Delete(names);
+        if (!list)
+            goto done;
+        cJSON *item = cJSON_AddStringToObject(meta, "classes", list);
+        free(list);
+        if (!item)
+            goto done;
+    }
     text = cJSON_PrintUnformatted(root);
 done:
     free(sizes);
@@ -121,11 +145,30 @@ done:
     return text;
 }
 
+static int write_doubles(FILE *f, const double *v, size_t count)
+{
+    for (size_t k = 0; k < count; k++) {
+        uint64_t bits;
+        unsigned char b[8];
+        memcpy(&bits, &v[k], 8);
+        put_le64(b, bits);
+        if (fwrite(b, 1, 8, f) != 8)
+            return 0;
+    }
+    return 1;
+}
+
 bp_status bp_model_save(const bp_net *net, const char *path, bp_error *err)
+{
+    return bp_model_save_extra(net, NULL, path, err);
+}
+
+bp_status bp_model_save_extra(const bp_net *net, const bp_model_extra *extra,
+                              const char *path, bp_error *err)
 {
     if (!net)
         return bp_fail(err, BP_EINVAL, "no network to save");
-    char *json = header_json(net);
+    char *json = header_json(net, extra);
     if (!json)
         return bp_fail(err, BP_ENOMEM, "out of memory for the model header");
     size_t json_len = strlen(json);
@@ -143,13 +186,10 @@ bp_status bp_model_save(const bp_net *net, const char *path, bp_error *err)
     for (size_t k = json_len; ok && k < padded; k++)
         ok = fputc(' ', af.f) != EOF;
     free(json);
-    for (size_t k = 0; ok && k < net->n_params; k++) {
-        uint64_t bits;
-        unsigned char b[8];
-        memcpy(&bits, &net->params[k], 8);
-        put_le64(b, bits);
-        ok = fwrite(b, 1, 8, af.f) == 8;
-    }
+    ok = ok && write_doubles(af.f, net->params, net->n_params);
+    if (ok && extra && extra->mean && extra->std)
+        ok = write_doubles(af.f, extra->mean, net->arch.sizes[0]) &&
+             write_doubles(af.f, extra->std, net->arch.sizes[0]);
     if (!ok) {
         int e = errno;
         bp_atomic_abort(&af);
@@ -232,7 +272,7 @@ static bp_status parse_metadata(const cJSON *root, bp_arch *a, bp_error *err)
     if (bp_activation_parse(hidden, &a->hidden))
         return bp_fail(err, BP_EFORMAT, "unknown hidden activation \"%.20s\"",
                        hidden);
-    if (strcmp(output, "sigmoid") != 0)
+    if (bp_output_parse(output, &a->output))
         return bp_fail(err, BP_EFORMAT, "unknown output activation \"%.20s\"",
                        output);
     if (bp_loss_parse(loss, &a->loss))
@@ -295,42 +335,117 @@ static bp_status check_tensor(const cJSON *root, const char *name,
     return BP_OK;
 }
 
-/* Reads every tensor of net from data (data_len bytes after the header). */
-static bp_status read_tensors(const cJSON *root, bp_net *net,
-                              const unsigned char *data, uint64_t data_len,
+/* Checks tensor name and copies its rows x cols doubles (cols 0: a vector)
+ * into dst, refusing values that are not finite. */
+static bp_status read_tensor(const cJSON *root, const char *name, size_t rows,
+                             size_t cols, const unsigned char *data,
+                             uint64_t data_len, span *where, double *dst,
+                             bp_error *err)
+{
+    bp_status st = check_tensor(root, name, rows, cols, data_len, where, err);
+    if (st)
+        return st;
+    size_t n = rows * (cols ? cols : 1);
+    for (size_t k = 0; k < n; k++) {
+        uint64_t bits = get_le64(data + where->begin + 8 * k);
+        memcpy(&dst[k], &bits, 8);
+        if (!isfinite(dst[k]))
+            return bp_fail(err, BP_EFORMAT,
+                           "tensor %s holds a value that is not a finite "
+                           "number", name);
+    }
+    return BP_OK;
+}
+
+/* The optional "classes" metadata: a JSON array of strings as text. */
+static bp_status read_classes(const cJSON *root, bp_model_extra *extra,
                               bp_error *err)
 {
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "__metadata__");
+    const char *text = meta_string(meta, "classes");
+    if (!text)
+        return BP_OK;
+    cJSON *list = cJSON_Parse(text);
+    int n = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : -1;
+    if (n < 1 || n > 1 << 20) {
+        cJSON_Delete(list);
+        return bp_fail(err, BP_EFORMAT,
+                       "metadata \"classes\" is not a list of names");
+    }
+    extra->class_names = calloc((size_t)n, sizeof *extra->class_names);
+    bp_status st = extra->class_names ? BP_OK
+                                      : bp_fail(err, BP_ENOMEM, "out of memory");
+    size_t k = 0;
+    for (const cJSON *it = list->child; !st && it; it = it->next, k++) {
+        if (!cJSON_IsString(it))
+            st = bp_fail(err, BP_EFORMAT, "class %zu is not a string", k + 1);
+        else if (!(extra->class_names[k] = strdup(it->valuestring)))
+            st = bp_fail(err, BP_ENOMEM, "out of memory");
+        extra->n_classes = k + 1;
+    }
+    cJSON_Delete(list);
+    return st;
+}
+
+/* Reads every tensor of net (and, when extra is given, the standardisation)
+ * from data (data_len bytes after the header). */
+static bp_status read_tensors(const cJSON *root, bp_net *net,
+                              const unsigned char *data, uint64_t data_len,
+                              bp_model_extra *extra, bp_error *err)
+{
     const bp_arch *a = &net->arch;
-    span spans[2 * BP_MAX_LAYERS];
+    span spans[2 * BP_MAX_LAYERS + 2];
     int count = 0;
+    bp_status st;
     for (int l = 0; l < a->n_layers; l++) {
         for (int is_bias = 0; is_bias <= a->bias; is_bias++) {
             char name[32];
             snprintf(name, sizeof name, "layers.%d.%s", l,
                      is_bias ? "bias" : "weight");
             size_t rows = a->sizes[l + 1], cols = is_bias ? 0 : a->sizes[l];
-            span *s = &spans[count++];
-            bp_status st = check_tensor(root, name, rows, cols, data_len, s,
-                                        err);
-            if (st)
-                return st;
             double *dst = net->params + (is_bias ? net->b_off[l]
                                                  : net->w_off[l]);
-            size_t n = rows * (cols ? cols : 1);
-            for (size_t k = 0; k < n; k++) {
-                uint64_t bits = get_le64(data + s->begin + 8 * k);
-                memcpy(&dst[k], &bits, 8);
-                if (!isfinite(dst[k]))
-                    return bp_fail(err, BP_EFORMAT,
-                                   "tensor %s holds a value that is not a "
-                                   "finite number", name);
-            }
+            if ((st = read_tensor(root, name, rows, cols, data, data_len,
+                                  &spans[count++], dst, err)))
+                return st;
+        }
+    }
+    /* The standardisation of the inputs: both vectors or neither. */
+    int has_mean = cJSON_HasObjectItem(root, "standardize.mean");
+    int has_std = cJSON_HasObjectItem(root, "standardize.std");
+    if (has_mean != has_std)
+        return bp_fail(err, BP_EFORMAT,
+                       "standardize.mean and standardize.std come together");
+    if (has_mean) {
+        size_t d = a->sizes[0];
+        double *mean = malloc(d * sizeof *mean), *sd = malloc(d * sizeof *sd);
+        st = mean && sd ? BP_OK : bp_fail(err, BP_ENOMEM, "out of memory");
+        if (!st)
+            st = read_tensor(root, "standardize.mean", d, 0, data, data_len,
+                             &spans[count++], mean, err);
+        if (!st)
+            st = read_tensor(root, "standardize.std", d, 0, data, data_len,
+                             &spans[count++], sd, err);
+        for (size_t k = 0; !st && k < d; k++)
+            if (!(sd[k] > 0))
+                st = bp_fail(err, BP_EFORMAT,
+                             "standardize.std holds a value that is not > 0");
+        if (st || !extra) {
+            free(mean);
+            free(sd);
+            if (st)
+                return st;
+        } else {
+            extra->mean = mean;
+            extra->std = sd;
         }
     }
     /* One entry per tensor plus the metadata: nothing unexpected. */
     if (cJSON_GetArraySize(root) != count + 1) {
         for (const cJSON *it = root->child; it; it = it->next) {
-            int known = strcmp(it->string, "__metadata__") == 0;
+            int known = strcmp(it->string, "__metadata__") == 0 ||
+                        strcmp(it->string, "standardize.mean") == 0 ||
+                        strcmp(it->string, "standardize.std") == 0;
             int l;
             char kind[8];
             if (sscanf(it->string, "layers.%d.%7s", &l, kind) == 2 && l >= 0 &&
@@ -358,12 +473,32 @@ static bp_status read_tensors(const cJSON *root, bp_net *net,
         return bp_fail(err, BP_EFORMAT,
                        "%llu bytes after the last tensor",
                        (unsigned long long)(data_len - at));
-    return BP_OK;
+    return extra ? read_classes(root, extra, err) : BP_OK;
+}
+
+void bp_model_extra_free(bp_model_extra *extra)
+{
+    if (!extra)
+        return;
+    for (size_t k = 0; extra->class_names && k < extra->n_classes; k++)
+        free(extra->class_names[k]);
+    free(extra->class_names);
+    free(extra->mean);
+    free(extra->std);
+    memset(extra, 0, sizeof *extra);
 }
 
 bp_net *bp_model_load_buffer(const unsigned char *buf, size_t len,
                              bp_error *err)
 {
+    return bp_model_load_buffer_extra(buf, len, NULL, err);
+}
+
+bp_net *bp_model_load_buffer_extra(const unsigned char *buf, size_t len,
+                                   bp_model_extra *extra, bp_error *err)
+{
+    if (extra)
+        memset(extra, 0, sizeof *extra);
     if (!buf || len < 8) {
         bp_fail(err, BP_EFORMAT, "too short to be a model file (%zu bytes)",
                 len);
@@ -387,9 +522,11 @@ bp_net *bp_model_load_buffer(const unsigned char *buf, size_t len,
     bp_net *net = NULL;
     if (parse_metadata(root, &arch, err) == BP_OK &&
         (net = bp_net_new(&arch, err)) != NULL &&
-        read_tensors(root, net, buf + 8 + hlen, len - 8 - hlen, err) != BP_OK) {
+        read_tensors(root, net, buf + 8 + hlen, len - 8 - hlen, extra,
+                     err) != BP_OK) {
         bp_net_free(net);
         net = NULL;
+        bp_model_extra_free(extra);
     }
     cJSON_Delete(root);
     return net;
@@ -397,6 +534,14 @@ bp_net *bp_model_load_buffer(const unsigned char *buf, size_t len,
 
 bp_net *bp_model_load(const char *path, bp_error *err)
 {
+    return bp_model_load_extra(path, NULL, err);
+}
+
+bp_net *bp_model_load_extra(const char *path, bp_model_extra *extra,
+                            bp_error *err)
+{
+    if (extra)
+        memset(extra, 0, sizeof *extra);
     FILE *f = path ? fopen(path, "rb") : NULL;
     if (!f) {
         bp_fail(err, BP_EIO, "cannot open %s: %s", path ? path : "(null)",
@@ -440,7 +585,7 @@ bp_net *bp_model_load(const char *path, bp_error *err)
         bp_fail(err, BP_EIO, "cannot read %s", path);
         return NULL;
     }
-    bp_net *net = bp_model_load_buffer(buf, got, err);
+    bp_net *net = bp_model_load_buffer_extra(buf, got, extra, err);
     free(buf);
     if (!net && err) {
         /* Name the file in front of the reason. */

@@ -47,4 +47,74 @@
 BP_DECLARE_KERNELS(double, f64)
 BP_DECLARE_KERNELS(float, f32)
 
+/*
+ * The fast double-precision kernels (simd.c, simd_impl.h, vecmath.h).
+ *
+ * Same contracts and layout as the _f64 kernels above, which stay the
+ * reference: tests/unit/test_kernels.c compares every fast kernel with its
+ * naive twin.  They differ in rounding only: sums over inputs keep the
+ * naive order but use fused multiply-adds, sums over samples run per
+ * vector lane and then across the lanes, and exp and log are vector
+ * versions within 1.5 ulp of libm's.  With binary targets (every y 0 or
+ * 1) the loss terms and output deltas are bit-identical to the naive ones.
+ *
+ * The instruction set is an argument so that tests and benchmarks can run
+ * each one; bp_isa_best() gives the widest the CPU supports, and
+ * BP_ISA_NAIVE (also the only choice off x86-64) calls the naive kernels.
+ * For one instruction set the results are deterministic.
+ */
+typedef enum {
+    BP_ISA_NAIVE = 0,   /* the _f64 kernels, libm's exp and log */
+    BP_ISA_AVX2 = 1,    /* 4 doubles a vector, AVX2 + FMA */
+    BP_ISA_AVX512 = 2   /* 8 doubles a vector, AVX-512F */
+} bp_isa;
+
+/* Whether this CPU (and its operating system) runs isa. */
+int bp_isa_supported(bp_isa isa);
+/* The widest supported instruction set. */
+bp_isa bp_isa_best(void);
+/* "naive", "avx2", "avx512". */
+const char *bp_isa_name(bp_isa isa);
+
+/* dense_forward_f64, activation_forward_f64 (tanh stays libm's), ... */
+void dense_forward_fast(bp_isa isa, double *out, const double *in,
+                        const double *w, const double *b, size_t n_out,
+                        size_t n_in, size_t n);
+/* dense_forward_f64 then activation_forward_f64(f, out), in one pass. */
+void dense_forward_act_fast(bp_isa isa, bp_activation f, double *out,
+                            const double *in, const double *w,
+                            const double *b, size_t n_out, size_t n_in,
+                            size_t n);
+void activation_forward_fast(bp_isa isa, bp_activation f, double *a,
+                             size_t count);
+void activation_backward_fast(bp_isa isa, bp_activation f, double *delta,
+                              const double *a, size_t count);
+void dense_backward_params_fast(bp_isa isa, double *dw, double *db,
+                                const double *delta, const double *in,
+                                size_t n_out, size_t n_in, size_t n);
+void dense_backward_input_fast(bp_isa isa, double *din, const double *w,
+                               const double *delta, size_t n_out, size_t n_in,
+                               size_t n);
+/* dense_backward_input_f64 then activation_backward_f64(f, din, a), in
+ * one pass. */
+void dense_backward_input_act_fast(bp_isa isa, bp_activation f, double *din,
+                                   const double *w, const double *delta,
+                                   const double *a, size_t n_out, size_t n_in,
+                                   size_t n);
+double loss_value_fast(bp_isa isa, bp_loss loss, const double *p,
+                       const double *y, size_t count);
+void output_delta_fast(bp_isa isa, bp_loss loss, double *delta,
+                       const double *p, const double *y, size_t count,
+                       size_t n_out);
+/* loss_value_fast and output_delta_fast in one pass; returns the loss. */
+double loss_output_delta_fast(bp_isa isa, bp_loss loss, double *delta,
+                              const double *p, const double *y, size_t count,
+                              size_t n_out);
+
+/* out[k] = exp(x[k]), log(x[k]), 1 / (1 + exp(-x[k])) for k < count
+ * (out may be x); BP_ISA_NAIVE uses libm. */
+void vec_exp(bp_isa isa, double *out, const double *x, size_t count);
+void vec_log(bp_isa isa, double *out, const double *x, size_t count);
+void vec_sigmoid(bp_isa isa, double *out, const double *x, size_t count);
+
 #endif

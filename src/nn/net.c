@@ -24,8 +24,23 @@ bp_status bp_arch_check(const bp_arch *arch, bp_error *err)
     if ((unsigned)arch->hidden > BP_ACT_NONE)
         return bp_fail(err, BP_EINVAL, "unknown hidden activation %d",
                        (int)arch->hidden);
-    if ((unsigned)arch->loss > BP_LOSS_MSE)
+    if ((unsigned)arch->loss > BP_LOSS_CE)
         return bp_fail(err, BP_EINVAL, "unknown loss %d", (int)arch->loss);
+    if ((unsigned)arch->output > BP_OUT_LINEAR)
+        return bp_fail(err, BP_EINVAL, "unknown output activation %d",
+                       (int)arch->output);
+    size_t outs = arch->sizes[arch->n_layers];
+    int pair_ok = arch->output == BP_OUT_SIGMOID
+                      ? arch->loss == BP_LOSS_BCE || arch->loss == BP_LOSS_MSE
+                  : arch->output == BP_OUT_SOFTMAX
+                      ? arch->loss == BP_LOSS_CE && outs >= 2
+                      : arch->loss == BP_LOSS_MSE;
+    if (!pair_ok)
+        return bp_fail(err, BP_EINVAL,
+                       "a %s output cannot be trained with the %s loss%s",
+                       bp_output_name(arch->output), bp_loss_name(arch->loss),
+                       arch->output == BP_OUT_SOFTMAX && outs < 2
+                           ? " on one output" : "");
     /* Widths are at most 2^16, so each product fits; the sum is checked. */
     size_t total = 0;
     for (int l = 0; l < arch->n_layers; l++) {

@@ -1,30 +1,43 @@
 /*
  * plot.c - the figures of plot.h, drawn with PLplot 5.15's cairo devices.
  *
- * This is the only file that includes plplot.h.  Everything PLplot does
- * behind a library's back is contained here:
+ * This is the only file that includes plplot.h.  What PLplot does behind a
+ * library's back, and how it is contained here:
  *
- *   - PLplot's fatal errors call plexit(), which prints and then calls
- *     exit() even when a handler is installed with plsexit().  The only way
- *     back is a longjmp out of that handler, to the figure being drawn.  The
- *     handler has no user pointer, so the jump target lives in a file-scope
- *     variable (escape); together with PLplot's own process-wide state it is
- *     why this module is not thread-safe.  The handler is installed for the
- *     duration of one figure and removed afterwards.
- *   - PLplot's recoverable errors (plabort) are captured per stream with
- *     plsError() instead of being printed, and reported as BP_EIO.
- *   - PLplot prompts on stdin for a device when the requested one is not
- *     installed, and for a file name when it cannot open one.  We check the
- *     device list first (plgDevs), and hand PLplot a stream we opened
- *     ourselves (plsfile), with the file name "-" so that PLplot neither
- *     opens nor closes it (plCloseFile leaves "-" alone); we flush, check and
- *     close it, so a full disk is an error rather than a truncated image.
- *   - Each figure has its own stream (plmkstrm ... plend1) and the caller's
- *     current stream is restored, so figures can be drawn one after another.
+ *   - Fatal errors call plexit(), which prints and then calls exit() even
+ *     when a handler is installed with plsexit().  The only way back is a
+ *     longjmp out of that handler (run_stream).  The handler has no user
+ *     pointer, so the jump target lives in a file-scope variable (escape,
+ *     with escape_msg): the module's only mutable global state.  It is set
+ *     only while a figure is drawn, and plsexit(NULL) restores PLplot's
+ *     default afterwards (replacing any handler a caller had installed).
+ *   - Recoverable errors (plabort) print to stderr unless the stream has
+ *     an error buffer: every stream gets one (plsError), and a plabort makes
+ *     the figure fail with its message (BP_EIO).
+ *   - plinit() asks on stdin for another device when the requested one is
+ *     missing, and for a file name when it cannot open one.  The device
+ *     list is checked first (plgDevs), and PLplot writes to a stream opened
+ *     here (plsfile) under the file name "-", which makes PLplot neither
+ *     open nor close it (plCloseFile leaves "-" alone), so that its flush
+ *     and close are checked here and a full disk is an error.
+ *   - Each figure has a stream of its own (plmkstrm ... plend1) and the
+ *     caller's current stream is made current again, so that any number of
+ *     figures can be drawn one after another.
+ *   - The cairo driver hands pango PLplot's character height as a size in
+ *     points, and pango renders points at 96 dpi on a 72 dpi page: text
+ *     comes out 4/3 larger than asked (font_px corrects it).  PLplot exports
+ *     no text measurement, so the layout estimates widths from DejaVu Sans's
+ *     metrics (text_em), the font fontconfig picks for "sans" on Debian.
+ *   - The driver strokes every filled polygon with the current line width
+ *     (to hide anti-aliasing seams), so widths are set before fills.
+ *
+ * With all this PLplot is silent in normal use and never exits; it is not
+ * thread-safe (its streams, driver table and exit handler are process-wide),
+ * so callers must draw one figure at a time.
  *
  * Sizes: layouts are written in "reference pixels" of the PNG (1200 x 900
  * for most figures).  The cairo driver works at 72 dpi, so for PNG a point
- * is a pixel; SVG and PDF pages are half as many points as the PNG has
+ * is a pixel; SVG and PDF pages have half as many points as the PNG has
  * pixels (600 x 450 pt, close to matplotlib's 6.4 x 4.8 in) with everything
  * scaled by the same factor (figure.unit).
  */
@@ -44,8 +57,6 @@
 #include <unistd.h>
 
 #include <plplot.h>
-
-#define PI 3.14159265358979323846
 
 #if defined(__GNUC__)
 #define BP_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -137,7 +148,7 @@ static void set_diverging_map(void)
     plscmap1l(1, 9, pos, r, g, b, NULL);
 }
 
-/* ------------------------------------------------------------------ formats */
+/* ----------------------------------------------------------------- formats */
 
 typedef struct {
     const char *ext;
@@ -161,27 +172,6 @@ static const format *format_for(const char *path)
         if (strcasecmp(dot, FORMATS[i].ext) == 0)
             return &FORMATS[i];
     return NULL;
-}
-
-/* Asking plinit() for a missing device makes PLplot prompt on stdin, so
- * look it up first. */
-static int device_installed(const char *device)
-{
-    /* plgDevs fills caller-owned arrays through pointers to pointers */
-    const char *menu_store[128], *name_store[128];
-    const char **menu = menu_store, **names = name_store;
-    int n = 128;
-    plgDevs(&menu, &names, &n);
-    for (int i = 0; i < n; i++)
-        if (strcmp(names[i], device) == 0)
-            return 1;
-    return 0;
-}
-
-int bp_plot_available(void)
-{
-    return device_installed("pngcairo") && device_installed("svgcairo") &&
-           device_installed("pdfcairo");
 }
 
 /* --------------------------------------------------------------- text */
@@ -415,9 +405,11 @@ static void format_power(char *dst, size_t size, double m, int e,
                          int decimals)
 {
     char mant[32] = "";
-    if (m != 1.0 || decimals > 0)
+    if (fabs(m) != 1.0 || decimals > 0)
         snprintf(mant, sizeof mant, "%s%.*f" TIMES, m < 0 ? MINUS : "",
                  decimals, fabs(m));
+    else if (m < 0)
+        snprintf(mant, sizeof mant, MINUS);
     snprintf(dst, size, "%s10#u%s%d#d", mant, e < 0 ? MINUS : "", abs(e));
 }
 
@@ -428,8 +420,10 @@ static void axis_linear(axis *a, double lo, double hi, double target)
     a->log = 0;
     a->n = 0;
     a->step = nice_step((hi - lo) / target);
+    /* plain numbers up to seven digits ("1000000" epochs) or five
+     * decimals, powers of ten beyond */
     double big = fmax(fabs(lo), fabs(hi));
-    int sci = big >= 1e6 || a->step < 1e-4;
+    int sci = big >= 1e7 || a->step < 1e-5;
     int e = sci ? (int) floor(log10(big)) : 0;
     int decimals = decimals_for(sci ? a->step / pow(10.0, e) : a->step);
     double first = ceil(lo / a->step - 1e-9);
@@ -444,7 +438,8 @@ static void axis_linear(axis *a, double lo, double hi, double target)
             format_power(a->text[a->n], sizeof a->text[0], v / pow(10.0, e),
                          e, decimals);
         else
-            format_fixed(a->text[a->n], sizeof a->text[0], v, sci ? 0 : decimals);
+            format_fixed(a->text[a->n], sizeof a->text[0], v,
+                         sci ? 0 : decimals);
         a->n++;
     }
 }
@@ -467,7 +462,8 @@ static void axis_log(axis *a, double lo10, double hi10)
     a->step = 0.0;
     for (int s = 0; s < 3; s++) {
         a->n = 0;
-        for (double e = floor(lo10); e <= ceil(hi10) && a->n < MAX_TICKS; e++) {
+        for (double e = floor(lo10); e <= ceil(hi10) && a->n < MAX_TICKS;
+             e++) {
             if (s == 0 && (long) e % stride != 0)
                 continue;
             for (int i = 0; i < sizes[s] && a->n < MAX_TICKS; i++) {
@@ -533,10 +529,16 @@ static double disp_top_facing(double d, double em)
 }
 
 /* Text whose baseline faces the edge: above the top edge, or rotated on
- * the left edge; descenders and subscripts need room too. */
-static double disp_base_facing(double d, double em)
+ * the left edge.  Descenders need room, subscripts ("#d") more: PLplot
+ * lowers them by about half an em. */
+static double text_descent(const char *text)
 {
-    return d + (DESCENT + CAP_MID) * em;
+    return strstr(text, "#d") != NULL ? 0.5 : DESCENT;
+}
+
+static double disp_base_facing(double d, double em, const char *text)
+{
+    return d + (text_descent(text) + CAP_MID) * em;
 }
 
 /* Distances of the axis furniture from the frame (plmtex disp, reference
@@ -548,8 +550,9 @@ typedef struct {
     double left, right, bottom, top;    /* margins                      */
 } margins;
 
-static margins axis_margins(const axis *ax, const axis *ay, int xlabel,
-                            int ylabel, int title)
+static margins axis_margins(const axis *ax, const axis *ay,
+                            const char *xlabel, const char *ylabel,
+                            const char *title)
 {
     margins m;
     const double tick = TICK_LEN + TICK_GAP;
@@ -559,13 +562,18 @@ static margins axis_margins(const axis *ax, const axis *ay, int xlabel,
     m.x_tick_disp = tick + CAP_MID * FONT_TICK;  /* digits: capital height */
     m.x_label_disp = disp_top_facing(x_ticks_end + LABEL_GAP, FONT_LABEL);
     m.y_tick_disp = tick;
-    m.y_label_disp = disp_base_facing(y_ticks_end + LABEL_GAP, FONT_LABEL);
-    m.title_disp = disp_base_facing(TITLE_GAP, FONT_TITLE);
-    m.left = PAGE_PAD + (ylabel ? y_ticks_end + LABEL_GAP + FONT_LABEL
+    m.y_label_disp = ylabel ? disp_base_facing(y_ticks_end + LABEL_GAP,
+                                               FONT_LABEL, ylabel) : 0;
+    m.title_disp = title ? disp_base_facing(TITLE_GAP, FONT_TITLE, title) : 0;
+    m.left = PAGE_PAD + (ylabel ? m.y_label_disp + (ASCENT - CAP_MID) *
+                                                     FONT_LABEL
                                 : y_ticks_end);
-    m.bottom = PAGE_PAD + (xlabel ? x_ticks_end + LABEL_GAP + FONT_LABEL
+    m.bottom = PAGE_PAD + (xlabel ? x_ticks_end + LABEL_GAP +
+                                    (ASCENT + text_descent(xlabel)) *
+                                    FONT_LABEL
                                   : x_ticks_end);
-    m.top = PAGE_PAD + (title ? TITLE_GAP + FONT_TITLE : CAP_MID * FONT_TICK);
+    m.top = PAGE_PAD + (title ? m.title_disp + (ASCENT - CAP_MID) * FONT_TITLE
+                              : CAP_MID * FONT_TICK);
     /* the last x label is centred on the right edge of the frame */
     double xw = ax->n > 0 ? text_em(ax->text[ax->n - 1]) * FONT_TICK : 0;
     m.right = PAGE_PAD + fmax(0.5 * xw, 8.0);
@@ -736,61 +744,132 @@ static void draw_key_column(const figure *fig, const key_item *items, int n,
 
 /* ---------------------------------------------------- temporary output */
 
+/*
+ * The same policy as the library's model files: the rename replaces
+ * whatever the name points at, so anything but a regular file (a folder, a
+ * device, a FIFO) is refused, and a symbolic link is written through to
+ * the file it names instead of being replaced by one.
+ */
 typedef struct {
-    char *tmp;     /* temporary file name, beside the target */
+    char *target;  /* path with symbolic links followed                 */
+    char *tmp;     /* temporary file name, beside the target            */
     FILE *fp;
 } output;
 
-/* Creates "path.tmp.<pid>.<k>" with O_EXCL, so the file gets the caller's
- * umask like any new file (mkstemp would force 0600 on the figure). */
-static bp_status output_open(output *out, const char *path, bp_error *err)
+/* The file a chain of symbolic links ends at, which need not exist yet.
+ * Returns a malloc'ed name, or NULL with errno set. */
+static char *follow_links(const char *path)
 {
-    size_t size = strlen(path) + 48;
-    out->fp = NULL;
-    out->tmp = malloc(size);
-    if (out->tmp == NULL)
-        return fail(err, BP_ENOMEM, "out of memory writing figure '%s'", path);
-    int fd = -1, saved = 0;
-    for (unsigned k = 0; k < 100 && fd < 0; k++) {
-        snprintf(out->tmp, size, "%s.tmp.%ld.%u", path, (long) getpid(), k);
-        fd = open(out->tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-        saved = errno;
-        if (fd < 0 && saved != EEXIST)
-            break;
+    size_t len = strlen(path);
+    char *cur = malloc(len + 1);
+    if (cur != NULL)
+        memcpy(cur, path, len + 1);
+    for (int hops = 0; cur != NULL && hops < 40; hops++) {
+        struct stat st;
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+            return cur;
+        char dest[4096];
+        ssize_t n = readlink(cur, dest, sizeof dest - 1);
+        if (n < 0) {
+            free(cur);
+            return NULL;
+        }
+        dest[n] = '\0';
+        /* a relative link is relative to the link's folder */
+        const char *slash = strrchr(cur, '/');
+        size_t dir = (dest[0] == '/' || slash == NULL)
+                         ? 0 : (size_t) (slash - cur) + 1;
+        char *next = malloc(dir + (size_t) n + 1);
+        if (next != NULL) {
+            memcpy(next, cur, dir);
+            memcpy(next + dir, dest, (size_t) n + 1);
+        }
+        free(cur);
+        cur = next;
     }
-    if (fd < 0) {
-        free(out->tmp);
-        out->tmp = NULL;
-        return fail(err, BP_EIO, "cannot write figure '%s': %s", path,
-                    strerror(saved));
-    }
-    out->fp = fdopen(fd, "wb");
-    if (out->fp == NULL) {
-        saved = errno;
-        close(fd);
-        unlink(out->tmp);
-        free(out->tmp);
-        out->tmp = NULL;
-        return fail(err, BP_EIO, "cannot write figure '%s': %s", path,
-                    strerror(saved));
-    }
-    return BP_OK;
+    errno = cur == NULL ? ENOMEM : ELOOP;
+    free(cur);
+    return NULL;
 }
 
 static void output_discard(output *out)
 {
     if (out->fp != NULL)
         fclose(out->fp);
-    if (out->tmp != NULL) {
+    if (out->tmp != NULL)
         unlink(out->tmp);
-        free(out->tmp);
-    }
-    out->fp = NULL;
-    out->tmp = NULL;
+    free(out->tmp);
+    free(out->target);
+    memset(out, 0, sizeof *out);
 }
 
-/* Flush, fsync, close and rename over path; on failure the temporary file
- * is removed and path is untouched. */
+/* Creates "target.tmp.<pid>.<k>" with O_EXCL, so that the file gets the
+ * caller's umask like any new file (mkstemp would force 0600). */
+static bp_status output_open(output *out, const char *path, bp_error *err)
+{
+    memset(out, 0, sizeof *out);
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return fail(err, BP_EIO, "cannot write figure '%s': not a regular "
+                    "file", path);
+    out->target = follow_links(path);
+    if (out->target == NULL)
+        return fail(err, errno == ENOMEM ? BP_ENOMEM : BP_EIO,
+                    "cannot write figure '%s': %s", path, strerror(errno));
+    size_t size = strlen(out->target) + 48;
+    out->tmp = malloc(size);
+    if (out->tmp == NULL) {
+        output_discard(out);
+        return fail(err, BP_ENOMEM, "out of memory writing figure '%s'", path);
+    }
+    int fd = -1, saved = 0;
+    for (unsigned k = 0; k < 100 && fd < 0; k++) {
+        snprintf(out->tmp, size, "%s.tmp.%ld.%u", out->target,
+                 (long) getpid(), k);
+        fd = open(out->tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+        saved = errno;
+        if (fd < 0 && saved != EEXIST)
+            break;
+    }
+    if (fd >= 0)
+        out->fp = fdopen(fd, "wb");
+    if (out->fp == NULL) {
+        if (fd >= 0) {
+            saved = errno;
+            close(fd);
+        } else {
+            free(out->tmp);      /* never created: nothing to unlink */
+            out->tmp = NULL;
+        }
+        output_discard(out);
+        return fail(err, BP_EIO, "cannot write figure '%s': %s", path,
+                    strerror(saved));
+    }
+    return BP_OK;
+}
+
+/* fsync the folder holding name, so that the rename itself is durable. */
+static void sync_folder(const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    size_t len = slash != NULL ? (size_t) (slash - name) + 1 : 0;
+    char *dir = malloc(len + 2);
+    if (dir == NULL)
+        return;
+    memcpy(dir, name, len);
+    if (len == 0)
+        dir[len++] = '.';
+    dir[len] = '\0';
+    int fd = open(dir, O_RDONLY);
+    if (fd >= 0) {
+        (void) fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
+/* Flush, fsync, close and rename over the target; on failure the
+ * temporary file is removed and the target is untouched. */
 static bp_status output_commit(output *out, const char *path, bp_error *err)
 {
     int bad = fflush(out->fp) != 0 || ferror(out->fp);
@@ -804,7 +883,7 @@ static bp_status output_commit(output *out, const char *path, bp_error *err)
         saved = errno;
     }
     out->fp = NULL;
-    if (!bad && rename(out->tmp, path) != 0) {
+    if (!bad && rename(out->tmp, out->target) != 0) {
         bad = 1;
         saved = errno;
     }
@@ -813,8 +892,10 @@ static bp_status output_commit(output *out, const char *path, bp_error *err)
         return fail(err, BP_EIO, "cannot write figure '%s': %s", path,
                     strerror(saved ? saved : EIO));
     }
+    sync_folder(out->target);
     free(out->tmp);
     out->tmp = NULL;
+    output_discard(out);
     return BP_OK;
 }
 
@@ -831,17 +912,19 @@ static int on_plexit(const char *msg)
         one_line(escape_msg);
         longjmp(*escape, 1);
     }
-    return 1; /* not during a figure: PLplot's default (print, exit) */
+    return 1; /* not ours: PLplot's default (print, exit) */
 }
 
 /* After a plexit() the stream may be half torn down; try to end it, and
- * give up (leaking it) if PLplot fails again. */
+ * give up (leaking it) if PLplot fails again.  Its error pointers go
+ * first: they point into the caller's frame. */
 static void abandon_stream(figure *fig)
 {
     jmp_buf again;
     if (fig->stream >= 0 && setjmp(again) == 0) {
         escape = &again;
         plsstrm(fig->stream);
+        plsError(NULL, NULL);
         plend1();
     }
     escape = NULL;
@@ -849,74 +932,121 @@ static void abandon_stream(figure *fig)
     plsstrm(fig->previous);
 }
 
-typedef void (*draw_fn)(const figure *fig, const void *ctx);
+typedef void (*stream_fn)(figure *fig, void *arg);
 
-/* Draws one page on its own stream into fp.  fig lives in the caller's
- * frame so that its fields, written by PLplot after setjmp, stay valid
- * after a longjmp. */
-static bp_status draw_page(figure *fig, const format *fmt, FILE *fp,
-                           draw_fn draw, const void *ctx, const char *path,
-                           bp_error *err)
+/*
+ * Runs body on a new PLplot stream with PLplot's errors contained: plabort
+ * messages land in fig->plerr / fig->plmsg instead of stderr, and a plexit
+ * comes back here.  Ends the stream (plend1, which writes the file) and
+ * makes the caller's stream current again in every case.  Returns 0, or -1
+ * after a plexit (its message in escape_msg).  fig and whatever body writes
+ * through arg must live in the caller's frame: values written after setjmp
+ * into this frame would be indeterminate after the longjmp.
+ */
+static int run_stream(figure *fig, stream_fn body, void *arg)
 {
     jmp_buf back;
     fig->stream = -1;
+    fig->plerr = 0;
+    fig->plmsg[0] = '\0';
     plgstrm(&fig->previous);
-    if (setjmp(back) != 0) {
-        abandon_stream(fig);
-        plsexit(NULL);
-        return fail(err, BP_EIO, "PLplot failed drawing '%s': %s", path,
-                    escape_msg);
-    }
-    escape = &back;
-    plsexit(on_plexit);
-
-    plmkstrm(&fig->stream);
-    if (fig->stream < 0) {
+    if (setjmp(back) == 0) {
+        escape = &back;
+        plsexit(on_plexit);
+        plmkstrm(&fig->stream);
+        if (fig->stream >= 0) {
+            plsError(&fig->plerr, fig->plmsg);
+            body(fig, arg);
+            plend1();
+            fig->stream = -1;
+        } else {
+            fig->plerr = 1;
+            snprintf(fig->plmsg, sizeof fig->plmsg, "no free PLplot stream");
+        }
         escape = NULL;
         plsexit(NULL);
         plsstrm(fig->previous);
-        return fail(err, BP_EIO, "PLplot failed drawing '%s': no free stream",
-                    path);
+        one_line(fig->plmsg);
+        return 0;
     }
-    plsError(&fig->plerr, fig->plmsg);
-    plsdev(fmt->device);
+    abandon_stream(fig);
+    plsexit(NULL);
+    return -1;
+}
+
+/* Whether PLplot lists device.  Asking plinit() for a missing device
+ * would make PLplot prompt on stdin for another one. */
+static int device_listed(const char *device)
+{
+    /* plgDevs fills caller-owned arrays through pointers to pointers */
+    const char *menu_store[128], *name_store[128];
+    const char **menu = menu_store, **names = name_store;
+    int n = 128;
+    plgDevs(&menu, &names, &n);
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], device) == 0)
+            return 1;
+    return 0;
+}
+
+static void probe_devices(figure *fig, void *arg)
+{
+    (void) fig;
+    *(int *) arg = device_listed("pngcairo") && device_listed("svgcairo") &&
+                   device_listed("pdfcairo");
+}
+
+int bp_plot_available(void)
+{
+    figure fig;
+    int available = 0;
+    memset(&fig, 0, sizeof fig);
+    if (run_stream(&fig, probe_devices, &available) != 0)
+        return 0;
+    return available;
+}
+
+/* Draws a figure's page; ctx is the figure's own data (curves use scratch
+ * buffers in it, so it is not const). */
+typedef void (*draw_fn)(const figure *fig, void *ctx);
+
+/* One page drawn by draw into fp. */
+typedef struct {
+    const format *fmt;
+    FILE *fp;
+    draw_fn draw;
+    void *ctx;
+    int device_missing;
+} page_job;
+
+static void draw_page(figure *fig, void *arg)
+{
+    page_job *job = arg;
+    if (!device_listed(job->fmt->device)) {
+        job->device_missing = 1;
+        return;
+    }
+    plsdev(job->fmt->device);
     plsfnam("-");
-    plsfile(fp);
+    plsfile(job->fp);
     plspage(0.0, 0.0, (PLINT) lround(fig->w * fig->unit),
             (PLINT) lround(fig->h * fig->unit), 0, 0);
     set_palette();
     plinit();
     pladv(0);
-    draw(fig, ctx);
-    plend1();
-    fig->stream = -1;
-
-    escape = NULL;
-    plsexit(NULL);
-    plsstrm(fig->previous);
-    if (fig->plerr) {
-        one_line(fig->plmsg);
-        return fail(err, BP_EIO, "PLplot failed drawing '%s': %s", path,
-                    fig->plmsg);
-    }
-    return BP_OK;
+    job->draw(fig, job->ctx);
 }
 
-/* The common frame of every figure: format, device, temporary file, page,
- * rename. */
+/* The common frame of every figure: format, temporary file, a stream of
+ * its own, rename. */
 static bp_status render(const char *path, double w, double h, draw_fn draw,
-                        const void *ctx, bp_error *err)
+                        void *ctx, bp_error *err)
 {
     const format *fmt = format_for(path);
     if (fmt == NULL)
         return fail(err, BP_EINVAL,
                     "cannot write figure '%s': unknown extension "
                     "(use .png, .svg or .pdf)", path);
-    if (!device_installed(fmt->device))
-        return fail(err, BP_EINVAL,
-                    "cannot write figure '%s': PLplot's %s device is not "
-                    "installed (Debian package plplot-driver-cairo)",
-                    path, fmt->device);
     output out;
     bp_status st = output_open(&out, path, err);
     if (st != BP_OK)
@@ -926,7 +1056,18 @@ static bp_status render(const char *path, double w, double h, draw_fn draw,
     fig.w = w;
     fig.h = h;
     fig.unit = fmt->unit;
-    st = draw_page(&fig, fmt, out.fp, draw, ctx, path, err);
+    page_job job = {fmt, out.fp, draw, ctx, 0};
+    if (run_stream(&fig, draw_page, &job) != 0)
+        st = fail(err, BP_EIO, "PLplot failed drawing '%s': %s", path,
+                  escape_msg);
+    else if (job.device_missing)
+        st = fail(err, BP_EINVAL,
+                  "cannot write figure '%s': PLplot's %s device is not "
+                  "installed (Debian package plplot-driver-cairo)%s%s",
+                  path, fmt->device, fig.plerr ? ": " : "", fig.plmsg);
+    else if (fig.plerr)
+        st = fail(err, BP_EIO, "PLplot failed drawing '%s': %s", path,
+                  fig.plmsg);
     if (st != BP_OK) {
         output_discard(&out);
         return st;
@@ -943,6 +1084,7 @@ typedef struct {
     char *title, *xlabel, *ylabel;
     char **labels;               /* count entries, literal text or NULL */
     double x0, x1, y0, y1;       /* window (y in log10 with log_y)      */
+    double bucket;               /* decimation step in x: half a pixel  */
     double *bx, *by;             /* scratch, 2 * max n each             */
 } curves_ctx;
 
@@ -967,37 +1109,131 @@ static int band_point_ok(const bp_plot_series *s, size_t i, int log_y)
            isfinite(curve_y(s->hi[i], log_y));
 }
 
-/* The min-max band as translucent polygons, one per run of drawable
- * points (a polygon across a gap would invent data). */
-static void draw_band(const curves_ctx *c, const bp_plot_series *s,
-                      int colour)
+/*
+ * Min-max decimation.  Curves are drawn from buckets half a pixel wide: of
+ * the consecutive points that fall in one bucket only the first, the
+ * lowest, the highest and the last are kept, in their order.  The picture
+ * is the same, but a million-epoch curve costs a few thousand vertices
+ * instead of seconds of drawing and a 17 MB SVG.  Curves whose x goes back
+ * and forth simply change bucket at every point and are kept whole.
+ */
+typedef struct {
+    long key;                       /* bucket index, LONG_MIN: none yet */
+    size_t first, low, high, last;  /* indices into the series          */
+} bucket;
+
+static long bucket_of(const curves_ctx *c, double x)
+{
+    double k = floor((x - c->x0) / c->bucket);
+    return k < -1e15 ? -1000000000000000L : k > 1e15 ? 1000000000000000L
+                                                       : (long) k;
+}
+
+/* Appends the bucket's kept points of series s to bx/by. */
+static size_t bucket_flush(const curves_ctx *c, const bp_plot_series *s,
+                           const bucket *b, size_t m)
+{
+    /* in the order of the series; repeats are neighbours */
+    size_t keep[4] = {b->first, b->low < b->high ? b->low : b->high,
+                      b->low < b->high ? b->high : b->low, b->last};
+    for (int k = 0; k < 4; k++) {
+        if (k > 0 && keep[k] == keep[k - 1])
+            continue;
+        c->bx[m] = s->x[keep[k]];
+        c->by[m] = curve_y(s->y[keep[k]], c->log_y);
+        m++;
+    }
+    return m;
+}
+
+/* The drawable run of s starting at *i (which it advances past the run),
+ * decimated into bx/by; returns its length. */
+static size_t curve_run(const curves_ctx *c, const bp_plot_series *s,
+                        size_t *i)
+{
+    size_t m = 0;
+    bucket b = {LONG_MIN, 0, 0, 0, 0};
+    for (; *i < s->n && curve_point_ok(s, *i, c->log_y); (*i)++) {
+        size_t j = *i;
+        long key = bucket_of(c, s->x[j]);
+        if (key != b.key) {
+            if (b.key != LONG_MIN)
+                m = bucket_flush(c, s, &b, m);
+            b.key = key;
+            b.first = b.low = b.high = b.last = j;
+            continue;
+        }
+        double y = curve_y(s->y[j], c->log_y);
+        if (y < curve_y(s->y[b.low], c->log_y))
+            b.low = j;
+        if (y > curve_y(s->y[b.high], c->log_y))
+            b.high = j;
+        b.last = j;
+    }
+    if (b.key != LONG_MIN)
+        m = bucket_flush(c, s, &b, m);
+    return m;
+}
+
+/* The min-max band as translucent polygons, one per run of drawable points
+ * (a polygon across a gap would invent data); per bucket its upper edge
+ * takes the highest hi and its lower edge the lowest lo. */
+static void draw_band(const figure *fig, curves_ctx *c,
+                      const bp_plot_series *s, int colour)
 {
     const unsigned char *rgb = TAB10[colour % 10];
     plscol0a(C_BAND, rgb[0], rgb[1], rgb[2], 0.2);
     plcol0(C_BAND);
+    width_px(fig, 1.0);   /* the cairo driver strokes fills: a faint edge */
     size_t i = 0;
     while (i < s->n) {
         if (!band_point_ok(s, i, c->log_y)) {
             i++;
             continue;
         }
-        size_t j = i;
-        while (j < s->n && band_point_ok(s, j, c->log_y))
-            j++;
-        size_t m = j - i;
-        for (size_t k = 0; k < m; k++) {
-            c->bx[k] = s->x[i + k];
-            c->by[k] = curve_y(s->hi[i + k], c->log_y);
-            c->bx[2 * m - 1 - k] = s->x[i + k];
-            c->by[2 * m - 1 - k] = curve_y(s->lo[i + k], c->log_y);
+        /* upper edge forward into bx/by[0..m), lower edge after it */
+        size_t m = 0, start = i;
+        long key = LONG_MIN;
+        for (; i < s->n && band_point_ok(s, i, c->log_y); i++) {
+            double hi = curve_y(s->hi[i], c->log_y);
+            long k = bucket_of(c, s->x[i]);
+            if (k != key) {
+                key = k;
+                c->bx[m] = s->x[i];
+                c->by[m] = hi;
+                m++;
+            } else if (hi > c->by[m - 1]) {
+                c->by[m - 1] = hi;
+            }
+        }
+        size_t n = 0;
+        key = LONG_MIN;
+        for (size_t j = start; j < i; j++) {
+            double lo = curve_y(s->lo[j], c->log_y);
+            long k = bucket_of(c, s->x[j]);
+            if (k != key) {
+                key = k;
+                c->bx[m + n] = s->x[j];
+                c->by[m + n] = lo;
+                n++;
+            } else if (lo < c->by[m + n - 1]) {
+                c->by[m + n - 1] = lo;
+            }
+        }
+        /* the lower edge runs backwards to close the polygon */
+        for (size_t k = 0; k < n / 2; k++) {
+            double tx = c->bx[m + k], ty = c->by[m + k];
+            c->bx[m + k] = c->bx[m + n - 1 - k];
+            c->by[m + k] = c->by[m + n - 1 - k];
+            c->bx[m + n - 1 - k] = tx;
+            c->by[m + n - 1 - k] = ty;
         }
         if (m >= 2)
-            plfill((PLINT) (2 * m), c->bx, c->by);
-        i = j;
+            plfill((PLINT) (m + n), c->bx, c->by);
     }
 }
 
-static void draw_curve(const figure *fig, const curves_ctx *c,
+static void draw_curve(const figure *fig, curves_ctx *c,
                        const bp_plot_series *s, int colour)
 {
     plcol0(C_SERIES + colour % 10);
@@ -1008,13 +1244,7 @@ static void draw_curve(const figure *fig, const curves_ctx *c,
             i++;
             continue;
         }
-        size_t m = 0;
-        while (i < s->n && curve_point_ok(s, i, c->log_y)) {
-            c->bx[m] = s->x[i];
-            c->by[m] = curve_y(s->y[i], c->log_y);
-            m++;
-            i++;
-        }
+        size_t m = curve_run(c, s, &i);
         if (m == 1) {
             /* a lone point would be invisible as a line */
             draw_disc(fig, c->bx[0], c->by[0], 3.0, C_SERIES + colour % 10,
@@ -1025,10 +1255,45 @@ static void draw_curve(const figure *fig, const curves_ctx *c,
     }
 }
 
-/* How many curve samples fall in a box of the plot given in window
- * fractions [fx0, fx1] x [fy0, fy1]; segments are sampled every 1% of
- * the plot so that a sparse curve crossing the box still counts. */
-static double points_in_box(const curves_ctx *c, double fx0, double fx1,
+/* Whether window point (wx, wy) lies inside the band of s, whose x must
+ * be ascending (bisection, then linear interpolation of lo and hi). */
+static int in_band(const curves_ctx *c, const bp_plot_series *s, double wx,
+                   double wy)
+{
+    if (s->n < 2 || !(wx >= s->x[0] && wx <= s->x[s->n - 1]))
+        return 0;
+    size_t lo = 0, hi = s->n - 1;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->x[mid] <= wx)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    if (!band_point_ok(s, lo, c->log_y) || !band_point_ok(s, hi, c->log_y))
+        return 0;
+    double t = s->x[hi] > s->x[lo] ? (wx - s->x[lo]) / (s->x[hi] - s->x[lo])
+                                   : 0.0;
+    double l0 = curve_y(s->lo[lo], c->log_y);
+    double l1 = curve_y(s->lo[hi], c->log_y);
+    double h0 = curve_y(s->hi[lo], c->log_y);
+    double h1 = curve_y(s->hi[hi], c->log_y);
+    return wy >= l0 + t * (l1 - l0) && wy <= h0 + t * (h1 - h0);
+}
+
+static int ascending(const double *x, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (!(x[i] >= x[i - 1]))
+            return 0;
+    return 1;
+}
+
+/* How much of the plot a legend in the box [fx0, fx1] x [fy0, fy1]
+ * (window fractions) would hide: curve samples inside it, a curve's
+ * segments sampled every 1% of the plot so that sparse curves count too,
+ * plus the share of an 8 x 5 grid of the box that falls in a band. */
+static double hidden_by_box(const curves_ctx *c, double fx0, double fx1,
                             double fy0, double fy1)
 {
     double hits = 0;
@@ -1057,13 +1322,23 @@ static double points_in_box(const curves_ctx *c, double fx0, double fx1,
             px = fx;
             py = fy;
         }
+        if (s->lo == NULL || !ascending(s->x, s->n))
+            continue;
+        for (int gi = 0; gi < 8; gi++)
+            for (int gj = 0; gj < 5; gj++) {
+                double wx = c->x0 + (c->x1 - c->x0) *
+                                        (fx0 + (fx1 - fx0) * (gi + 0.5) / 8);
+                double wy = c->y0 + (c->y1 - c->y0) *
+                                        (fy0 + (fy1 - fy0) * (gj + 0.5) / 5);
+                hits += 0.5 * in_band(c, s, wx, wy);
+            }
     }
     return hits;
 }
 
-/* The legend in the corner where it hides the fewest curve samples
- * (matplotlib's loc="best", restricted to the four corners), upper right
- * on a tie. */
+/* The legend where it hides the least of the curves and bands, like
+ * matplotlib's loc="best": the corners first, then the middles of the
+ * sides, then the centre; the first of equals wins. */
 static void draw_legend(const figure *fig, const curves_ctx *c)
 {
     const char *text[256];
@@ -1091,60 +1366,93 @@ static void draw_legend(const figure *fig, const curves_ctx *c)
     viewport_get_px(fig, &vl, &vr, &vb, &vt);
     const double vw = vr - vl, vh = vt - vb;
     const double line_px = 50, pad = 12;
-    /* size estimate for choosing the corner (PLplot lays the legend out
+    /* size estimate for choosing the place (PLplot lays the legend out
      * itself; its spacings count character heights, 3/4 em here) */
-    double lw = (line_px + FONT_KEY * (longest + 1.5) + pad) / vw;
-    double lh = FONT_KEY * (1.5 * n + 1.0) / vh;
+    const double lw = (line_px + FONT_KEY * (longest + 1.5) + pad) / vw;
+    const double lh = FONT_KEY * (1.5 * n + 1.0) / vh;
     const double off = pad / vw, offy = pad / vh;
-    const PLINT corner[4] = {
-        PL_POSITION_TOP | PL_POSITION_RIGHT, PL_POSITION_TOP | PL_POSITION_LEFT,
-        PL_POSITION_BOTTOM | PL_POSITION_LEFT,
-        PL_POSITION_BOTTOM | PL_POSITION_RIGHT
+    enum { LEFT, MIDDLE, RIGHT };
+    enum { TOP, CENTRE, BOTTOM };
+    static const int place[9][2] = {
+        {RIGHT, TOP}, {LEFT, TOP}, {LEFT, BOTTOM}, {RIGHT, BOTTOM},
+        {RIGHT, CENTRE}, {LEFT, CENTRE}, {MIDDLE, BOTTOM}, {MIDDLE, TOP},
+        {MIDDLE, CENTRE}
     };
-    const double box[4][4] = {
-        {1 - off - lw, 1, 1 - offy - lh, 1}, {0, off + lw, 1 - offy - lh, 1},
-        {0, off + lw, 0, offy + lh}, {1 - off - lw, 1, 0, offy + lh}
-    };
+    const double xs[3][2] = {{0, off + lw}, {0.5 - lw / 2, 0.5 + lw / 2},
+                             {1 - off - lw, 1}};
+    const double ys[3][2] = {{1 - offy - lh, 1}, {0.5 - lh / 2, 0.5 + lh / 2},
+                             {0, offy + lh}};
+    const PLINT xflag[3] = {PL_POSITION_LEFT, 0, PL_POSITION_RIGHT};
+    const PLINT yflag[3] = {PL_POSITION_TOP, 0, PL_POSITION_BOTTOM};
     int best = 0;
-    double best_hits = INFINITY;
-    for (int i = 0; i < 4; i++) {
-        double hits = points_in_box(c, box[i][0], box[i][1], box[i][2],
-                                    box[i][3]);
-        if (hits < best_hits - 1e-9) {
-            best_hits = hits;
+    double best_hidden = INFINITY;
+    for (int i = 0; i < 9; i++) {
+        /* scored with a little room around it: touching counts too */
+        const double *bx = xs[place[i][0]], *by = ys[place[i][1]];
+        double hidden = hidden_by_box(c, bx[0] - off, bx[1] + off,
+                                      by[0] - offy, by[1] + offy);
+        if (hidden < best_hidden - 1e-9) {
+            best_hidden = hidden;
             best = i;
         }
     }
+    int px = place[best][0], py = place[best][1];
+    PLINT position = PL_POSITION_INSIDE | PL_POSITION_VIEWPORT | xflag[px] |
+                     yflag[py];
+    double dx = px == MIDDLE ? 0.0 : off, dy = py == CENTRE ? 0.0 : offy;
+    if (px == MIDDLE && py == CENTRE) {
+        /* PLplot has no flag for the centre (no flags means top right):
+         * centred horizontally under the top, moved down by estimate */
+        position |= PL_POSITION_TOP;
+        dy = 0.5 - lh / 2;
+    }
+    /* when all nine places hide something, any clearly emptier spot on a
+     * 7 x 7 grid of the plot, placed from the bottom left by estimate */
+    for (int gi = 0; gi <= 6 && best_hidden > 0; gi++)
+        for (int gj = 0; gj <= 6; gj++) {
+            double x0 = off + (1 - 2 * off - lw) * gi / 6;
+            double y0 = offy + (1 - 2 * offy - lh) * gj / 6;
+            double hidden = hidden_by_box(c, x0 - off, x0 + lw + off,
+                                          y0 - offy, y0 + lh + offy);
+            if (hidden < best_hidden - 0.5) {
+                best_hidden = hidden;
+                position = PL_POSITION_INSIDE | PL_POSITION_VIEWPORT |
+                           PL_POSITION_LEFT | PL_POSITION_BOTTOM;
+                dx = x0;
+                dy = y0;
+            }
+        }
 
     PLFLT w, h;
     font_px(fig, FONT_KEY);
     width_px(fig, 1.0);
-    pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-             PL_POSITION_INSIDE | PL_POSITION_VIEWPORT | corner[best],
-             off, offy, line_px / vw, C_LEGEND_BG, C_FRAME, 1,
-             n, 1, n, opt, 0.8, 1.0, 2.0, 0.0, tcol, text,
-             NULL, NULL, NULL, NULL, lcol, lsty, lwid,
+    pllegend(&w, &h, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX, position,
+             dx, dy,
+             line_px / vw, C_LEGEND_BG, C_FRAME, 1, n, 1, n, opt, 0.8, 1.0,
+             2.0, 0.0, tcol, text, NULL, NULL, NULL, NULL, lcol, lsty, lwid,
              NULL, NULL, NULL, NULL);
 }
 
-static void draw_curves(const figure *fig, const void *ctx)
+static void draw_curves(const figure *fig, void *ctx)
 {
-    const curves_ctx *c = ctx;
+    curves_ctx *c = ctx;
     axis ax, ay;
     axis_linear(&ax, c->x0, c->x1, 6);
     if (c->log_y)
         axis_log(&ay, c->y0, c->y1);
     else
         axis_linear(&ay, c->y0, c->y1, 6);
-    margins m = axis_margins(&ax, &ay, c->xlabel != NULL, c->ylabel != NULL,
-                             c->title != NULL);
+    margins m = axis_margins(&ax, &ay, c->xlabel, c->ylabel, c->title);
 
     viewport_px(fig, m.left, fig->w - m.right, m.bottom, fig->h - m.top);
     plwind(c->x0, c->x1, c->y0, c->y1);
+    double wx, wy;
+    world_per_px(fig, &wx, &wy);
+    c->bucket = 0.5 * wx;
     draw_grid(fig, &ax, &ay);
     for (size_t k = 0; k < c->count; k++)
         if (c->series[k].lo != NULL)
-            draw_band(c, &c->series[k], (int) (k % 10));
+            draw_band(fig, c, &c->series[k], (int) (k % 10));
     for (size_t k = 0; k < c->count; k++)
         draw_curve(fig, c, &c->series[k], (int) (k % 10));
     draw_axes(fig, &ax, &ay, &m);
@@ -1259,6 +1567,10 @@ bp_status bp_plot_curves(const char *path, const char *title,
 
 /* ====================================================== scatter figures */
 
+/* Axis labels of the input plane: x with subscripts 1 and 2. */
+#define X1 "x#d1#u"
+#define X2 "x#d2#u"
+
 typedef struct {
     const double *x;        /* n x 2 */
     const int *truth, *pred;
@@ -1316,9 +1628,10 @@ static int class_colour(int label)
     return label == 0 ? C_CLASS0 : C_CLASS1;
 }
 
-/* Points coloured by label (truth, or pred when given), white edges so
- * that overlapping points stay apart; with rings, a black ring around every
- * point where pred differs from truth. */
+/* Points coloured by label (truth or pred), with white edges so that
+ * overlapping points stay apart, or dark ones to stand out from a shaded
+ * map; with rings, a black ring around every point where pred differs from
+ * truth. */
 static void draw_points(const figure *fig, const scatter_ctx *s,
                         const int *label, int rings, int dark_edges)
 {
@@ -1331,45 +1644,63 @@ static void draw_points(const figure *fig, const scatter_ctx *s,
     }
     if (!rings)
         return;
+    /* rings in proportion to the markers, so that crowded plots are not
+     * buried under black */
+    double gap = fmax(2.0, 0.6 * r), line = fmin(fmax(0.35 * r, 1.2), 2.5);
     for (size_t i = 0; i < s->n; i++) {
         double a = s->x[2 * i], b = s->x[2 * i + 1];
         if (isfinite(a) && isfinite(b) && s->pred[i] != s->truth[i])
-            draw_ring(fig, a, b, r + 4.0, C_BLACK, 2.5);
+            draw_ring(fig, a, b, r + gap, C_BLACK, line);
     }
+}
+
+/* Final tick labels for an equal-scale panel once its viewport is known:
+ * about one per 110 px (3 to 6), so that a flat panel of wide data does
+ * not stack its labels; the margins' distances follow. */
+static void fit_axes(const figure *fig, const scatter_ctx *s, axis *ax,
+                     axis *ay, margins *m, const char *title)
+{
+    double l, r, b, t;
+    viewport_get_px(fig, &l, &r, &b, &t);
+    axis_linear(ax, s->x0, s->x1, fmin(fmax((r - l) / 110, 3), 6));
+    axis_linear(ay, s->y0, s->y1, fmin(fmax((t - b) / 110, 3), 6));
+    *m = axis_margins(ax, ay, X1, X2, title);
 }
 
 /* One scatter panel inside the box [left, right] x [bottom, top] (reference
  * pixels), equal scales. */
 static void draw_scatter_panel(const figure *fig, const scatter_ctx *s,
-                               const axis *ax, const axis *ay,
-                               const margins *m, double left, double right,
-                               double bottom, double top, const char *title,
+                               double left, double right, double bottom,
+                               double top, const char *title,
                                const int *label, int rings)
 {
+    axis ax, ay;
+    margins m;
     equal_viewport_px(fig, left, right, bottom, top, s->x1 - s->x0,
                       s->y1 - s->y0);
     plwind(s->x0, s->x1, s->y0, s->y1);
-    draw_grid(fig, ax, ay);
+    fit_axes(fig, s, &ax, &ay, &m, title);
+    draw_grid(fig, &ax, &ay);
     draw_points(fig, s, label, rings, 0);
-    draw_axes(fig, ax, ay, m);
-    draw_labels(fig, m, title, "x#d1#u", "x#d2#u");
+    draw_axes(fig, &ax, &ay, &m);
+    draw_labels(fig, &m, title, X1, X2);
 }
 
-static void draw_comparison(const figure *fig, const void *ctx)
+static void draw_comparison(const figure *fig, void *ctx)
 {
     const scatter_ctx *s = ctx;
-    axis ax, ay;
+    axis ax, ay;        /* provisional, to place the panels */
     axis_linear(&ax, s->x0, s->x1, 5);
     axis_linear(&ay, s->y0, s->y1, 5);
-    margins m = axis_margins(&ax, &ay, 1, 1, 1);
+    margins m = axis_margins(&ax, &ay, X1, X2, "Predict result");
     /* the key sits on the bottom page margin, 20 px under the x labels */
     const double key_y = PAGE_PAD + 0.5 * FONT_KEY, half = 0.5 * fig->w;
     const double bottom = PAGE_PAD + FONT_KEY + 20.0 + m.bottom;
     const double top = fig->h - m.top;
-    draw_scatter_panel(fig, s, &ax, &ay, &m, m.left, half - m.right, bottom,
-                       top, "Ground truth", s->truth, 0);
-    draw_scatter_panel(fig, s, &ax, &ay, &m, half + m.left, fig->w - m.right,
-                       bottom, top, "Predict result", s->pred, 1);
+    draw_scatter_panel(fig, s, m.left, half - m.right, bottom, top,
+                       "Ground truth", s->truth, 0);
+    draw_scatter_panel(fig, s, half + m.left, fig->w - m.right, bottom, top,
+                       "Predict result", s->pred, 1);
 
     char missed[64];
     snprintf(missed, sizeof missed, "misclassified: %zu of %zu", s->errors,
@@ -1425,6 +1756,7 @@ enum { H_EDGES = (PG - 1) * PG, EDGES = 2 * (PG - 1) * PG };
 typedef struct {
     size_t start, n;         /* n points from start, then the first again */
     double area;             /* signed, world units                      */
+    int level;               /* index of the level traced                */
     double colour;           /* cmap1 position of the band inside        */
 } loop;
 
@@ -1564,22 +1896,24 @@ static int trace_level(const decision_ctx *d, double level, int band,
     for (int e = 0; e < EDGES; e++) {
         if (next[e] < 0 || used[e])
             continue;
+        /* with the ring every line is a loop; the bound only guards
+         * against a broken lattice */
         size_t n = 0;
-        for (int c = e; c >= 0 && !used[c]; c = next[c])
+        for (int c = e; c >= 0 && !used[c] && n <= EDGES; c = next[c]) {
+            used[c] = 1;
             n++;
+        }
         if (!shape_grow(out, n + 1))
             return 0;
         loop *l = &out->loops[out->count++];
         l->start = out->points;
         l->n = n;
+        l->level = band;
         l->area = 0;
         double *x = out->x + l->start, *y = out->y + l->start;
         size_t k = 0;
-        for (int c = e; c >= 0 && !used[c]; c = next[c]) {
-            used[c] = 1;
+        for (int c = e; k < n; c = next[c], k++)
             edge_point(d, c, level, &x[k], &y[k]);
-            k++;
-        }
         for (k = 0; k < n; k++)   /* shoelace */
             l->area += x[k] * y[(k + 1) % n] - x[(k + 1) % n] * y[k];
         l->area /= 2;
@@ -1593,11 +1927,17 @@ static int trace_level(const decision_ctx *d, double level, int band,
     return 1;
 }
 
+/* Painting order: larger loops first.  Loops of different levels can be
+ * identical where they run along the frame (a constant map gives every
+ * level the frame itself); then the lower level goes first, so that the
+ * highest band inside shows. */
 static int larger_loop_first(const void *pa, const void *pb)
 {
-    double a = fabs(((const loop *) pa)->area);
-    double b = fabs(((const loop *) pb)->area);
-    return (a < b) - (a > b);
+    const loop *a = pa, *b = pb;
+    double sa = fabs(a->area), sb = fabs(b->area);
+    if (sa != sb)
+        return (sa < sb) - (sa > sb);
+    return (a->level > b->level) - (a->level < b->level);
 }
 
 /* Traces the band boundaries (levels k / BANDS, k = 0 .. BANDS-1, the
@@ -1700,16 +2040,23 @@ static void draw_half_contour(const figure *fig, const decision_ctx *d)
     }
 }
 
-/* A vertical colour bar in the box [left, right] x [bottom, top]: cmap1 as
- * one gradient (the cairo driver draws it natively, one object in SVG and
- * PDF), outward ticks and labels on the right, its title beside. */
+/* A vertical colour bar in the box [left, right] x [bottom, top]: cmap1 in
+ * BANDS slices, the bands of the map (plgradient would be smoother, but
+ * PLplot 5.15's cairo driver leaks every gradient pattern), outward ticks
+ * and labels on the right, its title beside. */
 static void draw_colour_bar(const figure *fig, double left, double right,
                             double bottom, double top)
 {
-    PLFLT bx[4] = {0, 1, 1, 0}, by[4] = {0, 0, 1, 1};
     viewport_px(fig, left, right, bottom, top);
     plwind(0.0, 1.0, 0.0, 1.0);
-    plgradient(4, bx, by, 90.0);
+    width_px(fig, 0.5);   /* the fills' strokes seal the seams */
+    for (int k = 0; k < BANDS; k++) {
+        PLFLT bx[4] = {0, 1, 1, 0};
+        PLFLT by[4] = {(double) k / BANDS, (double) k / BANDS,
+                       (k + 1.0) / BANDS, (k + 1.0) / BANDS};
+        plcol1((double) k / (BANDS - 1));
+        plfill(4, bx, by);
+    }
     plcol0(C_INK);
     width_px(fig, 1.25);
     plsmaj(mm_of_px(fig, TICK_LEN), 1.0);
@@ -1728,29 +2075,36 @@ static void draw_colour_bar(const figure *fig, double left, double right,
     mtex_px(fig, "r", disp, 0.5, 0.5, "P(class 1)");
 }
 
-static void draw_decision(const figure *fig, const void *ctx)
+static void draw_decision(const figure *fig, void *ctx)
 {
     const decision_ctx *d = ctx;
     const scatter_ctx *s = &d->pts;
-    axis ax, ay;
+    axis ax, ay;        /* provisional, to place the map */
     axis_linear(&ax, s->x0, s->x1, 5);
     axis_linear(&ay, s->y0, s->y1, 5);
-    margins m = axis_margins(&ax, &ay, 1, 1, d->title != NULL);
+    margins m = axis_margins(&ax, &ay, X1, X2, d->title);
 
     set_diverging_map();
     equal_viewport_px(fig, m.left, fig->w - 300, m.bottom, fig->h - m.top,
                       s->x1 - s->x0, s->y1 - s->y0);
     plwind(s->x0, s->x1, s->y0, s->y1);
+    fit_axes(fig, s, &ax, &ay, &m, d->title);
     draw_bands(fig, d);
     draw_half_contour(fig, d);
     draw_points(fig, s, s->truth, 0, 1);
     draw_axes(fig, &ax, &ay, &m);
-    draw_labels(fig, &m, d->title, "x#d1#u", "x#d2#u");
+    draw_labels(fig, &m, d->title, X1, X2);
 
+    /* beside the map: the colour bar from the map's top down, the key
+     * under it; a flat map (wide data) still gets a readable bar, and the
+     * column is moved up as far as it needs to stay on the page */
     double left, right, bottom, top;
     viewport_get_px(fig, &left, &right, &bottom, &top);
-    draw_colour_bar(fig, right + 45, right + 73,
-                    bottom + 0.4 * (top - bottom), top);
+    const double bar = fmax(0.6 * (top - bottom), 300.0), gap = 50.0;
+    const double key_h = 3 * 1.7 * FONT_KEY;
+    double col_top = fmax(top, PAGE_PAD + bar + gap + key_h);
+    col_top = fmin(col_top, fig->h - PAGE_PAD - CAP_MID * FONT_TICK);
+    draw_colour_bar(fig, right + 45, right + 73, col_top - bar, col_top);
     const key_item key[3] = {
         {KEY_DISC, C_CLASS0, "class 0", 1.0, C_INK},
         {KEY_DISC, C_CLASS1, "class 1", 1.0, C_INK},
@@ -1758,7 +2112,7 @@ static void draw_decision(const figure *fig, const void *ctx)
     };
     page_coordinates(fig);
     draw_key_column(fig, key, 3, right + 35,
-                    bottom + 0.22 * (top - bottom));
+                    col_top - bar - gap - 0.5 * FONT_KEY);
 }
 
 /* Evaluates f on the grid (clamping to [0, 1], NaN -> 0.5) and traces the

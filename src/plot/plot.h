@@ -20,9 +20,15 @@
  *     fsync'ed and renamed over path.  On any failure the temporary file is
  *     removed, so path is either the old file or a complete new figure.  A
  *     folder that cannot be written is BP_EIO, naming the path and the
- *     system's reason.
- *   - Nothing is printed and nothing exits: PLplot's fatal errors are caught
- *     (see plot.c) and returned as BP_EIO with PLplot's message.
+ *     system's reason.  As for model files, a path naming anything but a
+ *     regular file (a folder, a device) is BP_EIO, and a symbolic link is
+ *     written through (the link stays, the file it names is replaced).
+ *   - Nothing is printed and nothing exits: PLplot's errors are caught (see
+ *     plot.c) and returned as BP_EIO with PLplot's message.  A program that
+ *     uses PLplot itself should know that each call installs, then removes,
+ *     PLplot's exit handler (plsexit) and restores its current stream.
+ *   - PLplot's cairo devices missing at run time (Debian package
+ *     plplot-driver-cairo) is BP_EINVAL with a message that says so.
  *   - Text arguments (titles, labels) are shown literally; PLplot's '#'
  *     escape sequences are not interpreted.
  *   - Non-finite values are skipped, not drawn; a figure with nothing finite
@@ -72,11 +78,14 @@ typedef struct {
  *
  * Series i gets colour i of matplotlib's "tab10" palette (cycling after
  * 10), a line 2.5 px wide and, when it has lo/hi, a translucent band of the
- * same colour.  A legend lists the series that have a label; it goes in the
- * corner of the plot where it covers the fewest curve points.  With log_y
- * the y axis is logarithmic and points with y <= 0 (or a band bound <= 0)
- * are skipped like non-finite ones.  A curve is broken, not joined, across
- * skipped points.  title, xlabel and ylabel may be NULL (nothing drawn).
+ * same colour.  A legend lists the series that have a label; like
+ * matplotlib's loc="best" it goes where it hides the least of the curves
+ * and bands (a corner if one is free).  With log_y the y axis is
+ * logarithmic and points with y <= 0 (or a band bound <= 0) are skipped
+ * like non-finite ones.  A curve is broken, not joined, across skipped
+ * points.  Long curves are drawn from their extremes per half pixel, so a
+ * million points cost no more than a few thousand.  title, xlabel and
+ * ylabel may be NULL (nothing drawn).
  *
  * Errors: BP_EINVAL for a NULL path or series, count == 0, a series with
  * NULL x or y, only one of lo/hi, or no drawable point in any series; BP_EIO
@@ -92,14 +101,14 @@ bp_status bp_plot_curves(const char *path, const char *title,
                          int log_y, bp_error *err);
 
 /*
- * The seed report's comparison figure, 1600 x 800: two square panels side
- * by side titled "Ground truth" and "Predict result".  x is n x 2
- * (row-major), truth and pred are class labels 0 or 1: class 0 is drawn
- * red, class 1 blue, with equal axis scales over the data range (plus a
- * small margin).  In the prediction panel every point whose pred differs
- * from truth gets a black ring; a legend under the panels names the classes
- * and counts the misclassified points.  Points with a non-finite coordinate
- * are skipped.
+ * The seed report's comparison figure, 1600 x 800: two panels side by side
+ * titled "Ground truth" and "Predict result".  x is n x 2 (row-major),
+ * truth and pred are class labels 0 or 1: class 0 is drawn red, class 1
+ * blue, with equal axis scales over the data range plus, on each side, 5%
+ * of the larger span (square panels for data in a square).  In the
+ * prediction panel every point whose pred differs from truth gets a black
+ * ring; a key under the panels names the classes and counts the
+ * misclassified points.  Points with a non-finite coordinate are skipped.
  *
  * Errors: BP_EINVAL for NULL pointers, n == 0, a label other than 0 or 1,
  * or no finite point; BP_ENOMEM; BP_EIO when the file cannot be written.
@@ -119,12 +128,13 @@ typedef bp_status (*bp_plot_prob_fn)(void *ctx, const double *xy, size_t m,
 
 /*
  * Decision map, 1200 x 900: f evaluated on a 201 x 201 grid over the data
- * range plus a 5% margin on each side (the same margin on both axes), shaded
- * with a diverging red (p = 0) - white (0.5) - blue (1) colour map, a colour
- * bar labelled "P(class 1)", the p = 0.5 contour as a black line and the
- * data points on top (class 0 red, class 1 blue, dark edges), with equal
- * axis scales.  f is called once, with all 40401 grid points, before any
- * file is created.  title may be NULL.
+ * range plus, on each side, a margin of 5% of the larger of the two spans,
+ * shaded in 64 bands of a diverging red (p = 0) - white (0.5) - blue (1)
+ * colour map (ColorBrewer RdBu, lightened so that the points stand out),
+ * with a colour bar labelled "P(class 1)", the p = 0.5 contour as a black
+ * line and the data points on top (class 0 red, class 1 blue, dark edges),
+ * equal axis scales and a key.  f is called once, with all 40401 grid
+ * points, before any file is created.  title may be NULL.
  *
  * Errors: BP_EINVAL for NULL path, f, x or truth, n == 0, a label other
  * than 0 or 1, or no finite point; whatever f returns; BP_ENOMEM; BP_EIO.

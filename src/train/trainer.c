@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "nn/kernels.h"
+#include "nn/output.h"
 #include "train/workspace.h"
 
 /* Samples per chunk when predicting or evaluating, to bound memory. */
@@ -14,10 +15,15 @@ struct bp_trainer {
     bp_net *net;
     const bp_dataset *ds;
     bp_train_opts opts;
-    bp_workspace ws;
-    double *grad;       /* [n_params] */
-    double *velocity;   /* [n_params], momentum state */
-    size_t epochs;      /* epochs run so far */
+    size_t batch;       /* samples per step (ds->n: full batch)        */
+    bp_workspace ws;    /* room for one batch                          */
+    double *grad;       /* [n_params]                                  */
+    double *state;      /* optimizer state, bp_optimizer_state_len     */
+    size_t *order;      /* [n] sample order of the epoch (mini-batch)  */
+    bp_rng rng;         /* reshuffles order every epoch                */
+    uint64_t steps;     /* optimizer steps so far                      */
+    size_t epochs;      /* epochs run so far                           */
+    double accuracy;    /* of the last epoch's forward passes          */
 };
 
 static bp_status check_data(const bp_net *net, const bp_dataset *ds,
@@ -45,7 +51,14 @@ static bp_status check_opts(const bp_train_opts *o, bp_error *err)
         return bp_fail(err, BP_EINVAL, "the learning rate must be > 0");
     if (!(o->momentum >= 0 && o->momentum < 1))
         return bp_fail(err, BP_EINVAL, "momentum must be in [0, 1)");
-    if ((unsigned)o->optimizer > BP_OPT_MOMENTUM)
+    if (!(o->beta1 >= 0 && o->beta1 < 1) || !(o->beta2 >= 0 && o->beta2 < 1) ||
+        !(o->rho >= 0 && o->rho < 1))
+        return bp_fail(err, BP_EINVAL, "beta1, beta2 and rho must be in [0, 1)");
+    if (!(o->eps >= 0) || !isfinite(o->eps))
+        return bp_fail(err, BP_EINVAL, "eps must be >= 0");
+    if (!(o->weight_decay >= 0) || !isfinite(o->weight_decay))
+        return bp_fail(err, BP_EINVAL, "weight decay must be >= 0");
+    if ((unsigned)o->optimizer > BP_OPT_ADAM)
         return bp_fail(err, BP_EINVAL, "unknown optimizer %d",
                        (int)o->optimizer);
     return BP_OK;
@@ -68,19 +81,29 @@ bp_trainer *bp_trainer_new(bp_net *net, const bp_dataset *ds,
     tr->net = net;
     tr->ds = ds;
     tr->opts = *opts;
+    tr->batch = opts->batch && opts->batch < ds->n ? opts->batch : ds->n;
+    size_t state = bp_optimizer_state_len(opts->optimizer, net->n_params);
     tr->grad = calloc(net->n_params, sizeof *tr->grad);
-    tr->velocity = calloc(net->n_params, sizeof *tr->velocity);
-    if (!tr->grad || !tr->velocity) {
+    tr->state = calloc(state ? state : 1, sizeof *tr->state);
+    if (tr->batch < ds->n)
+        tr->order = malloc(ds->n * sizeof *tr->order);
+    if (!tr->grad || !tr->state || (tr->batch < ds->n && !tr->order)) {
         bp_fail(err, BP_ENOMEM, "out of memory for the gradient");
         bp_trainer_free(tr);
         return NULL;
     }
-    if (ws_init(&tr->ws, &net->arch, ds->n, err) != BP_OK) {
+    if (ws_init(&tr->ws, &net->arch, tr->batch, err) != BP_OK) {
         bp_trainer_free(tr);
         return NULL;
     }
-    /* Full batch: the data is transposed once, not every epoch. */
-    ws_load(&tr->ws, ds, 0, ds->n);
+    if (tr->order) {
+        for (size_t s = 0; s < ds->n; s++)
+            tr->order[s] = s;
+        bp_rng_seed(&tr->rng, BP_RNG_XOSHIRO, opts->shuffle_seed);
+    } else {
+        /* Full batch: the data is transposed once, not every epoch. */
+        ws_load(&tr->ws, ds, 0, ds->n);
+    }
     return tr;
 }
 
@@ -90,7 +113,8 @@ void bp_trainer_free(bp_trainer *tr)
         return;
     ws_free(&tr->ws);
     free(tr->grad);
-    free(tr->velocity);
+    free(tr->state);
+    free(tr->order);
     free(tr);
 }
 
@@ -102,24 +126,112 @@ static int all_finite(const double *v, size_t count)
     return acc == 0.0;
 }
 
-bp_status bp_trainer_epoch(bp_trainer *tr, double *loss, bp_error *err)
+/* Samples of the loaded batch (m of them) the network gets right: p > 0.5
+ * against a 0/1 target for one output, the largest output against the
+ * largest target otherwise.  Outputs are feature-major, [k][m]. */
+static size_t count_correct(const double *p, const double *y, size_t k,
+                            size_t m)
+{
+    size_t right = 0;
+    for (size_t s = 0; s < m; s++) {
+        if (k == 1) {
+            right += (p[s] > 0.5) == (y[s] > 0.5);
+            continue;
+        }
+        size_t bp = 0, by = 0;
+        for (size_t i = 1; i < k; i++) {
+            if (p[i * m + s] > p[bp * m + s])
+                bp = i;
+            if (y[i * m + s] > y[by * m + s])
+                by = i;
+        }
+        right += bp == by;
+    }
+    return right;
+}
+
+/* Copies the samples rows[0..m) of ds into the workspace, feature-major. */
+static void gather(bp_workspace *ws, const bp_dataset *ds, const size_t *rows,
+                   size_t m)
+{
+    for (size_t s = 0; s < m; s++) {
+        const double *x = ds->x + rows[s] * ds->n_in;
+        const double *y = ds->y + rows[s] * ds->n_out;
+        for (size_t f = 0; f < ds->n_in; f++)
+            ws->act[0][f * m + s] = x[f];
+        for (size_t k = 0; k < ds->n_out; k++)
+            ws->target[k * m + s] = y[k];
+    }
+}
+
+/* A new order of the samples: Fisher-Yates from the trainer's generator. */
+static void shuffle(bp_trainer *tr)
+{
+    for (size_t i = tr->ds->n - 1; i > 0; i--) {
+        size_t j = (size_t)bp_rng_below(&tr->rng, (uint64_t)i + 1);
+        size_t t = tr->order[i];
+        tr->order[i] = tr->order[j];
+        tr->order[j] = t;
+    }
+}
+
+/* Forward, loss, backward and one step on the m loaded samples; *loss
+ * receives the batch's mean loss. */
+static bp_status train_step(bp_trainer *tr, size_t m, double *loss,
+                            size_t *right, bp_error *err)
 {
     bp_net *net = tr->net;
-    size_t n = tr->ds->n;
-    ws_forward(net, &tr->ws, n);
-    tr->epochs++;
-    double l = ws_loss(net, &tr->ws, n);
-    if (loss)
-        *loss = l;
-    if (!isfinite(l))
+    const bp_arch *a = &net->arch;
+    const double *p = ws_forward(net, &tr->ws, m);
+    *loss = ws_loss(net, &tr->ws, m);
+    *right += count_correct(p, tr->ws.target, a->sizes[a->n_layers], m);
+    if (!isfinite(*loss))
         return bp_fail(err, BP_EDIVERGED, "the loss became %s",
-                       isnan(l) ? "NaN" : "infinite");
-    ws_backward(net, &tr->ws, n, tr->grad);
-    bp_optimizer_step(&tr->opts, net->params, tr->grad, tr->velocity,
-                      net->n_params);
+                       isnan(*loss) ? "NaN" : "infinite");
+    ws_backward(net, &tr->ws, m, tr->grad);
+    if (tr->opts.weight_decay > 0)
+        for (int l = 0; l < a->n_layers; l++) {
+            size_t off = net->w_off[l], cnt = a->sizes[l] * a->sizes[l + 1];
+            for (size_t k = 0; k < cnt; k++)
+                tr->grad[off + k] += tr->opts.weight_decay * net->params[off + k];
+        }
+    bp_optimizer_step(&tr->opts, net->params, tr->grad, tr->state,
+                      net->n_params, ++tr->steps);
     if (!all_finite(net->params, net->n_params))
         return bp_fail(err, BP_EDIVERGED, "a weight became NaN or infinite");
     return BP_OK;
+}
+
+bp_status bp_trainer_epoch(bp_trainer *tr, double *loss, bp_error *err)
+{
+    const size_t n = tr->ds->n;
+    size_t right = 0;
+    double total = 0;
+    bp_status st = BP_OK;
+    tr->epochs++;
+    if (!tr->order) {
+        /* full batch, the seed's way: one step per epoch */
+        st = train_step(tr, n, &total, &right, err);
+    } else {
+        shuffle(tr);
+        for (size_t start = 0; start < n && !st; start += tr->batch) {
+            size_t m = n - start < tr->batch ? n - start : tr->batch;
+            double l;
+            gather(&tr->ws, tr->ds, tr->order + start, m);
+            st = train_step(tr, m, &l, &right, err);
+            total += l * (double)m;
+        }
+        total /= (double)n;
+    }
+    if (loss)
+        *loss = total;
+    tr->accuracy = (double)right / (double)n * 100.0;
+    return st;
+}
+
+double bp_trainer_accuracy(const bp_trainer *tr)
+{
+    return tr->accuracy;
 }
 
 bp_status bp_gradient(const bp_net *net, const bp_dataset *ds, double *grad,
@@ -254,7 +366,7 @@ bp_status bp_evaluate(const bp_net *net, const bp_dataset *ds, double *loss,
         return st;
     }
     if (loss)
-        *loss = loss_value_f64(net->arch.loss, p, ds->y, count);
+        *loss = bp_loss_value(net->arch.loss, p, ds->y, k, ds->n);
     size_t right = 0;
     for (size_t s = 0; s < ds->n; s++)
         right += (size_t)correct(p + s * k, ds->y + s * k, k);
@@ -265,35 +377,10 @@ bp_status bp_evaluate(const bp_net *net, const bp_dataset *ds, double *loss,
 }
 
 double bp_loss_value(bp_loss loss, const double *p, const double *y,
-                     size_t count)
+                     size_t k, size_t n)
 {
-    return loss_value_f64(loss, p, y, count);
+    if (loss == BP_LOSS_CE)
+        return cross_entropy(p, y, k, n);
+    return loss_value_f64(loss, p, y, k * n);
 }
 
-double bp_trainer_accuracy(const bp_trainer *tr)
-{
-    /* The outputs of the last forward pass are still in the workspace,
-     * feature-major: output k of sample s at [k * n + s]. */
-    const bp_arch *a = &tr->net->arch;
-    size_t n = tr->ds->n, k = a->sizes[a->n_layers];
-    const double *p = tr->ws.act[a->n_layers];
-    size_t right = 0;
-    if (tr->epochs == 0)
-        return 0.0;
-    for (size_t s = 0; s < n; s++) {
-        if (k == 1) {
-            right += (p[s] > 0.5) == (tr->ws.target[s] > 0.5);
-            continue;
-        }
-        /* several outputs: the largest output against the largest target */
-        size_t best_p = 0, best_y = 0;
-        for (size_t i = 1; i < k; i++) {
-            if (p[i * n + s] > p[best_p * n + s])
-                best_p = i;
-            if (tr->ws.target[i * n + s] > tr->ws.target[best_y * n + s])
-                best_y = i;
-        }
-        right += best_p == best_y;
-    }
-    return (double)right / (double)n * 100.0;
-}

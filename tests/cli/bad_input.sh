@@ -115,7 +115,7 @@ bad_values train n abc '' nan inf -1 0 2.5 99999999999
 bad_values test n abc 0 -1
 bad_values gradcheck n 0
 bad_values train momentum abc '' nan inf 1.0 1 -0.1 2
-bad_values train log-every abc '' nan inf -1 0 0.5
+bad_values train log-every abc '' nan inf -1 0.5
 bad_values gradcheck h abc '' nan inf -1 -1e-5 0 1 2
 bad_values gradcheck tolerance abc nan 0 -1 2
 bad_values train seed abc -1 '' 18446744073709551616 1.5
@@ -127,11 +127,11 @@ bad_values train hidden 0 65537 10,65537 10,,10 10, ,10 a 10,a '' 10,-1 -10 1.5 
 bad_values gradcheck hidden 0 10,,10
 bad_values lab hidden 0
 bad_values train data foo '' XOR
-bad_values test data foo
+bad_values gradcheck data foo xor2
 bad_values train activation foo '' Sigmoid
 bad_values gradcheck activation softmax
 bad_values train loss foo ''
-bad_values train optimizer foo adam
+bad_values train optimizer foo adamw Adam
 bad_values train init foo ''
 bad_values train preset foo ''
 bad_values gradcheck preset foo

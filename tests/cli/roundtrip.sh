@@ -446,7 +446,7 @@ help_case() {
 
 help_case train preset data=linear n=100 data-seed=1 hidden=10,10 \
     activation=sigmoid loss=bce bias=on no-bias init=normal seed=1 \
-    optimizer=momentum momentum=0.9 lr=0.1 epochs=5000 log-every=100 quiet \
+    optimizer=momentum momentum=0.9 lr=0.1 epochs=5000 log-every=auto quiet \
     timing model help
 help_case test data=linear n=100 data-seed=1 model help
 help_case predict model input help
@@ -455,7 +455,7 @@ help_case gradcheck preset data=xor n=100 data-seed=1 hidden=10,10 \
     h=1e-05 tolerance=1e-06 help
 help_case lab hidden=10,10 activation=sigmoid loss=bce bias no-bias \
     init=normal seed=1 optimizer=momentum momentum=0.9 lr=0.1 epochs=5000 \
-    log-every=100 quiet help
+    log-every=auto quiet help
 
 "$BP" --help >help.out 2>help.err
 rc=$?

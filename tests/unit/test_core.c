@@ -131,6 +131,72 @@ static void test_gradcheck_all(void **state)
     bp_dataset_free(ds);
 }
 
+/* Softmax with cross-entropy (3 classes) and a linear output with MSE
+ * against central differences, for every hidden activation. */
+static void test_gradcheck_outputs(void **state)
+{
+    (void)state;
+    bp_rng rng;
+    bp_rng_seed(&rng, BP_RNG_XOSHIRO, 9);
+    bp_dataset *cls = bp_dataset_new(30, 2, 3, NULL);
+    bp_dataset *reg = bp_dataset_new(30, 2, 1, NULL);
+    for (size_t s = 0; s < 30; s++) {
+        double x = bp_rng_uniform(&rng), y = bp_rng_uniform(&rng);
+        cls->x[2 * s] = reg->x[2 * s] = x;
+        cls->x[2 * s + 1] = reg->x[2 * s + 1] = y;
+        for (int k = 0; k < 3; k++)
+            cls->y[3 * s + k] = k == (int)(s % 3);
+        reg->y[s] = 3 * x - 2 * y + 0.5;
+    }
+    for (int act = BP_ACT_SIGMOID; act <= BP_ACT_NONE; act++)
+        for (int kind = 0; kind < 2; kind++) {
+            bp_arch a = {.n_layers = 2, .sizes = {2, 5, kind ? 1 : 3},
+                         .hidden = (bp_activation)act, .bias = 1,
+                         .loss = kind ? BP_LOSS_MSE : BP_LOSS_CE,
+                         .output = kind ? BP_OUT_LINEAR : BP_OUT_SOFTMAX};
+            bp_net *net = bp_net_new(&a, NULL);
+            assert_non_null(net);
+            bp_net_init(net, BP_INIT_XAVIER, 4, NULL);
+            for (int l = 0; l < 2; l++)
+                for (size_t j = 0; j < a.sizes[l + 1]; j++)
+                    bp_net_bias(net, l)[j] = 0.1 * (double)(j + 1);
+            double worst, biggest;
+            assert_int_equal(bp_gradcheck(net, kind ? reg : cls, 1e-5, &worst,
+                                          &biggest, NULL), BP_OK);
+            if (!(worst < 1e-6) || !(biggest > 1e-3))
+                fail_msg("%s/%s: max rel err %g, max |g| %g",
+                         bp_activation_name(a.hidden),
+                         bp_output_name(a.output), worst, biggest);
+            bp_net_free(net);
+        }
+    /* softmax outputs are a distribution; its loss by hand for one case */
+    bp_arch a = {.n_layers = 1, .sizes = {2, 3}, .bias = 0,
+                 .loss = BP_LOSS_CE, .output = BP_OUT_SOFTMAX};
+    bp_net *net = bp_net_new(&a, NULL);
+    double *w = bp_net_params(net);   /* z = (x0, x1, 0) */
+    w[0] = 1;
+    w[3] = 1;
+    double x[2] = {1, 2}, p[3];
+    bp_predict(net, x, 1, p, NULL);
+    double sum = exp(1) + exp(2) + 1;
+    assert_close(p[0], exp(1) / sum, 1e-15);
+    assert_close(p[1], exp(2) / sum, 1e-15);
+    assert_close(p[2], 1 / sum, 1e-15);
+    double y[3] = {0, 1, 0};
+    assert_close(bp_loss_value(BP_LOSS_CE, p, y, 3, 1), log(sum) - 2, 1e-14);
+    bp_net_free(net);
+    /* mismatched output and loss are refused */
+    bp_error err;
+    bp_arch bad = {.n_layers = 1, .sizes = {2, 1}, .loss = BP_LOSS_CE,
+                   .output = BP_OUT_SOFTMAX};
+    assert_null(bp_net_new(&bad, &err));
+    bad.output = BP_OUT_LINEAR;
+    assert_null(bp_net_new(&bad, &err));
+    assert_non_null(strstr(err.msg, "linear"));
+    bp_dataset_free(cls);
+    bp_dataset_free(reg);
+}
+
 /* The check must be able to fail: a wrong gradient (a corrupted loss
  * derivative is simulated by checking at a step so large that the
  * difference quotient is wrong) gives a large error. */
@@ -151,27 +217,102 @@ static void test_optimizer_steps(void **state)
 {
     (void)state;
     const double g1[2] = {0.5, -2.0}, g2[2] = {0.25, 1.0};
-    bp_train_opts sgd = {BP_OPT_SGD, 0.1, 0.9};
-    bp_train_opts mom = {BP_OPT_MOMENTUM, 0.1, 0.9};
+    bp_train_opts sgd = {.optimizer = BP_OPT_SGD, .lr = 0.1, .momentum = 0.9};
+    bp_train_opts mom = {.optimizer = BP_OPT_MOMENTUM, .lr = 0.1, .momentum = 0.9};
     double w[2] = {1.0, -1.0}, v[2] = {0, 0};
-    bp_optimizer_step(&sgd, w, g1, v, 2);
-    bp_optimizer_step(&sgd, w, g2, v, 2);
+    bp_optimizer_step(&sgd, w, g1, v, 2, 1);
+    bp_optimizer_step(&sgd, w, g2, v, 2, 2);
     /* W - lr g1 - lr g2 */
     assert_close(w[0], 1.0 - 0.05 - 0.025, 1e-15);
     assert_close(w[1], -1.0 + 0.2 - 0.1, 1e-15);
     assert_true(v[0] == 0 && v[1] == 0);
 
     double m[2] = {1.0, -1.0};
-    bp_optimizer_step(&mom, m, g1, v, 2);
+    bp_optimizer_step(&mom, m, g1, v, 2, 1);
     /* V1 = -lr g1 = (-0.05, 0.2); W1 = W0 + V1 */
     assert_close(v[0], -0.05, 1e-15);
     assert_close(m[1], -0.8, 1e-15);
-    bp_optimizer_step(&mom, m, g2, v, 2);
+    bp_optimizer_step(&mom, m, g2, v, 2, 2);
     /* V2 = 0.9 V1 - lr g2 = (-0.07, 0.08); W2 = W1 + V2 */
     assert_close(v[0], -0.07, 1e-14);
     assert_close(v[1], 0.08, 1e-14);
     assert_close(m[0], 0.95 - 0.07, 1e-14);
     assert_close(m[1], -0.8 + 0.08, 1e-14);
+}
+
+/* Nesterov, RMSprop and Adam: two steps each, worked out by hand. */
+static void test_modern_optimizers(void **state)
+{
+    (void)state;
+    const double g1 = 0.5, g2 = -0.25;
+    /* Nesterov, lr 0.1, mu 0.9:
+     *   V1 = -0.05;             W1 = 1 + 0.9 (-0.05) - 0.05 = 0.905
+     *   V2 = -0.045 + 0.025 = -0.02;  W2 = 0.905 - 0.018 + 0.025 = 0.912 */
+    bp_train_opts nes = {.optimizer = BP_OPT_NESTEROV, .lr = 0.1, .momentum = 0.9};
+    double w = 1, v = 0;
+    bp_optimizer_step(&nes, &w, &g1, &v, 1, 1);
+    assert_close(w, 0.905, 1e-15);
+    bp_optimizer_step(&nes, &w, &g2, &v, 1, 2);
+    assert_close(v, -0.02, 1e-14);
+    assert_close(w, 0.912, 1e-14);
+    /* RMSprop, lr 0.01, rho 0.9, eps 1e-8:
+     *   S1 = 0.1 * 0.25 = 0.025;  W1 = 1 - 0.01 * 0.5 / (sqrt(0.025) + eps)
+     *   S2 = 0.0225 + 0.1 * 0.0625 = 0.02875;
+     *   W2 = W1 + 0.01 * 0.25 / (sqrt(0.02875) + eps) */
+    bp_train_opts rms = {.optimizer = BP_OPT_RMSPROP, .lr = 0.01, .momentum = 0, .rho = 0.9};
+    w = 1;
+    double s = 0;
+    bp_optimizer_step(&rms, &w, &g1, &s, 1, 1);
+    double w1 = 1 - 0.005 / (sqrt(0.025) + 1e-8);
+    assert_close(w, w1, 1e-14);
+    bp_optimizer_step(&rms, &w, &g2, &s, 1, 2);
+    assert_close(s, 0.02875, 1e-14);
+    assert_close(w, w1 + 0.0025 / (sqrt(0.02875) + 1e-8), 1e-14);
+    /* Adam, lr 0.001, defaults: the first step moves by lr * sign(g)
+     * (up to eps): m1 = 0.05, v1 = 0.00025, mhat = 0.5, vhat = 0.25.
+     * Second: m2 = 0.045 - 0.025 = 0.02, v2 = 0.00024975 + 0.0000625
+     * = 0.00031225; mhat = 0.02 / 0.19, vhat = 0.00031225 / 0.001999. */
+    bp_train_opts adam = {.optimizer = BP_OPT_ADAM, .lr = 0.001, .momentum = 0};
+    double mv[2] = {0, 0};
+    w = 1;
+    assert_int_equal(bp_optimizer_state_len(BP_OPT_ADAM, 1), 2);
+    bp_optimizer_step(&adam, &w, &g1, mv, 1, 1);
+    assert_close(w, 1 - 0.001 * 0.5 / (0.5 + 1e-8), 1e-15);
+    double after1 = w;
+    bp_optimizer_step(&adam, &w, &g2, mv, 1, 2);
+    assert_close(mv[0], 0.02, 1e-14);
+    assert_close(mv[1], 0.00031225, 1e-12);
+    double mhat = 0.02 / (1 - 0.81), vhat = 0.00031225 / (1 - 0.999 * 0.999);
+    assert_close(w, after1 - 0.001 * mhat / (sqrt(vhat) + 1e-8), 1e-13);
+}
+
+/* Mini-batches: the same seed gives the same run; another shuffle seed a
+ * different one; full batch equals batch >= n. */
+static void test_minibatch_reproducible(void **state)
+{
+    (void)state;
+    bp_arch a = {.n_layers = 2, .sizes = {2, 6, 1}, .hidden = BP_ACT_TANH,
+                 .bias = 1, .loss = BP_LOSS_BCE};
+    bp_dataset *ds = bp_data_linear(50, 2, 0, NULL);
+    double final[4];
+    const size_t batch[4] = {8, 8, 8, 50};
+    const uint64_t seed[4] = {1, 1, 2, 1};
+    for (int r = 0; r < 4; r++) {
+        bp_net *net = bp_net_new(&a, NULL);
+        bp_net_init(net, BP_INIT_XAVIER, 3, NULL);
+        bp_train_opts o = {.optimizer = BP_OPT_ADAM, .lr = 0.01, .momentum = 0, .batch = batch[r],
+                           .shuffle_seed = seed[r], .weight_decay = 1e-4};
+        bp_trainer *tr = bp_trainer_new(net, ds, &o, NULL);
+        assert_non_null(tr);
+        for (int e = 0; e < 20; e++)
+            assert_int_equal(bp_trainer_epoch(tr, &final[r], NULL), BP_OK);
+        bp_trainer_free(tr);
+        bp_net_free(net);
+    }
+    assert_same_double(final[0], final[1]);
+    assert_true(final[0] != final[2]);
+    assert_true(final[0] < 0.5 && final[3] < 0.7);
+    bp_dataset_free(ds);
 }
 
 /* numpy's RandomState(seed) streams, frozen from numpy itself. */
@@ -316,7 +457,7 @@ static void test_training_converges(void **state)
     bp_net *net = bp_net_new(&a, NULL);
     bp_dataset *ds = bp_data_xor(NULL);
     assert_int_equal(bp_net_init(net, BP_INIT_NUMPY, 1, NULL), BP_OK);
-    bp_train_opts o = {BP_OPT_MOMENTUM, 0.1, 0.9};
+    bp_train_opts o = {.optimizer = BP_OPT_MOMENTUM, .lr = 0.1, .momentum = 0.9};
     bp_trainer *tr = bp_trainer_new(net, ds, &o, NULL);
     assert_non_null(tr);
     double first = 0, loss = 0;
@@ -348,7 +489,7 @@ static void test_divergence_detected(void **state)
     ds->y[0] = 1;
     static const double w[] = {1e308, 1e308, 1e308, 1e308, 1, -1};
     memcpy(bp_net_params(net), w, sizeof w);
-    bp_train_opts o = {BP_OPT_SGD, 0.1, 0.9};
+    bp_train_opts o = {.optimizer = BP_OPT_SGD, .lr = 0.1, .momentum = 0.9};
     bp_trainer *tr = bp_trainer_new(net, ds, &o, NULL);
     bp_error err;
     double loss = 0;
@@ -385,13 +526,13 @@ static void test_bad_arguments(void **state)
     bp_arch ok = {.n_layers = 1, .sizes = {2, 1}};
     bp_net *net = bp_net_new(&ok, NULL);
     bp_dataset *ds = bp_data_xor(NULL);
-    bp_train_opts bad_lr = {BP_OPT_SGD, 0.0, 0.9};
+    bp_train_opts bad_lr = {.optimizer = BP_OPT_SGD, .lr = 0.0, .momentum = 0.9};
     assert_null(bp_trainer_new(net, ds, &bad_lr, &err));
     assert_int_equal(err.code, BP_EINVAL);
-    bp_train_opts nan_lr = {BP_OPT_SGD, NAN, 0.9};
+    bp_train_opts nan_lr = {.optimizer = BP_OPT_SGD, .lr = NAN, .momentum = 0.9};
     assert_null(bp_trainer_new(net, ds, &nan_lr, &err));
     bp_dataset *wide = bp_dataset_new(3, 5, 1, NULL);
-    bp_train_opts good = {BP_OPT_SGD, 0.1, 0.9};
+    bp_train_opts good = {.optimizer = BP_OPT_SGD, .lr = 0.1, .momentum = 0.9};
     assert_null(bp_trainer_new(net, wide, &good, &err));
     assert_non_null(strstr(err.msg, "inputs"));
     assert_null(bp_dataset_new(0, 2, 1, &err));
@@ -427,8 +568,11 @@ int main(void)
         cmocka_unit_test(test_gradient_by_hand),
         cmocka_unit_test(test_gradient_is_mean),
         cmocka_unit_test(test_gradcheck_all),
+        cmocka_unit_test(test_gradcheck_outputs),
         cmocka_unit_test(test_gradcheck_can_fail),
         cmocka_unit_test(test_optimizer_steps),
+        cmocka_unit_test(test_modern_optimizers),
+        cmocka_unit_test(test_minibatch_reproducible),
         cmocka_unit_test(test_numpy_generator),
         cmocka_unit_test(test_numpy_init_order),
         cmocka_unit_test(test_xoshiro),

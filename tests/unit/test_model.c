@@ -306,6 +306,51 @@ static void test_atomic_save(void **state)
     bp_net_free(net);
 }
 
+/* Class names and standardisation travel with the model. */
+static void test_extras(void **state)
+{
+    (void)state;
+    bp_arch a = {.n_layers = 2, .sizes = {3, 4, 3}, .hidden = BP_ACT_RELU,
+                 .bias = 1, .loss = BP_LOSS_CE, .output = BP_OUT_SOFTMAX};
+    bp_net *net = bp_net_new(&a, NULL);
+    assert_non_null(net);
+    bp_net_init(net, BP_INIT_HE, 5, NULL);
+    char *names[] = {"Iris-setosa", "vers\"icolor", "virginica \u00e9"};
+    double mean[3] = {5.8, 3.05, -1.5}, sd[3] = {0.83, 0.43, 1.76};
+    bp_model_extra extra = {3, names, mean, sd};
+    char path[256];
+    path_in(path, sizeof path, "extra.bpm");
+    bp_error err;
+    assert_int_equal(bp_model_save_extra(net, &extra, path, &err), BP_OK);
+    bp_model_extra back;
+    bp_net *loaded = bp_model_load_extra(path, &back, &err);
+    assert_non_null(loaded);
+    assert_int_equal(bp_net_arch(loaded)->output, BP_OUT_SOFTMAX);
+    assert_int_equal(bp_net_arch(loaded)->loss, BP_LOSS_CE);
+    assert_int_equal(back.n_classes, 3);
+    for (int k = 0; k < 3; k++) {
+        assert_string_equal(back.class_names[k], names[k]);
+        assert_same_double(back.mean[k], mean[k]);
+        assert_same_double(back.std[k], sd[k]);
+    }
+    bp_model_extra_free(&back);
+    bp_model_extra_free(&back);           /* twice is harmless */
+    bp_net_free(loaded);
+    /* the plain loader reads the same file and ignores the extras */
+    loaded = bp_model_load(path, &err);
+    assert_non_null(loaded);
+    assert_memory_equal(bp_net_params_const(loaded), bp_net_params_const(net),
+                        bp_net_param_count(net) * sizeof(double));
+    bp_net_free(loaded);
+    /* a zero std is refused */
+    sd[1] = 0;
+    assert_int_equal(bp_model_save_extra(net, &extra, path, &err), BP_OK);
+    assert_null(bp_model_load_extra(path, &back, &err));
+    assert_non_null(strstr(err.msg, "std"));
+    assert_null(back.mean);
+    bp_net_free(net);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_corruptions),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_atomic_save),
+        cmocka_unit_test(test_extras),
     };
     return cmocka_run_group_tests_name("model", tests, make_folder,
                                        remove_folder);

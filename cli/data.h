@@ -1,0 +1,47 @@
+/* data.h - the data a command works on: generated sets or files. */
+#ifndef BP_CLI_DATA_H
+#define BP_CLI_DATA_H
+
+#include "cli.h"
+
+/* Debian's dataset-fashion-mnist package. */
+#define FASHION_DIR "/usr/share/datasets/fashion-mnist"
+
+typedef struct {
+    bp_dataset *train;       /* what the network learns from              */
+    bp_dataset *test;        /* held-out set, or NULL                     */
+    bp_model_extra extra;    /* class names and standardisation (owned)   */
+    int generated;           /* the seed's linear or XOR set              */
+    int regression;          /* numeric target, linear output             */
+    bp_output output;        /* the output layer the labels call for      */
+    bp_loss loss;
+    char name[64];           /* "iris.csv", "fashion-mnist", ...          */
+} cli_data;
+
+/*
+ * Loads cfg->data: "linear" or "xor" (generated), "fashion-mnist" (its
+ * 60 000 training and 10 000 test images), an IDX image file with
+ * cfg->labels, or a CSV file.  Files become one-hot targets for more than
+ * two classes (softmax, cross-entropy), a 0/1 target for two (sigmoid,
+ * BCE), or the numeric label with --task regression (linear, MSE).  The
+ * test set comes from --test FILE or --split F; the features are
+ * standardised with the training set's mean and std unless
+ * --no-standardize.  Prints its own error; returns an exit code.
+ */
+int cli_load_data(const cli_config *cfg, cli_data *d);
+
+/*
+ * For test and predict: loads cfg->data (or nothing for predict) shaped
+ * for a saved model: its class names map the labels, its standardisation
+ * is applied.  With for_test 0 only the model's extras are used.
+ */
+int cli_load_for_model(const cli_config *cfg, const bp_net *net,
+                       const bp_model_extra *extra, cli_data *d);
+
+void cli_data_free(cli_data *d);
+
+/* (x - mean) / std in place, for n rows of d features. */
+void cli_standardize(double *x, size_t n, size_t d, const double *mean,
+                     const double *std);
+
+#endif

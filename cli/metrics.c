@@ -1,0 +1,112 @@
+/* metrics.c - accuracy, confusion matrix, precision and recall, RMSE. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "format.h"
+#include "metrics.h"
+
+/* The class of row s of targets or predictions: k == 1 is a probability
+ * of class 1, otherwise the largest entry. */
+static size_t class_of(const double *v, size_t k)
+{
+    if (k == 1)
+        return v[0] > 0.5;
+    size_t best = 0;
+    for (size_t i = 1; i < k; i++)
+        if (v[i] > v[best])
+            best = i;
+    return best;
+}
+
+static void class_name(char *buf, size_t size, const bp_model_extra *extra,
+                       size_t c)
+{
+    if (extra && c < extra->n_classes)
+        snprintf(buf, size, "%s", extra->class_names[c]);
+    else
+        snprintf(buf, size, "%zu", c);
+}
+
+static void confusion(FILE *out, const size_t *m, size_t classes,
+                      const bp_model_extra *extra)
+{
+    char name[24];
+    fprintf(out, "confusion matrix (rows: true class, columns: predicted):\n");
+    fprintf(out, "%14s", "");
+    for (size_t j = 0; j < classes; j++) {
+        class_name(name, sizeof name, extra, j);
+        fprintf(out, " %8.8s", name);
+    }
+    fputc('\n', out);
+    for (size_t i = 0; i < classes; i++) {
+        class_name(name, sizeof name, extra, i);
+        fprintf(out, "%14.14s", name);
+        for (size_t j = 0; j < classes; j++)
+            fprintf(out, " %8zu", m[i * classes + j]);
+        fputc('\n', out);
+    }
+    fprintf(out, "%14s %9s %9s %9s\n", "class", "precision", "recall",
+            "support");
+    for (size_t c = 0; c < classes; c++) {
+        size_t tp = m[c * classes + c], predicted = 0, actual = 0;
+        for (size_t k = 0; k < classes; k++) {
+            predicted += m[k * classes + c];
+            actual += m[c * classes + k];
+        }
+        class_name(name, sizeof name, extra, c);
+        fprintf(out, "%14.14s %9.4f %9.4f %9zu\n", name,
+                predicted ? (double)tp / (double)predicted : 0.0,
+                actual ? (double)tp / (double)actual : 0.0, actual);
+    }
+}
+
+int print_metrics(FILE *out, const char *name, const bp_net *net,
+                  const bp_dataset *ds, const bp_model_extra *extra,
+                  int details)
+{
+    const bp_arch *a = bp_net_arch(net);
+    size_t k = ds->n_out;
+    double *p = malloc(ds->n * k * sizeof *p);
+    if (!p)
+        return cli_error(EXIT_RUNTIME, "out of memory for predictions");
+    bp_error err;
+    if (bp_predict(net, ds->x, ds->n, p, &err)) {
+        free(p);
+        return cli_error(EXIT_RUNTIME, "%s", err.msg);
+    }
+    if (a->output == BP_OUT_LINEAR) {
+        double se = 0, ae = 0;
+        for (size_t e = 0; e < ds->n * k; e++) {
+            double d = p[e] - ds->y[e];
+            se += d * d;
+            ae += fabs(d);
+        }
+        char r[32], m[32];
+        format_repr(r, sizeof r, sqrt(se / (double)(ds->n * k)));
+        format_repr(m, sizeof m, ae / (double)(ds->n * k));
+        fprintf(out, "%s rmse : %s\n%s mae : %s\n", name, r, name, m);
+        free(p);
+        return EXIT_OK;
+    }
+    size_t classes = k == 1 ? 2 : k, right = 0;
+    size_t *m = calloc(classes * classes, sizeof *m);
+    if (!m) {
+        free(p);
+        return cli_error(EXIT_RUNTIME, "out of memory");
+    }
+    for (size_t s = 0; s < ds->n; s++) {
+        size_t t = class_of(ds->y + s * k, k), q = class_of(p + s * k, k);
+        m[t * classes + q]++;
+        right += t == q;
+    }
+    char acc[32];
+    format_repr(acc, sizeof acc, (double)right / (double)ds->n * 100.0);
+    fprintf(out, "%s accuracy : %s %%\n", name, acc);
+    if (details)
+        confusion(out, m, classes, extra);
+    free(m);
+    free(p);
+    return EXIT_OK;
+}

@@ -1,0 +1,25 @@
+/* output.h - the output layers other than the seed's sigmoid (internal).
+ * Activations are feature-major: output k of sample s at [k * n + s]. */
+#ifndef BP_NN_OUTPUT_H
+#define BP_NN_OUTPUT_H
+
+#include <stddef.h>
+
+/* In place: each sample's k outputs become softmax(z), computed with the
+ * largest z subtracted first so that exp cannot overflow. */
+void softmax_forward(double *a, size_t k, size_t n);
+
+/* Mean over the n samples of -sum_k y log p (p floored at the smallest
+ * normal double, so a confident mistake costs about 708, not infinity). */
+double cross_entropy(const double *p, const double *y, size_t k, size_t n);
+
+/* dJ/dz for softmax with cross-entropy: p - y, per sample (the mean over
+ * samples is taken when the weight gradients are divided by n). */
+void cross_entropy_delta(double *delta, const double *p, const double *y,
+                         size_t count);
+
+/* dJ/dz for a linear output with the mean squared error over k outputs. */
+void linear_mse_delta(double *delta, const double *p, const double *y,
+                      size_t count, size_t k);
+
+#endif

@@ -1,0 +1,375 @@
+/*
+ * simd.c - the fast double-precision kernels: simd_impl.h instantiated for
+ * AVX-512 and for AVX2+FMA, and the functions that choose between them and
+ * the naive kernels (kernels_impl.h) at run time.
+ *
+ * The library is compiled for baseline x86-64 (or any other
+ * architecture): only the functions in this file carry target attributes,
+ * and they run only when the CPU reports the instruction set
+ * (__builtin_cpu_supports, which also checks that the operating system
+ * saves the wide registers).  Elsewhere every _fast kernel is the naive
+ * one.
+ */
+#include <math.h>
+#include <stddef.h>
+
+#include "nn/kernels.h"
+#include "nn/vecmath.h"
+
+#if BP_HAVE_X86_SIMD
+
+/* ------------------------------------------------------------- AVX-512 */
+
+/* r[i] = sum of the lanes of v[i], i < 8: a transpose folded into the adds
+ * (14 shuffles and 7 adds for 8 sums).  Each sum adds lanes pairwise:
+ * ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)). */
+static inline __attribute__((always_inline)) BP_TARGET_AVX512 __m512d
+avx512_pairs(__m512d a, __m512d b)      /* (a_01, b_01, a_23, b_23, ...) */
+{
+    return _mm512_add_pd(_mm512_unpacklo_pd(a, b), _mm512_unpackhi_pd(a, b));
+}
+
+static inline __attribute__((always_inline)) BP_TARGET_AVX512 __m512d
+avx512_lanes(__m512d a, __m512d b)      /* even + odd 128-bit lanes */
+{
+    return _mm512_add_pd(_mm512_shuffle_f64x2(a, b, 0x88),
+                         _mm512_shuffle_f64x2(a, b, 0xdd));
+}
+
+static inline __attribute__((always_inline)) BP_TARGET_AVX512 __m512d
+avx512_hsums(const __m512d v[8])
+{
+    __m512d q0 = avx512_lanes(avx512_pairs(v[0], v[1]),
+                              avx512_pairs(v[2], v[3]));
+    __m512d q1 = avx512_lanes(avx512_pairs(v[4], v[5]),
+                              avx512_pairs(v[6], v[7]));
+    return avx512_lanes(q0, q1);
+}
+
+#define SFN(name) name##_avx512
+#define TARGET BP_TARGET_AVX512
+#define VT __m512d
+#define VL 8
+#define MT __mmask8
+#define CT __mmask8
+#define V_LOAD(p) _mm512_loadu_pd(p)
+#define V_LOADM(p, m) _mm512_maskz_loadu_pd((m), (p))
+#define V_STORE(p, v) _mm512_storeu_pd((p), (v))
+#define V_STOREM(p, m, v) _mm512_mask_storeu_pd((p), (m), (v))
+#define V_MASK(k) ((__mmask8)((1u << (k)) - 1u))
+#define V_SET1(x) _mm512_set1_pd(x)
+#define V_ZERO() _mm512_setzero_pd()
+#define V_ADD(a, b) _mm512_add_pd((a), (b))
+#define V_SUB(a, b) _mm512_sub_pd((a), (b))
+#define V_MUL(a, b) _mm512_mul_pd((a), (b))
+#define V_DIV(a, b) _mm512_div_pd((a), (b))
+#define V_FMA(a, b, c) _mm512_fmadd_pd((a), (b), (c))
+#define V_MAX(a, b) _mm512_max_pd((a), (b))
+#define V_NEG(a)                                                             \
+    _mm512_castsi512_pd(_mm512_xor_si512(_mm512_castpd_si512(a),             \
+                                         _mm512_set1_epi64(INT64_MIN)))
+#define V_EXP(v) vm_exp_avx512(v)
+#define V_EXPNEG(v) vm_expneg_avx512(v)
+#define V_LOG(v) vm_log_avx512(v)
+#define V_REDUCE(v) _mm512_reduce_add_pd(v)
+#define V_HSUMS(v) avx512_hsums(v)
+#define V_EQ(a, b) _mm512_cmp_pd_mask((a), (b), _CMP_EQ_OQ)
+#define V_OR_MASK(c, d) ((__mmask8)((c) | (d)))
+#define V_SEL(c, a, b) _mm512_mask_blend_pd((c), (b), (a))
+#define V_ALL(c) ((c) == 0xff)
+#define V_AND_MT(v, m) _mm512_maskz_mov_pd((m), (v))
+#define V_GT0_SEL(a, d)                                                      \
+    _mm512_maskz_mov_pd(_mm512_cmp_pd_mask((a), _mm512_setzero_pd(),         \
+                                           _CMP_GT_OQ), (d))
+#define TMAX 8
+#define TJMAX 4
+#define TIMAX 6
+#define TJSMALL 8
+#define SMALL_IN 3
+#include "nn/simd_impl.h"
+#undef SFN
+#undef TARGET
+#undef VT
+#undef VL
+#undef MT
+#undef CT
+#undef V_LOAD
+#undef V_LOADM
+#undef V_STORE
+#undef V_STOREM
+#undef V_MASK
+#undef V_SET1
+#undef V_ZERO
+#undef V_ADD
+#undef V_SUB
+#undef V_MUL
+#undef V_DIV
+#undef V_FMA
+#undef V_MAX
+#undef V_NEG
+#undef V_EXP
+#undef V_EXPNEG
+#undef V_LOG
+#undef V_REDUCE
+#undef V_HSUMS
+#undef V_EQ
+#undef V_OR_MASK
+#undef V_SEL
+#undef V_ALL
+#undef V_AND_MT
+#undef V_GT0_SEL
+#undef TMAX
+#undef TJMAX
+#undef TIMAX
+#undef TJSMALL
+#undef SMALL_IN
+
+/* ---------------------------------------------------------------- AVX2 */
+
+/* Lane masks for maskload/maskstore: the first k of 4 lanes. */
+static const long long avx2_lanes[8] __attribute__((aligned(32))) = {
+    -1, -1, -1, -1, 0, 0, 0, 0};
+
+static inline BP_TARGET_AVX2 double avx2_reduce(__m256d v)
+{
+    __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v),
+                           _mm256_extractf128_pd(v, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
+}
+
+/* r[i] = sum of the lanes of v[i], i < 4. */
+static inline __attribute__((always_inline)) BP_TARGET_AVX2 __m256d
+avx2_hsums(const __m256d v[4])
+{
+    __m256d h01 = _mm256_hadd_pd(v[0], v[1]);   /* v0_01 v1_01 v0_23 v1_23 */
+    __m256d h23 = _mm256_hadd_pd(v[2], v[3]);
+    return _mm256_add_pd(_mm256_permute2f128_pd(h01, h23, 0x20),
+                         _mm256_permute2f128_pd(h01, h23, 0x31));
+}
+
+#define SFN(name) name##_avx2
+#define TARGET BP_TARGET_AVX2
+#define VT __m256d
+#define VL 4
+#define MT __m256i
+#define CT __m256d
+#define V_LOAD(p) _mm256_loadu_pd(p)
+#define V_LOADM(p, m) _mm256_maskload_pd((p), (m))
+#define V_STORE(p, v) _mm256_storeu_pd((p), (v))
+#define V_STOREM(p, m, v) _mm256_maskstore_pd((p), (m), (v))
+#define V_MASK(k) _mm256_loadu_si256((const __m256i *)(avx2_lanes + 4 - (k)))
+#define V_SET1(x) _mm256_set1_pd(x)
+#define V_ZERO() _mm256_setzero_pd()
+#define V_ADD(a, b) _mm256_add_pd((a), (b))
+#define V_SUB(a, b) _mm256_sub_pd((a), (b))
+#define V_MUL(a, b) _mm256_mul_pd((a), (b))
+#define V_DIV(a, b) _mm256_div_pd((a), (b))
+#define V_FMA(a, b, c) _mm256_fmadd_pd((a), (b), (c))
+#define V_MAX(a, b) _mm256_max_pd((a), (b))
+#define V_NEG(a) _mm256_xor_pd((a), _mm256_set1_pd(-0.0))
+#define V_EXP(v) vm_exp_avx2(v)
+#define V_EXPNEG(v) vm_exp_avx2(V_NEG(v))
+#define V_LOG(v) vm_log_avx2(v)
+#define V_REDUCE(v) avx2_reduce(v)
+#define V_HSUMS(v) avx2_hsums(v)
+#define V_EQ(a, b) _mm256_cmp_pd((a), (b), _CMP_EQ_OQ)
+#define V_OR_MASK(c, d) _mm256_or_pd((c), (d))
+#define V_SEL(c, a, b) _mm256_blendv_pd((b), (a), (c))
+#define V_ALL(c) (_mm256_movemask_pd(c) == 0xf)
+#define V_AND_MT(v, m) _mm256_and_pd((v), _mm256_castsi256_pd(m))
+#define V_GT0_SEL(a, d)                                                      \
+    _mm256_and_pd(_mm256_cmp_pd((a), _mm256_setzero_pd(), _CMP_GT_OQ), (d))
+#define TMAX 8
+#define TJMAX 2
+#define TIMAX 4
+#define TJSMALL 4
+#define SMALL_IN 2
+#include "nn/simd_impl.h"
+
+#endif /* BP_HAVE_X86_SIMD */
+
+/* ------------------------------------------------------------ dispatch */
+
+int bp_isa_supported(bp_isa isa)
+{
+    switch (isa) {
+    case BP_ISA_NAIVE:
+        return 1;
+#if BP_HAVE_X86_SIMD
+    case BP_ISA_AVX2:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case BP_ISA_AVX512:
+        __builtin_cpu_init();
+        return __builtin_cpu_supports("avx512f") &&
+               __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    case BP_ISA_AVX2:
+    case BP_ISA_AVX512:
+        return 0;
+#endif
+    }
+    return 0;
+}
+
+bp_isa bp_isa_best(void)
+{
+    if (bp_isa_supported(BP_ISA_AVX512))
+        return BP_ISA_AVX512;
+    if (bp_isa_supported(BP_ISA_AVX2))
+        return BP_ISA_AVX2;
+    return BP_ISA_NAIVE;
+}
+
+const char *bp_isa_name(bp_isa isa)
+{
+    switch (isa) {
+    case BP_ISA_NAIVE:
+        return "naive";
+    case BP_ISA_AVX2:
+        return "avx2";
+    case BP_ISA_AVX512:
+        return "avx512";
+    }
+    return "unknown";
+}
+
+#if BP_HAVE_X86_SIMD
+#define DISPATCH(isa, call_avx512, call_avx2, call_naive)                    \
+    do {                                                                     \
+        if ((isa) == BP_ISA_AVX512)                                          \
+            call_avx512;                                                     \
+        else if ((isa) == BP_ISA_AVX2)                                       \
+            call_avx2;                                                       \
+        else                                                                 \
+            call_naive;                                                      \
+    } while (0)
+#else
+#define DISPATCH(isa, call_avx512, call_avx2, call_naive)                    \
+    do {                                                                     \
+        (void)(isa);                                                         \
+        call_naive;                                                          \
+    } while (0)
+#endif
+
+void dense_forward_fast(bp_isa isa, double *out, const double *in,
+                        const double *w, const double *b, size_t n_out,
+                        size_t n_in, size_t n)
+{
+    DISPATCH(isa,
+             dense_forward_avx512(out, in, w, b, BP_ACT_NONE, n_out, n_in, n),
+             dense_forward_avx2(out, in, w, b, BP_ACT_NONE, n_out, n_in, n),
+             dense_forward_f64(out, in, w, b, n_out, n_in, n));
+}
+
+void dense_forward_act_fast(bp_isa isa, bp_activation f, double *out,
+                            const double *in, const double *w,
+                            const double *b, size_t n_out, size_t n_in,
+                            size_t n)
+{
+    DISPATCH(isa, dense_forward_avx512(out, in, w, b, f, n_out, n_in, n),
+             dense_forward_avx2(out, in, w, b, f, n_out, n_in, n),
+             (dense_forward_f64(out, in, w, b, n_out, n_in, n),
+              activation_forward_f64(f, out, n_out * n)));
+}
+
+void activation_forward_fast(bp_isa isa, bp_activation f, double *a,
+                             size_t count)
+{
+    DISPATCH(isa, activation_forward_avx512(f, a, count),
+             activation_forward_avx2(f, a, count),
+             activation_forward_f64(f, a, count));
+}
+
+void activation_backward_fast(bp_isa isa, bp_activation f, double *delta,
+                              const double *a, size_t count)
+{
+    DISPATCH(isa, activation_backward_avx512(f, delta, a, count),
+             activation_backward_avx2(f, delta, a, count),
+             activation_backward_f64(f, delta, a, count));
+}
+
+void dense_backward_params_fast(bp_isa isa, double *dw, double *db,
+                                const double *delta, const double *in,
+                                size_t n_out, size_t n_in, size_t n)
+{
+    DISPATCH(isa,
+             dense_backward_params_avx512(dw, db, delta, in, n_out, n_in, n),
+             dense_backward_params_avx2(dw, db, delta, in, n_out, n_in, n),
+             dense_backward_params_f64(dw, db, delta, in, n_out, n_in, n));
+}
+
+void dense_backward_input_fast(bp_isa isa, double *din, const double *w,
+                               const double *delta, size_t n_out, size_t n_in,
+                               size_t n)
+{
+    DISPATCH(isa,
+             dense_backward_input_avx512(din, w, delta, NULL, BP_ACT_NONE,
+                                         n_out, n_in, n),
+             dense_backward_input_avx2(din, w, delta, NULL, BP_ACT_NONE,
+                                       n_out, n_in, n),
+             dense_backward_input_f64(din, w, delta, n_out, n_in, n));
+}
+
+void dense_backward_input_act_fast(bp_isa isa, bp_activation f, double *din,
+                                   const double *w, const double *delta,
+                                   const double *a, size_t n_out, size_t n_in,
+                                   size_t n)
+{
+    DISPATCH(isa,
+             dense_backward_input_avx512(din, w, delta, a, f, n_out, n_in, n),
+             dense_backward_input_avx2(din, w, delta, a, f, n_out, n_in, n),
+             (dense_backward_input_f64(din, w, delta, n_out, n_in, n),
+              activation_backward_f64(f, din, a, n_in * n)));
+}
+
+double loss_value_fast(bp_isa isa, bp_loss loss, const double *p,
+                       const double *y, size_t count)
+{
+    double v = 0;
+    DISPATCH(isa, v = loss_delta_avx512(loss, NULL, p, y, count, 1, 1),
+             v = loss_delta_avx2(loss, NULL, p, y, count, 1, 1),
+             v = loss_value_f64(loss, p, y, count));
+    return v;
+}
+
+void output_delta_fast(bp_isa isa, bp_loss loss, double *delta,
+                       const double *p, const double *y, size_t count,
+                       size_t n_out)
+{
+    DISPATCH(isa, loss_delta_avx512(loss, delta, p, y, count, n_out, 0),
+             loss_delta_avx2(loss, delta, p, y, count, n_out, 0),
+             output_delta_f64(loss, delta, p, y, count, n_out));
+}
+
+double loss_output_delta_fast(bp_isa isa, bp_loss loss, double *delta,
+                              const double *p, const double *y, size_t count,
+                              size_t n_out)
+{
+    double v = 0;
+    DISPATCH(isa, v = loss_delta_avx512(loss, delta, p, y, count, n_out, 1),
+             v = loss_delta_avx2(loss, delta, p, y, count, n_out, 1),
+             (v = loss_value_f64(loss, p, y, count),
+              output_delta_f64(loss, delta, p, y, count, n_out)));
+    return v;
+}
+
+void vec_exp(bp_isa isa, double *out, const double *x, size_t count)
+{
+    DISPATCH(isa, vexp_avx512(out, x, count), vexp_avx2(out, x, count),
+             for (size_t k = 0; k < count; k++) out[k] = exp(x[k]));
+}
+
+void vec_log(bp_isa isa, double *out, const double *x, size_t count)
+{
+    DISPATCH(isa, vlog_avx512(out, x, count), vlog_avx2(out, x, count),
+             for (size_t k = 0; k < count; k++) out[k] = log(x[k]));
+}
+
+void vec_sigmoid(bp_isa isa, double *out, const double *x, size_t count)
+{
+    DISPATCH(isa, vsigmoid_avx512(out, x, count),
+             vsigmoid_avx2(out, x, count),
+             for (size_t k = 0; k < count; k++) out[k] =
+                 1.0 / (1.0 + exp(-x[k])));
+}

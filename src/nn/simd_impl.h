@@ -1,0 +1,635 @@
+/*
+ * simd_impl.h - the fast double-precision kernels' one definition,
+ * included by simd.c once per instruction set with these defined:
+ *
+ *   SFN(name)      the function's name for this set (name##_avx512)
+ *   TARGET         the target attribute of every function here
+ *   VT, VL         the vector type and its number of doubles
+ *   MT             a mask of the first lanes (tails of rows)
+ *   V_LOAD(p)  V_LOADM(p, m)  V_STORE(p, v)  V_STOREM(p, m, v)
+ *   V_MASK(k)      mask of the first k < VL lanes
+ *   V_SET1 V_ZERO V_ADD V_SUB V_MUL V_DIV V_FMA V_MAX V_NEG (sign flip)
+ *   V_EXP(v) V_EXPNEG(v) (exp(-v)) V_LOG(v) V_REDUCE(v) (sum of the lanes)
+ *   V_HSUMS(v)     for an array of VL vectors, the vector of their sums
+ *   CT             a comparison's result; V_EQ(a, b) lanes equal,
+ *   V_OR_MASK(c, d), V_SEL(c, a, b) c ? a : b per lane, V_ALL(c) every lane
+ *   V_AND_MT(v, m) v in the lanes of m, +0 elsewhere
+ *   V_GT0_SEL(a, d) a > 0 ? d : +0 per lane
+ *   TMAX           most output rows of a matrix-vector tile
+ *   TJMAX, TIMAX   tile of the parameter gradient (rows x columns); up
+ *                  to TJSMALL (<= 8) rows when a row has <= SMALL_IN columns
+ *
+ * Layout as in kernels_impl.h: activations feature-major [features][n],
+ * row stride n.  Every loop over samples handles full vectors, then the
+ * last partial one with masked loads and stores, so nothing outside a row
+ * is read or written.  Sums over inputs run in the naive kernels' order
+ * (with fused multiply-adds); sums over samples run per lane, then across
+ * the lanes, so they differ from the naive kernels' in rounding only.
+ *
+ * Why it is shaped this way (measured on Zen 4, bench/kernels_bench.c):
+ * the seed's network is bound by the floating-point multiply pipes (one
+ * 8-double FMA a cycle), so the kernels spend as few of those as they can
+ * and keep the rest off the critical path:
+ *   - products (mv_tile): a tile of up to TMAX output rows keeps its sums in
+ *     registers and reads each input vector once; weights are broadcast
+ *     from memory (free on x86); tiles of 1-3 rows take 2-4 vectors of
+ *     samples at once so that enough independent sums are in flight;
+ *   - the sigmoid is a separate pass over the contiguous [out][n] block:
+ *     no lanes wasted at the end of each row, and measured faster than
+ *     applying it to the sums in registers (its long dependency chain then
+ *     stalls the product); the backward f'(a) is cheap and is fused;
+ *   - parameter gradients (outer_tile): a TJ x TI tile of sums over all
+ *     samples in registers, then one transposing reduction (V_HSUMS) and
+ *     one division per VL sums instead of a horizontal sum and a scalar
+ *     division per weight.
+ */
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#define TJ_ARRAY 8
+/* Keeps v in a register: without it gcc folds the load of a vector used
+ * by several multiply-adds into each of them (one load per use). */
+#define IN_REGISTER(v) __asm__("" : "+v"(v))
+
+/* sigma(x) = 1 / (1 + exp(-x)), as the naive kernel computes it. */
+static ALWAYS_INLINE TARGET VT SFN(sigmoid)(VT x)
+{
+    const VT one = V_SET1(1.0);
+    return V_DIV(one, V_ADD(one, V_EXPNEG(x)));
+}
+
+/* delta *= f'(a), one vector. */
+static ALWAYS_INLINE TARGET VT SFN(act_grad)(bp_activation f, VT d, VT a)
+{
+    const VT one = V_SET1(1.0);
+    switch (f) {
+    case BP_ACT_SIGMOID:
+        return V_MUL(d, V_MUL(a, V_SUB(one, a)));
+    case BP_ACT_TANH:
+        return V_MUL(d, V_SUB(one, V_MUL(a, a)));
+    case BP_ACT_RELU:
+        return V_GT0_SEL(a, d);
+    case BP_ACT_NONE:
+        break;
+    }
+    return d;
+}
+
+/* f(x) for the activations computed in vectors (not tanh). */
+static ALWAYS_INLINE TARGET VT SFN(act_value)(bp_activation f, VT x)
+{
+    switch (f) {
+    case BP_ACT_SIGMOID:
+        return SFN(sigmoid)(x);
+    case BP_ACT_RELU:           /* max(x, +0) is +0 for NaN, as x > 0 ? x : 0 */
+        return V_MAX(x, V_ZERO());
+    case BP_ACT_TANH:
+    case BP_ACT_NONE:
+        break;
+    }
+    return x;
+}
+
+/* The epilogues of mv_tile: nothing, out *= f'(ga) (the backward pass
+ * through an activation) or out = f(out) (the forward pass). */
+#define EPI_NONE 0
+#define EPI_GRAD(f) (1 + (int)(f))
+#define EPI_ACT(f) (5 + (int)(f))
+
+/*
+ * out[t][s] = b[t] + sum_k w[t wt + k wk] in[k][s] for t < T and the
+ * samples [s, s + VL) (or the first lanes of m when tail), T <= TMAX;
+ * then the epilogue EPI.  The T accumulators stay in registers across the
+ * sum.
+ */
+static ALWAYS_INLINE TARGET void SFN(mv_tile)(
+    const int EPI, const int T, const int S, double *out, const double *in,
+    const double *w, size_t wt, size_t wk, const double *b, const double *ga,
+    size_t n_k, size_t n, size_t s, int tail, MT m)
+{
+    VT acc[TMAX][4];
+#pragma GCC unroll 16
+    for (int t = 0; t < TMAX; t++)
+#pragma GCC unroll 4
+        for (int u = 0; u < 4; u++)
+            if (t < T && u < S)
+                acc[t][u] = b ? V_SET1(b[t]) : V_ZERO();
+    for (size_t k = 0; k < n_k; k++) {
+        const double *xk = in + k * n + s;
+        const double *wk_ = w + k * wk;
+#pragma GCC unroll 4
+        for (int u = 0; u < 4; u++)
+            if (u < S) {
+                VT x = tail ? V_LOADM(xk, m) : V_LOAD(xk + u * VL);
+#pragma GCC unroll 16
+                for (int t = 0; t < TMAX; t++)
+                    if (t < T)
+                        acc[t][u] = V_FMA(V_SET1(wk_[(size_t)t * wt]), x,
+                                          acc[t][u]);
+            }
+    }
+#pragma GCC unroll 16
+    for (int t = 0; t < TMAX; t++)
+#pragma GCC unroll 4
+        for (int u = 0; u < 4; u++)
+            if (t < T && u < S) {
+                double *o = out + (size_t)t * n + s + (size_t)u * VL;
+                VT r = acc[t][u];
+                if (EPI >= EPI_ACT(0)) {
+                    r = SFN(act_value)((bp_activation)(EPI - EPI_ACT(0)), r);
+                } else if (EPI >= EPI_GRAD(0)) {
+                    const double *g = ga + (size_t)t * n + s + (size_t)u * VL;
+                    r = SFN(act_grad)((bp_activation)(EPI - EPI_GRAD(0)), r,
+                                      tail ? V_LOADM(g, m) : V_LOAD(g));
+                }
+                if (tail)
+                    V_STOREM(o, m, r);
+                else
+                    V_STORE(o, r);
+            }
+}
+
+/* All samples of a tile of T rows: S vectors of samples at a time when the
+ * tile has few rows (S T independent sums in flight), then one at a time,
+ * then the last partial vector. */
+static ALWAYS_INLINE TARGET void SFN(mv_rows)(
+    const int EPI, const int T, double *out, const double *in,
+    const double *w, size_t wt, size_t wk, const double *b, const double *ga,
+    size_t n_k, size_t n)
+{
+    const int S = T == 1 ? 4 : T <= 3 ? 2 : 1;
+    size_t s = 0;
+    MT none = V_MASK(0);
+    if (S > 1)
+        for (; s + (size_t)S * VL <= n; s += (size_t)S * VL)
+            SFN(mv_tile)(EPI, T, S, out, in, w, wt, wk, b, ga, n_k, n, s, 0,
+                         none);
+    for (; s + VL <= n; s += VL)
+        SFN(mv_tile)(EPI, T, 1, out, in, w, wt, wk, b, ga, n_k, n, s, 0, none);
+    if (s < n)
+        SFN(mv_tile)(EPI, T, 1, out, in, w, wt, wk, b, ga, n_k, n, s, 1,
+                     V_MASK(n - s));
+}
+
+/* Splits `total` rows into the fewest tiles of at most `max`, as even as
+ * possible: the first `extra` tiles have base + 1 rows, the others base. */
+static inline void SFN(split)(size_t total, size_t max, size_t *base,
+                              size_t *extra)
+{
+    size_t tiles = (total + max - 1) / max;
+    *base = total / tiles;
+    *extra = total % tiles;
+}
+
+/* out[j][s] = b[j] + sum_k w[j wt + k wk] in[k][s], j < n_rows, then
+ * the epilogue EPI (see mv_tile) with ga[j][s]. */
+static ALWAYS_INLINE TARGET void SFN(mv_epi)(
+    const int EPI, double *out, const double *in, const double *w, size_t wt,
+    size_t wk, const double *b, const double *ga, size_t n_rows, size_t n_k,
+    size_t n)
+{
+    size_t base, extra;
+    SFN(split)(n_rows, TMAX, &base, &extra);
+    for (size_t j = 0; j < n_rows;) {
+        size_t T = j < extra * (base + 1) ? base + 1 : base;
+        double *o = out + j * n;
+        const double *wj = w + j * wt;
+        const double *bj = b ? b + j : NULL;
+        const double *gj = ga ? ga + j * n : NULL;
+        switch (T) {
+#define MV_CASE(c)                                                           \
+    case c:                                                                  \
+        SFN(mv_rows)(EPI, c, o, in, wj, wt, wk, bj, gj, n_k, n);             \
+        break;
+            MV_CASE(1) MV_CASE(2) MV_CASE(3) MV_CASE(4)
+            MV_CASE(5) MV_CASE(6) MV_CASE(7) MV_CASE(8)
+#if TMAX >= 12
+            MV_CASE(9) MV_CASE(10) MV_CASE(11) MV_CASE(12)
+#endif
+#undef MV_CASE
+        }
+        j += T;
+    }
+}
+
+/* out = f(W in + b); f = BP_ACT_NONE for the plain dense_forward. */
+static TARGET void SFN(dense_forward)(double *out, const double *in,
+                                      const double *w, const double *b,
+                                      bp_activation f, size_t n_out,
+                                      size_t n_in, size_t n)
+{
+    if (!n_out || !n)
+        return;
+    switch (f) {
+    case BP_ACT_SIGMOID:
+        SFN(mv_epi)(EPI_ACT(BP_ACT_SIGMOID), out, in, w, n_in, 1, b, NULL,
+                    n_out, n_in, n);
+        break;
+    case BP_ACT_RELU:
+        SFN(mv_epi)(EPI_ACT(BP_ACT_RELU), out, in, w, n_in, 1, b, NULL, n_out,
+                    n_in, n);
+        break;
+    default:                    /* tanh (libm's, after), none */
+        SFN(mv_epi)(EPI_NONE, out, in, w, n_in, 1, b, NULL, n_out, n_in, n);
+        activation_forward_f64(f, out, n_out * n);
+        break;
+    }
+}
+
+/* din[i][s] = sum_j w[j][i] delta[j][s] (row i of din reads column i of w,
+ * stride n_in between the j), then din *= f'(a) unless a is NULL. */
+static TARGET void SFN(dense_backward_input)(double *din, const double *w,
+                                             const double *delta,
+                                             const double *a, bp_activation f,
+                                             size_t n_out, size_t n_in,
+                                             size_t n)
+{
+    if (!n_in || !n)
+        return;
+    switch (a ? f : BP_ACT_NONE) {
+    case BP_ACT_SIGMOID:
+        SFN(mv_epi)(EPI_GRAD(BP_ACT_SIGMOID), din, delta, w, 1, n_in, NULL, a,
+                    n_in, n_out, n);
+        break;
+    case BP_ACT_TANH:
+        SFN(mv_epi)(EPI_GRAD(BP_ACT_TANH), din, delta, w, 1, n_in, NULL, a,
+                    n_in, n_out, n);
+        break;
+    case BP_ACT_RELU:
+        SFN(mv_epi)(EPI_GRAD(BP_ACT_RELU), din, delta, w, 1, n_in, NULL, a,
+                    n_in, n_out, n);
+        break;
+    default:                    /* none, or no activation given */
+        SFN(mv_epi)(EPI_NONE, din, delta, w, 1, n_in, NULL, NULL, n_in, n_out,
+                    n);
+        break;
+    }
+}
+
+static TARGET void SFN(activation_forward)(bp_activation f, double *a,
+                                           size_t count)
+{
+    size_t k = 0;
+    switch (f) {
+    case BP_ACT_SIGMOID:
+        for (; k + 2 * VL <= count; k += 2 * VL) {
+            VT x0 = V_LOAD(a + k), x1 = V_LOAD(a + k + VL);
+            V_STORE(a + k, SFN(sigmoid)(x0));
+            V_STORE(a + k + VL, SFN(sigmoid)(x1));
+        }
+        for (; k < count; k += VL) {
+            if (count - k >= VL) {
+                V_STORE(a + k, SFN(sigmoid)(V_LOAD(a + k)));
+            } else {
+                MT m = V_MASK(count - k);
+                V_STOREM(a + k, m, SFN(sigmoid)(V_LOADM(a + k, m)));
+            }
+        }
+        break;
+    case BP_ACT_RELU:           /* max(x, +0) is +0 for NaN, as x > 0 ? x : 0 */
+        for (; k + VL <= count; k += VL)
+            V_STORE(a + k, V_MAX(V_LOAD(a + k), V_ZERO()));
+        if (k < count) {
+            MT m = V_MASK(count - k);
+            V_STOREM(a + k, m, V_MAX(V_LOADM(a + k, m), V_ZERO()));
+        }
+        break;
+    case BP_ACT_TANH:           /* libm's tanh */
+        activation_forward_f64(f, a, count);
+        break;
+    case BP_ACT_NONE:
+        break;
+    }
+}
+
+static TARGET void SFN(activation_backward)(bp_activation f, double *delta,
+                                            const double *a, size_t count)
+{
+    if (f == BP_ACT_NONE)
+        return;
+    size_t k = 0;
+    for (; k + VL <= count; k += VL)
+        V_STORE(delta + k,
+                SFN(act_grad)(f, V_LOAD(delta + k), V_LOAD(a + k)));
+    if (k < count) {
+        MT m = V_MASK(count - k);
+        V_STOREM(delta + k, m,
+                 SFN(act_grad)(f, V_LOADM(delta + k, m), V_LOADM(a + k, m)));
+    }
+}
+
+/*
+ * dw[tj][ti] = sum_s delta[tj][s] in[ti][s] / n for a TJ x TI tile
+ * (dw's row stride n_in); TJ x TI accumulators in registers, each
+ * holding VL partial sums.
+ */
+static ALWAYS_INLINE TARGET void SFN(outer_tile)(
+    const int TJ, const int TI, double *dw, const double *delta,
+    const double *in, size_t n_in, size_t n)
+{
+    VT acc[TJ_ARRAY][TIMAX];
+#pragma GCC unroll 16
+    for (int tj = 0; tj < TJ_ARRAY; tj++)
+#pragma GCC unroll 16
+        for (int ti = 0; ti < TIMAX; ti++)
+            if (tj < TJ && ti < TI)
+                acc[tj][ti] = V_ZERO();
+    size_t s = 0;
+    for (; s + VL <= n; s += VL) {
+        VT d[TJ_ARRAY];
+#pragma GCC unroll 16
+        for (int tj = 0; tj < TJ_ARRAY; tj++)
+            if (tj < TJ)
+                d[tj] = V_LOAD(delta + (size_t)tj * n + s);
+#pragma GCC unroll 16
+        for (int ti = 0; ti < TIMAX; ti++)
+            if (ti < TI) {
+                VT x = V_LOAD(in + (size_t)ti * n + s);
+                IN_REGISTER(x);
+#pragma GCC unroll 16
+                for (int tj = 0; tj < TJ_ARRAY; tj++)
+                    if (tj < TJ)
+                        acc[tj][ti] = V_FMA(d[tj], x, acc[tj][ti]);
+            }
+    }
+    if (s < n) {
+        MT m = V_MASK(n - s);
+        VT d[TJ_ARRAY];
+#pragma GCC unroll 16
+        for (int tj = 0; tj < TJ_ARRAY; tj++)
+            if (tj < TJ)
+                d[tj] = V_LOADM(delta + (size_t)tj * n + s, m);
+#pragma GCC unroll 16
+        for (int ti = 0; ti < TIMAX; ti++)
+            if (ti < TI) {
+                VT x = V_LOADM(in + (size_t)ti * n + s, m);
+#pragma GCC unroll 16
+                for (int tj = 0; tj < TJ_ARRAY; tj++)
+                    if (tj < TJ)
+                        acc[tj][ti] = V_FMA(d[tj], x, acc[tj][ti]);
+            }
+    }
+    /* The TJ TI sums in (tj, ti) order, VL at a time: one V_HSUMS and one
+     * division per VL sums.  They land in dw directly when the tile's rows
+     * are whole rows of dw (contiguous), else through `sums`. */
+    const VT dn = V_SET1((double)n);
+    const int NS = TJ * TI;
+    const int whole = (size_t)TI == n_in;
+    double sums[TJ_ARRAY * TIMAX + VL];
+#pragma GCC unroll 16
+    for (int q = 0; q < TJ_ARRAY * TIMAX; q += VL)
+        if (q < NS) {
+            VT v[VL];
+#pragma GCC unroll 16
+            for (int k = 0; k < VL; k++)
+                v[k] = q + k < NS ? acc[(q + k) / TI][(q + k) % TI] : V_ZERO();
+            VT g = V_DIV(V_HSUMS(v), dn);
+            if (!whole)
+                V_STORE(sums + q, g);
+            else if (NS - q >= VL)
+                V_STORE(dw + q, g);
+            else
+                V_STOREM(dw + q, V_MASK(NS - q), g);
+        }
+    if (!whole)
+        for (int tj = 0; tj < TJ; tj++)
+            for (int ti = 0; ti < TI; ti++)
+                dw[(size_t)tj * n_in + (size_t)ti] = sums[tj * TI + ti];
+}
+
+/* The tile's columns, TJ rows fixed. */
+static ALWAYS_INLINE TARGET void SFN(outer_rows)(
+    const int TJ, double *dw, const double *delta, const double *in,
+    size_t n_in, size_t n)
+{
+    size_t base, extra;
+    SFN(split)(n_in, TIMAX, &base, &extra);
+    for (size_t i = 0; i < n_in;) {
+        size_t TI = i < extra * (base + 1) ? base + 1 : base;
+        double *d = dw + i;
+        const double *x = in + i * n;
+        switch (TI) {
+#define OT_CASE(c)                                                           \
+    case c:                                                                  \
+        SFN(outer_tile)(TJ, c, d, delta, x, n_in, n);                        \
+        break;
+            OT_CASE(1) OT_CASE(2) OT_CASE(3)
+#if TIMAX >= 4
+            OT_CASE(4)
+#endif
+#if TIMAX >= 5
+            OT_CASE(5)
+#endif
+#if TIMAX >= 6
+            OT_CASE(6)
+#endif
+#undef OT_CASE
+        }
+        i += TI;
+    }
+}
+
+static TARGET void SFN(dense_backward_params)(double *dw, double *db,
+                                              const double *delta,
+                                              const double *in, size_t n_out,
+                                              size_t n_in, size_t n)
+{
+    if (n == 0)
+        return;
+    size_t base, extra;
+    size_t rows = n_out;        /* left for the general tiles */
+    if (n_in <= SMALL_IN) {
+        /* Whole rows of dw in a tile, and up to TJSMALL of them, so that
+         * there are enough independent sums (a layer fed by 2 inputs). */
+        SFN(split)(n_out, TJSMALL, &base, &extra);
+        for (size_t j = 0; j < n_out;) {
+            size_t TJ = j < extra * (base + 1) ? base + 1 : base;
+            double *d = dw + j * n_in;
+            const double *dj = delta + j * n;
+#define SMALL_CASE(tj, ti)                                                   \
+    case (tj) * 4 + (ti):                                                    \
+        SFN(outer_tile)(tj, ti, d, dj, in, n_in, n);                         \
+        break;
+#if SMALL_IN >= 3
+#define SMALL_ROW(tj) SMALL_CASE(tj, 1) SMALL_CASE(tj, 2) SMALL_CASE(tj, 3)
+#else
+#define SMALL_ROW(tj) SMALL_CASE(tj, 1) SMALL_CASE(tj, 2)
+#endif
+            switch (TJ * 4 + n_in) {
+                SMALL_ROW(1) SMALL_ROW(2) SMALL_ROW(3) SMALL_ROW(4)
+#if TJSMALL >= 8
+                SMALL_ROW(5) SMALL_ROW(6) SMALL_ROW(7) SMALL_ROW(8)
+#endif
+            }
+#undef SMALL_ROW
+#undef SMALL_CASE
+            j += TJ;
+        }
+        rows = 0;
+    }
+    SFN(split)(rows ? rows : 1, TJMAX, &base, &extra);
+    for (size_t j = 0; j < rows;) {
+        size_t TJ = j < extra * (base + 1) ? base + 1 : base;
+        double *d = dw + j * n_in;
+        const double *dj = delta + j * n;
+        switch (TJ) {
+#define OR_CASE(c)                                                           \
+    case c:                                                                  \
+        SFN(outer_rows)(c, d, dj, in, n_in, n);                              \
+        break;
+            OR_CASE(1) OR_CASE(2)
+#if TJMAX >= 3
+            OR_CASE(3)
+#endif
+#if TJMAX >= 4
+            OR_CASE(4)
+#endif
+#undef OR_CASE
+        }
+        j += TJ;
+    }
+    if (db) {
+        for (size_t j0 = 0; j0 < n_out; j0 += VL) {
+            size_t cnt = n_out - j0 < VL ? n_out - j0 : VL;
+            VT v[VL];
+            for (size_t k = 0; k < VL; k++) {
+                VT acc = V_ZERO();
+                if (k < cnt) {
+                    const double *dj = delta + (j0 + k) * n;
+                    size_t s = 0;
+                    for (; s + VL <= n; s += VL)
+                        acc = V_ADD(acc, V_LOAD(dj + s));
+                    if (s < n)
+                        acc = V_ADD(acc, V_LOADM(dj + s, V_MASK(n - s)));
+                }
+                v[k] = acc;
+            }
+            VT g = V_DIV(V_HSUMS(v), V_SET1((double)n));
+            if (cnt == VL)
+                V_STORE(db + j0, g);
+            else
+                V_STOREM(db + j0, V_MASK(cnt), g);
+        }
+    }
+}
+
+/*
+ * The cross-entropy's pieces for one vector.  For targets that are all
+ * exactly 0 or 1 (the usual case) only the term whose factor is not 0 is
+ * computed, q = y ? p + eps : (1 - p) + eps: the naive kernels' values
+ * are then reproduced bit for bit, since 0 * log(...) = 0 and 0 / (...) = 0
+ * there (both logarithms' arguments are >= eps > 0 for p in [0, 1]).
+ *   loss term  -(y log(p + eps) + (1 - y) log(1 - p + eps))  = -log q
+ *   dJ/dp      -(y / (p + eps) - (1 - y) / (1 - p + eps))    = -+1 / q
+ */
+static ALWAYS_INLINE TARGET void SFN(bce)(VT p, VT y, VT *term, VT *dj_dp)
+{
+    const VT one = V_SET1(1.0), eps = V_SET1(BP_BCE_EPS);
+    CT is1 = V_EQ(y, one), is0 = V_EQ(y, V_ZERO());
+    VT a = V_ADD(p, eps), c = V_ADD(V_SUB(one, p), eps);
+    if (V_ALL(V_OR_MASK(is0, is1))) {
+        VT q = V_SEL(is1, a, c);
+        if (term)
+            *term = V_NEG(V_LOG(q));
+        if (dj_dp) {
+            VT inv = V_DIV(one, q);
+            *dj_dp = V_SEL(is1, V_NEG(inv), inv);
+        }
+    } else {
+        VT omy = V_SUB(one, y);
+        if (term)
+            *term = V_NEG(V_ADD(V_MUL(y, V_LOG(a)), V_MUL(omy, V_LOG(c))));
+        if (dj_dp)
+            *dj_dp = V_NEG(V_SUB(V_DIV(y, a), V_DIV(omy, c)));
+    }
+}
+
+/*
+ * One vector of the loss and the output delta: adds the loss terms of
+ * the lanes of m (all when !tail) to *acc, writes delta's lanes when
+ * delta is not NULL.
+ */
+static ALWAYS_INLINE TARGET void SFN(loss_vec)(
+    bp_loss loss, VT *acc, double *delta, const double *p_, const double *y_,
+    double k_out, int want_loss, int tail, MT m)
+{
+    VT p = tail ? V_LOADM(p_, m) : V_LOAD(p_);
+    VT y = tail ? V_LOADM(y_, m) : V_LOAD(y_);
+    VT term = V_ZERO(), dj_dp = V_ZERO();
+    if (loss == BP_LOSS_BCE) {
+        SFN(bce)(p, y, want_loss ? &term : NULL, delta ? &dj_dp : NULL);
+    } else {
+        VT d = V_SUB(p, y);
+        term = V_MUL(d, d);
+        dj_dp = V_MUL(V_SET1(2.0), d);
+    }
+    if (want_loss)
+        *acc = V_ADD(*acc, tail ? V_AND_MT(term, m) : term);
+    if (delta) {
+        if (k_out > 1)
+            dj_dp = V_DIV(dj_dp, V_SET1(k_out));
+        VT g = V_MUL(V_MUL(p, V_SUB(V_SET1(1.0), p)), dj_dp);
+        if (tail)
+            V_STOREM(delta, m, g);
+        else
+            V_STORE(delta, g);
+    }
+}
+
+/* Mean loss over count outputs and, when delta is not NULL, the output
+ * delta as output_delta_f64 defines it. */
+static TARGET double SFN(loss_delta)(bp_loss loss, double *delta,
+                                     const double *p, const double *y,
+                                     size_t count, size_t n_out, int want_loss)
+{
+    VT acc = V_ZERO();
+    const double k_out = (double)n_out;
+    size_t e = 0;
+    MT none = V_MASK(0);
+    for (; e + VL <= count; e += VL)
+        SFN(loss_vec)(loss, &acc, delta ? delta + e : NULL, p + e, y + e,
+                      k_out, want_loss, 0, none);
+    if (e < count)
+        SFN(loss_vec)(loss, &acc, delta ? delta + e : NULL, p + e, y + e,
+                      k_out, want_loss, 1, V_MASK(count - e));
+    return count && want_loss ? V_REDUCE(acc) / (double)count : 0.0;
+}
+
+static TARGET void SFN(vexp)(double *out, const double *x, size_t count)
+{
+    size_t k = 0;
+    for (; k + VL <= count; k += VL)
+        V_STORE(out + k, V_EXP(V_LOAD(x + k)));
+    if (k < count) {
+        MT m = V_MASK(count - k);
+        V_STOREM(out + k, m, V_EXP(V_LOADM(x + k, m)));
+    }
+}
+
+static TARGET void SFN(vlog)(double *out, const double *x, size_t count)
+{
+    size_t k = 0;
+    for (; k + VL <= count; k += VL)
+        V_STORE(out + k, V_LOG(V_LOAD(x + k)));
+    if (k < count) {
+        MT m = V_MASK(count - k);
+        V_STOREM(out + k, m, V_LOG(V_LOADM(x + k, m)));
+    }
+}
+
+static TARGET void SFN(vsigmoid)(double *out, const double *x, size_t count)
+{
+    size_t k = 0;
+    for (; k + VL <= count; k += VL)
+        V_STORE(out + k, SFN(sigmoid)(V_LOAD(x + k)));
+    if (k < count) {
+        MT m = V_MASK(count - k);
+        V_STOREM(out + k, m, SFN(sigmoid)(V_LOADM(x + k, m)));
+    }
+}
+
+#undef ALWAYS_INLINE
+#undef TJ_ARRAY
+#undef IN_REGISTER
+#undef EPI_NONE
+#undef EPI_GRAD
+#undef EPI_ACT

@@ -1,0 +1,117 @@
+#!/bin/sh
+# real_data.sh - training on files: CSV with string labels, held-out sets,
+# class names and standardisation carried by the model, regression, bad
+# files named by line and column, and a Fashion-MNIST smoke run.
+set -u
+BP=${BP:-build/backprop}
+case $BP in /*) ;; *) BP=$(pwd)/$BP ;; esac
+PY=/usr/bin/python3
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bp-real.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+status=0
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; status=1; }
+cd "$tmp" || exit 1
+
+# Three well separated classes in 4 features, labels as words, a header,
+# CRLF line ends, quoted fields; written with awk so no tool is needed.
+awk 'BEGIN {
+    srand(7); printf "\"a\",b,c,d,species\r\n";
+    for (i = 0; i < 240; i++) {
+        c = i % 3;
+        printf "%.4f,%.4f,%.4f,%.4f,%s\r\n", c * 3 + rand(), -2 * c + rand(),
+            100 + 50 * c + 10 * rand(), rand(), (c == 0 ? "setosa" : c == 1 ? "\"versi,color\"" : "virginica");
+    }
+}' >blobs.csv
+
+"$BP" train --data blobs.csv --hidden 8 --activation tanh --optimizer adam \
+    --lr 0.01 --epochs 40 --split 0.25 --quiet --model blobs.bpm >train.out 2>train.err
+rc=$?
+if [ $rc -eq 0 ] && grep -q '^test accuracy : 100.0 %' train.out &&
+   grep -q '3 classes, 60 test rows' train.err; then
+    pass csv-train-split
+else
+    fail csv-train-split "exit $rc: $(cat train.out train.err | head -5)"
+fi
+grep -q 'versi,color' train.out && pass csv-confusion-names || fail csv-confusion-names "class names missing"
+
+# test on the file again: the model's class names and standardisation apply
+"$BP" test --model blobs.bpm --data blobs.csv >test.out 2>test.err
+grep -q '^test accuracy : 100.0 %' test.out && grep -q 'precision' test.out &&
+    pass csv-test || fail csv-test "$(head -3 test.out test.err)"
+
+# predict prints the original labels, raw features standardised by the model
+printf '0.5,-0.5,105,0.5\n6.5,-3.5,205,0.5\n' | "$BP" predict --model blobs.bpm >pred.out 2>pred.err
+if [ "$(tr '\n' '|' <pred.out)" = "setosa|virginica|" ]; then pass csv-predict-labels
+else fail csv-predict-labels "got $(tr '\n' '|' <pred.out) $(cat pred.err)"; fi
+
+# the same model on a file whose classes it has never seen
+printf 'a,b,c,d,species\n1,2,3,4,rose\n' >alien.csv
+"$BP" test --model blobs.bpm --data alien.csv >/dev/null 2>alien.err
+[ $? -eq 2 ] && grep -q "rose" alien.err && pass csv-unknown-class || fail csv-unknown-class "$(cat alien.err)"
+
+# regression: y = 2a - b, a linear output and MSE
+awk 'BEGIN { srand(3); print "a,b,y"; for (i = 0; i < 200; i++) { a = rand(); b = rand(); printf "%.5f,%.5f,%.5f\n", a, b, 2 * a - b } }' >reg.csv
+"$BP" train --data reg.csv --task regression --hidden 8 --activation tanh \
+    --optimizer adam --lr 0.01 --epochs 200 --quiet --split 0.2 >reg.out 2>reg.err
+rmse=$(sed -n 's/^test rmse : //p' reg.out)
+if [ -n "$rmse" ] && awk -v r="$rmse" 'BEGIN { exit !(r < 0.05) }'; then
+    pass csv-regression
+else
+    fail csv-regression "rmse '$rmse': $(cat reg.err)"
+fi
+
+# bad files: one line on stderr naming file, line and column; exit 2
+printf 'a,b,y\n1,2,x\n3,4\n' >ragged.csv
+printf 'a,b,y\n1,2,x\n3,abc,y\n' >text.csv
+printf 'a,b,y\n1,nan,x\n3,4,y\n' >nan.csv
+printf '' >empty.csv
+printf 'a,b,y\n' >header.csv
+printf 'a,b,y\n1,2,x\n3,4,x\n' >oneclass.csv
+check_bad() { # name file pattern [extra args]
+    name=$1 file=$2 pattern=$3
+    shift 3
+    "$BP" train --data "$file" --epochs 1 --quiet "$@" >out 2>err
+    rc=$?
+    if [ $rc -eq 2 ] && [ "$(wc -l <err)" -eq 1 ] && grep -q "$pattern" err &&
+       grep -q '^backprop: error: ' err && [ ! -s out ]; then
+        pass "$name"
+    else
+        fail "$name" "exit $rc: $(cat err)"
+    fi
+}
+check_bad bad-ragged ragged.csv 'ragged.csv:3'
+check_bad bad-text text.csv 'text.csv:3:2'
+check_bad bad-nan nan.csv 'nan.csv:2:2' --header yes
+check_bad bad-empty empty.csv 'empty.csv'
+check_bad bad-header-only header.csv 'header.csv'
+check_bad bad-one-class oneclass.csv 'single class'
+check_bad bad-label-column blobs.csv "no column 'kind'" --label kind
+check_bad bad-missing-file nothere.csv "nothere.csv"
+check_bad bad-test-width blobs.csv "features" --test reg.csv
+check_bad bad-regression-text blobs.csv "numeric" --task regression
+
+# predict with the wrong width names the line
+printf '1,2,3,4\n1,2\n' | "$BP" predict --model blobs.bpm >/dev/null 2>w.err
+[ $? -eq 2 ] && grep -q 'stdin:2' w.err && pass predict-width || fail predict-width "$(cat w.err)"
+
+# mini-batches are reproducible: the same command twice, the same bytes
+"$BP" train --data blobs.csv --epochs 5 --batch 16 --quiet --model r1.bpm >/dev/null 2>&1
+"$BP" train --data blobs.csv --epochs 5 --batch 16 --quiet --model r2.bpm >/dev/null 2>&1
+cmp -s r1.bpm r2.bpm && pass minibatch-deterministic || fail minibatch-deterministic "models differ"
+
+# Fashion-MNIST smoke run: 600 images, 10 epochs, far better than chance
+if [ -r /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
+    "$BP" train --data fashion-mnist --limit 600 --hidden 32 --activation relu \
+        --optimizer adam --lr 0.003 --epochs 10 --quiet --model fm.bpm >fm.out 2>fm.err
+    acc=$(sed -n 's/^test accuracy : \([0-9.]*\) %$/\1/p' fm.out)
+    if [ -n "$acc" ] && awk -v a="$acc" 'BEGIN { exit !(a > 50) }' &&
+       grep -q 'Ankle boot' fm.out; then
+        pass fashion-smoke
+    else
+        fail fashion-smoke "accuracy '$acc': $(head -3 fm.err)"
+    fi
+else
+    fail fashion-smoke "dataset-fashion-mnist is not installed (make deps)"
+fi
+exit $status

@@ -1,0 +1,647 @@
+/* test_kernels.c - the fast kernels (simd.c) against the naive ones
+ * (kernels_impl.h), and the vector exp and log against libm, for every
+ * instruction set this CPU runs. */
+#include <float.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_util.h"
+#include "nn/kernels.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static double uniform(double lo, double hi)        /* splitmix64 */
+{
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return lo + (hi - lo) * (double)(z >> 11) * 0x1p-53;
+}
+
+static double *vec(size_t count)
+{
+    /* Guard doubles on both sides catch writes outside a row. */
+    double *p = malloc((count + 16) * sizeof *p);
+    assert_non_null(p);
+    for (size_t k = 0; k < count + 16; k++)
+        p[k] = 1234.5;
+    return p + 8;
+}
+
+static void vec_free(double *p)
+{
+    if (p)
+        free(p - 8);
+}
+
+static void check_guards(const double *p, size_t count)
+{
+    for (int k = 1; k <= 8; k++) {
+        if (p[-k] != 1234.5 || p[count + (size_t)k - 1] != 1234.5)
+            fail_msg("a kernel wrote outside its %zu doubles", count);
+    }
+}
+
+static void fill(double *p, size_t count, double lo, double hi)
+{
+    for (size_t k = 0; k < count; k++)
+        p[k] = uniform(lo, hi);
+}
+
+/* The instruction sets to test: every supported one but the naive. */
+static int fast_isas(bp_isa out[2])
+{
+    int n = 0;
+    if (bp_isa_supported(BP_ISA_AVX2))
+        out[n++] = BP_ISA_AVX2;
+    if (bp_isa_supported(BP_ISA_AVX512))
+        out[n++] = BP_ISA_AVX512;
+    return n;
+}
+
+/* Distance in units in the last place of the reference r (long double,
+ * from expl/logl, within a few 2^-64 relative); the ulp of a subnormal
+ * or zero result is the smallest subnormal. */
+static double ulps(double got, long double r)
+{
+    if (isnan(got) || isnan((double)r))
+        return isnan(got) && isnan((double)r) ? 0 : INFINITY;
+    if (isinf((double)r) || isinf(got))
+        return (double)r == got ? 0 : INFINITY;
+    int e;
+    frexpl(fabsl(r), &e);
+    long double u = ldexpl(1.0L, e - 53);
+    if (u < 0x1p-1074L)
+        u = 0x1p-1074L;
+    return (double)(fabsl((long double)got - r) / u);
+}
+
+/* Layer shapes that cover full vectors, tails of every length, tiles of
+ * every size and their remainders. */
+static const size_t widths[] = {1, 2, 3, 5, 7, 8, 9, 10, 13, 17, 26};
+static const size_t counts[] = {1, 3, 4, 5, 8, 11, 16, 21, 37, 100};
+#define N_WIDTHS (sizeof widths / sizeof widths[0])
+#define N_COUNTS (sizeof counts / sizeof counts[0])
+
+/* |a - b| <= tol * scale, else fail naming the kernel and the shape. */
+static void expect_near(const char *what, bp_isa isa, size_t k, double a,
+                        double b, double scale, double tol)
+{
+    if (!(fabs(a - b) <= tol * scale))
+        fail_msg("%s (%s) [%zu]: fast %.17g, naive %.17g, scale %g",
+                 what, bp_isa_name(isa), k, a, b, scale);
+}
+
+/* ------------------------------------------------------------ dense layers */
+
+static void test_dense_forward(void **state)
+{
+    (void)state;
+    bp_isa isas[2];
+    int n_isa = fast_isas(isas);
+    for (int t = 0; t < n_isa; t++)
+        for (size_t a = 0; a < N_WIDTHS; a++)
+            for (size_t c = 0; c < N_WIDTHS; c += 2)
+                for (size_t q = 0; q < N_COUNTS; q++)
+                    for (int bias = 0; bias <= 1; bias++) {
+                        size_t n_out = widths[a], n_in = widths[c];
+                        size_t n = counts[q];
+                        double *in = vec(n_in * n), *w = vec(n_out * n_in);
+                        double *b = vec(n_out), *ref = vec(n_out * n);
+                        double *got = vec(n_out * n);
+                        fill(in, n_in * n, -2, 2);
+                        fill(w, n_out * n_in, -2, 2);
+                        fill(b, n_out, -1, 1);
+                        dense_forward_f64(ref, in, w, bias ? b : NULL, n_out,
+                                          n_in, n);
+                        dense_forward_fast(isas[t], got, in, w,
+                                           bias ? b : NULL, n_out, n_in, n);
+                        check_guards(got, n_out * n);
+                        for (size_t j = 0; j < n_out; j++)
+                            for (size_t s = 0; s < n; s++) {
+                                double scale = bias ? fabs(b[j]) : 0;
+                                for (size_t i = 0; i < n_in; i++)
+                                    scale += fabs(w[j * n_in + i] *
+                                                  in[i * n + s]);
+                                expect_near("dense_forward", isas[t],
+                                            j * n + s, got[j * n + s],
+                                            ref[j * n + s], scale, 1e-15 * 8);
+                            }
+                        vec_free(in), vec_free(w), vec_free(b);
+                        vec_free(ref), vec_free(got);
+                    }
+}
+
+static void test_dense_backward_input(void **state)
+{
+    (void)state;
+    bp_isa isas[2];
+    int n_isa = fast_isas(isas);
+    for (int t = 0; t < n_isa; t++)
+        for (size_t a = 0; a < N_WIDTHS; a++)
+            for (size_t c = 0; c < N_WIDTHS; c += 2)
+                for (size_t q = 0; q < N_COUNTS; q++) {
+                    size_t n_out = widths[c], n_in = widths[a], n = counts[q];
+                    double *w = vec(n_out * n_in), *delta = vec(n_out * n);
+                    double *ref = vec(n_in * n), *got = vec(n_in * n);
+                    fill(w, n_out * n_in, -2, 2);
+                    fill(delta, n_out * n, -1, 1);
+                    dense_backward_input_f64(ref, w, delta, n_out, n_in, n);
+                    dense_backward_input_fast(isas[t], got, w, delta, n_out,
+                                              n_in, n);
+                    check_guards(got, n_in * n);
+                    for (size_t i = 0; i < n_in; i++)
+                        for (size_t s = 0; s < n; s++) {
+                            double scale = 0;
+                            for (size_t j = 0; j < n_out; j++)
+                                scale += fabs(w[j * n_in + i] *
+                                              delta[j * n + s]);
+                            expect_near("dense_backward_input", isas[t],
+                                        i * n + s, got[i * n + s],
+                                        ref[i * n + s], scale, 1e-15 * 8);
+                        }
+                    vec_free(w), vec_free(delta), vec_free(ref), vec_free(got);
+                }
+}
+
+static void test_dense_backward_params(void **state)
+{
+    (void)state;
+    bp_isa isas[2];
+    int n_isa = fast_isas(isas);
+    for (int t = 0; t < n_isa; t++)
+        for (size_t a = 0; a < N_WIDTHS; a++)
+            for (size_t c = 0; c < N_WIDTHS; c++)
+                for (size_t q = 0; q < N_COUNTS; q++)
+                    for (int bias = 0; bias <= 1; bias++) {
+                        size_t n_out = widths[a], n_in = widths[c];
+                        size_t n = counts[q];
+                        double *delta = vec(n_out * n), *in = vec(n_in * n);
+                        double *dw = vec(n_out * n_in), *db = vec(n_out);
+                        double *rw = vec(n_out * n_in), *rb = vec(n_out);
+                        fill(delta, n_out * n, -1, 1);
+                        fill(in, n_in * n, -2, 2);
+                        dense_backward_params_f64(rw, bias ? rb : NULL, delta,
+                                                  in, n_out, n_in, n);
+                        dense_backward_params_fast(isas[t], dw,
+                                                   bias ? db : NULL, delta,
+                                                   in, n_out, n_in, n);
+                        check_guards(dw, n_out * n_in);
+                        check_guards(db, n_out);
+                        for (size_t j = 0; j < n_out; j++) {
+                            for (size_t i = 0; i < n_in; i++) {
+                                double scale = 0;
+                                for (size_t s = 0; s < n; s++)
+                                    scale += fabs(delta[j * n + s] *
+                                                  in[i * n + s]);
+                                expect_near("dense_backward_params dW",
+                                            isas[t], j * n_in + i,
+                                            dw[j * n_in + i], rw[j * n_in + i],
+                                            scale / (double)n, 1e-15 * 16);
+                            }
+                            if (bias) {
+                                double scale = 0;
+                                for (size_t s = 0; s < n; s++)
+                                    scale += fabs(delta[j * n + s]);
+                                expect_near("dense_backward_params db",
+                                            isas[t], j, db[j], rb[j],
+                                            scale / (double)n, 1e-15 * 16);
+                            }
+                        }
+                        vec_free(delta), vec_free(in), vec_free(dw);
+                        vec_free(db), vec_free(rw), vec_free(rb);
+                    }
+}
+
+/* The fused kernels: the product then the activation (forward) or its
+ * derivative (backward), against the naive kernels one after the other. */
+static void test_fused_layers(void **state)
+{
+    (void)state;
+    bp_isa isas[2];
+    int n_isa = fast_isas(isas);
+    for (int t = 0; t < n_isa; t++)
+        for (int f = BP_ACT_SIGMOID; f <= BP_ACT_NONE; f++)
+            for (size_t a = 0; a < N_WIDTHS; a += 2)
+                for (size_t c = 0; c < N_WIDTHS; c += 3)
+                    for (size_t q = 0; q < N_COUNTS; q++) {
+                        size_t n_out = widths[a], n_in = widths[c];
+                        size_t n = counts[q];
+                        double *in = vec(n_in * n), *w = vec(n_out * n_in);
+                        double *b = vec(n_out), *ref = vec(n_out * n);
+                        double *got = vec(n_out * n), *delta = vec(n_out * n);
+                        double *dref = vec(n_in * n), *dgot = vec(n_in * n);
+                        fill(in, n_in * n, -2, 2);
+                        fill(w, n_out * n_in, -1, 1);
+                        fill(b, n_out, -1, 1);
+                        fill(delta, n_out * n, -1, 1);
+                        bp_activation act = (bp_activation)f;
+                        dense_forward_f64(ref, in, w, b, n_out, n_in, n);
+                        activation_forward_f64(act, ref, n_out * n);
+                        dense_forward_act_fast(isas[t], act, got, in, w, b,
+                                               n_out, n_in, n);
+                        check_guards(got, n_out * n);
+                        for (size_t k = 0; k < n_out * n; k++) {
+                            /* |f'| <= 1: the sums' error bound holds */
+                            size_t j = k / n, s = k % n;
+                            double scale = fabs(b[j]);
+                            for (size_t i = 0; i < n_in; i++)
+                                scale += fabs(w[j * n_in + i] * in[i * n + s]);
+                            expect_near("dense_forward_act", isas[t], k,
+                                        got[k], ref[k], scale + fabs(ref[k]),
+                                        1e-15 * 8);
+                        }
+                        /* backward into the inputs, through f'(in) where
+                         * `in` plays the activations of the layer below */
+                        if (f == BP_ACT_SIGMOID)
+                            for (size_t k = 0; k < n_in * n; k++)
+                                in[k] = 1 / (1 + exp(-in[k]));
+                        dense_backward_input_f64(dref, w, delta, n_out, n_in,
+                                                 n);
+                        activation_backward_f64(act, dref, in, n_in * n);
+                        dense_backward_input_act_fast(isas[t], act, dgot, w,
+                                                      delta, in, n_out, n_in,
+                                                      n);
+                        check_guards(dgot, n_in * n);
+                        for (size_t k = 0; k < n_in * n; k++) {
+                            size_t i = k / n, s = k % n;
+                            double scale = 0;
+                            for (size_t j = 0; j < n_out; j++)
+                                scale += fabs(w[j * n_in + i] *
+                                              delta[j * n + s]);
+                            double g = f == BP_ACT_TANH ? 1 + in[k] * in[k]
+                                                        : fabs(in[k]) + 1;
+                            expect_near("dense_backward_input_act", isas[t], k,
+                                        dgot[k], dref[k], scale * g,
+                                        1e-15 * 8);
+                        }
+                        vec_free(in), vec_free(w), vec_free(b), vec_free(ref);
+                        vec_free(got), vec_free(delta), vec_free(dref);
+                        vec_free(dgot);
+                    }
+}
+
+/* ------------------------------------------------------------- activations */
+
+static void test_activations(void **state)
+{
+    (void)state;
+    bp_isa isas[2];
+    int n_isa = fast_isas(isas);
+    for (int t = 0; t < n_isa; t++)
+        for (int f = BP_ACT_SIGMOID; f <= BP_ACT_NONE; f++)
+            for (size_t q = 0; q < N_COUNTS; q++) {
+                size_t n = counts[q] * 3;
+                double *z = vec(n), *ref = vec(n), *got = vec(n);
+                double *d = vec(n), *dref = vec(n), *dgot = vec(n);
+                fill(z, n, -40, 40);
+                z[0] = 0;
+                if (n > 2) {
+                    z[1] = -0.0;
+                    z[2] = -745.5;      /* exp(-z) overflows: sigma = 0 */
+                }
+                memcpy(ref, z, n * sizeof *z);
+                memcpy(got, z, n * sizeof *z);
+                activation_forward_f64((bp_activation)f, ref, n);
+                activation_forward_fast(isas[t], (bp_activation)f, got, n);
+                check_guards(got, n);
+                for (size_t k = 0; k < n; k++) {
+                    if (f == BP_ACT_SIGMOID) {
+                        double e = fabs(got[k] - ref[k]);
+                        if (!(e <= 3 * DBL_EPSILON * ref[k]))
+                            fail_msg("sigmoid (%s) of %.17g: %.17g, "
+                                     "naive %.17g", bp_isa_name(isas[t]),
+                                     z[k], got[k], ref[k]);
+                    } else {
+                        assert_same_double(got[k], ref[k]);
+                    }
+                }
+                /* Backward from the naive outputs. */
+                fill(d, n, -1, 1);
+                memcpy(dref, d, n * sizeof *d);
+                memcpy(dgot, d, n * sizeof *d);
+                activation_backward_f64((bp_activation)f, dref, ref, n);
+                activation_backward_fast(isas[t], (bp_activation)f, dgot, ref,
+                                         n);
+                check_guards(dgot, n);
+                for (size_t k = 0; k < n; k++)
+                    expect_near("activation_backward", isas[t], k, dgot[k],
+                                dref[k], fabs(d[k]), 4 * DBL_EPSILON);
+                vec_free(z), vec_free(ref), vec_free(got);
+                vec_free(d), vec_free(dref), vec_free(dgot);
+            }
+}
+
+/* ReLU of NaN is 0 in both (x > 0 ? x : 0), and its gradient at NaN is 0. */
+static void test_relu_nan(void **state)
+{
+    (void)state;
+    bp_isa isas[2];
+    int n_isa = fast_isas(isas);
+    for (int t = 0; t < n_isa; t++) {
+        double a[5] = {NAN, -1, 2, -0.0, INFINITY};
+        double r[5];
+        memcpy(r, a, sizeof a);
+        activation_forward_f64(BP_ACT_RELU, r, 5);
+        activation_forward_fast(isas[t], BP_ACT_RELU, a, 5);
+        for (int k = 0; k < 5; k++)
+            assert_same_double(a[k], r[k]);
+    }
+}
+
+/* ------------------------------------------------------------------ losses */
+
+static void check_loss(bp_isa isa, bp_loss loss, size_t count, size_t n_out,
+                       int binary)
+{
+    double *p = vec(count), *y = vec(count);
+    double *dref = vec(count), *dgot = vec(count), *dboth = vec(count);
+    fill(p, count, 0, 1);
+    if (count > 1) {
+        p[0] = 0;
+        p[1] = 1;
+    }
+    for (size_t k = 0; k < count; k++)
+        y[k] = binary ? (double)(uniform(0, 1) < 0.5) : uniform(0, 1);
+    double lref = loss_value_f64(loss, p, y, count);
+    double lgot = loss_value_fast(isa, loss, p, y, count);
+    output_delta_f64(loss, dref, p, y, count, n_out);
+    output_delta_fast(isa, loss, dgot, p, y, count, n_out);
+    double lboth = loss_output_delta_fast(isa, loss, dboth, p, y, count,
+                                          n_out);
+    check_guards(dgot, count);
+    check_guards(dboth, count);
+    assert_close(lgot, lref, 1e-14);
+    assert_same_double(lboth, lgot);
+    for (size_t k = 0; k < count; k++) {
+        assert_same_double(dboth[k], dgot[k]);
+        if (binary || loss == BP_LOSS_MSE)      /* the same operations */
+            assert_same_double(dgot[k], dref[k]);
+        else
+            expect_near("output_delta", isa, k, dgot[k], dref[k],
+                        fabs(dref[k]), 4 * DBL_EPSILON);
+    }
+    vec_free(p), vec_free(y), vec_free(dref), vec_free(dgot), vec_free(dboth);
+}
+
+static void test_losses(void **state)
+{
+    (void)state;
+    bp_isa isas[2];
+    int n_isa = fast_isas(isas);
+    for (int t = 0; t < n_isa; t++)
+        for (int loss = BP_LOSS_BCE; loss <= BP_LOSS_MSE; loss++)
+            for (size_t q = 0; q < N_COUNTS; q++)
+                for (int binary = 0; binary <= 1; binary++) {
+                    check_loss(isas[t], (bp_loss)loss, counts[q], 1, binary);
+                    check_loss(isas[t], (bp_loss)loss, counts[q] * 3, 3,
+                               binary);
+                }
+}
+
+/* A NaN or infinite output must give a non-finite loss, as the naive
+ * kernel's does (training stops on it). */
+static void test_loss_not_finite(void **state)
+{
+    (void)state;
+    bp_isa isas[2];
+    int n_isa = fast_isas(isas);
+    for (int t = 0; t < n_isa; t++)
+        for (int loss = BP_LOSS_BCE; loss <= BP_LOSS_MSE; loss++)
+            for (size_t at = 0; at < 11; at++) {
+                double p[11], y[11];
+                for (int k = 0; k < 11; k++) {
+                    p[k] = 0.25;
+                    y[k] = k & 1;
+                }
+                p[at] = at & 2 ? NAN : INFINITY;
+                double l = loss_value_fast(isas[t], (bp_loss)loss, p, y, 11);
+                assert_false(isfinite(l));
+            }
+}
+
+/* ------------------------------------------------------------ exp and log */
+
+/* The largest error in ulps of vec_exp or vec_log over xs. */
+static double worst_ulps(bp_isa isa, int is_log, const double *xs,
+                         size_t count, double *at)
+{
+    double *ys = malloc(count * sizeof *ys);
+    assert_non_null(ys);
+    if (is_log)
+        vec_log(isa, ys, xs, count);
+    else
+        vec_exp(isa, ys, xs, count);
+    double worst = 0;
+    for (size_t k = 0; k < count; k++) {
+        long double r = is_log ? logl((long double)xs[k])
+                               : expl((long double)xs[k]);
+        /* The reference rounded to double is what a correctly rounded
+         * function returns: 0, Inf and NaN must match it exactly. */
+        double e = ulps(ys[k], r);
+        if (!(e <= worst)) {
+            worst = e;
+            *at = xs[k];
+        }
+    }
+    free(ys);
+    return worst;
+}
+
+/* Error bound of the vector exp and log, in ulps of the exact result. */
+#define EXP_ULPS 1.5
+#define LOG_ULPS 1.0
+
+static void test_exp_sweep(void **state)
+{
+    (void)state;
+    bp_isa isas[3] = {BP_ISA_NAIVE, BP_ISA_AVX2, BP_ISA_AVX512};
+    /* A dense sweep over the whole range, with the edges. */
+    enum { SWEEP = 2000000 };
+    size_t count = SWEEP + 200;
+    double *xs = malloc(count * sizeof *xs);
+    assert_non_null(xs);
+    for (size_t k = 0; k < SWEEP; k++)      /* step ~7e-4, with jitter */
+        xs[k] = -746.0 + (710.0 + 746.0) * ((double)k + uniform(0, 1)) / SWEEP;
+    size_t m = SWEEP;
+    const double edges[] = {
+        0.0, -0.0, 0x1p-1074, -0x1p-1074, 1e-300, -1e-300, 1e-17, -1e-17,
+        0x1p-30, -0x1p-30, 1.0, -1.0, 0.5 * 0.6931471805599453,
+        709.782712893384, 709.78271289338397, 709.7827128933841,
+        709.79, 710.0, 1000.0,
+        -708.3964185322641, -708.39641853226408, -708.4, -720.0, -740.0,
+        -745.1332191019411, -745.13321910194122, -745.2, -746.0, -1000.0,
+        DBL_MAX, -DBL_MAX};
+    for (size_t k = 0; k < sizeof edges / sizeof edges[0]; k++)
+        xs[m++] = edges[k];
+    /* Around multiples of ln2/32 (the reduction's boundaries). */
+    for (int k = -60; k <= 60; k++)
+        xs[m++] = nextafter(k * 0.6931471805599453 / 32, k < 0 ? -1 : 1);
+    for (int t = 0; t < 3; t++) {
+        if (!bp_isa_supported(isas[t]))
+            continue;
+        double at = 0;
+        double w = worst_ulps(isas[t], 0, xs, m, &at);
+        print_message("exp %s: max error %.3f ulp (at %.17g) over %zu points\n",
+                      bp_isa_name(isas[t]), w, at, m);
+        if (isas[t] != BP_ISA_NAIVE && !(w <= EXP_ULPS))
+            fail_msg("exp %s: %.3f ulp at %.17g", bp_isa_name(isas[t]), w, at);
+        /* NaN, +-Inf */
+        double sx[4] = {NAN, INFINITY, -INFINITY, -NAN}, sy[4];
+        vec_exp(isas[t], sy, sx, 4);
+        assert_true(isnan(sy[0]));
+        assert_true(sy[1] == INFINITY);
+        assert_true(sy[2] == 0.0 && !signbit(sy[2]));
+        assert_true(isnan(sy[3]));
+    }
+    free(xs);
+}
+
+static void test_log_sweep(void **state)
+{
+    (void)state;
+    bp_isa isas[3] = {BP_ISA_NAIVE, BP_ISA_AVX2, BP_ISA_AVX512};
+    enum { SWEEP = 1000000 };
+    size_t count = 3 * SWEEP + 100;
+    double *xs = malloc(count * sizeof *xs);
+    assert_non_null(xs);
+    size_t m = 0;
+    for (size_t k = 0; k < SWEEP; k++)      /* every binade, subnormals too */
+        xs[m++] = exp2(-1074.0 + 2098.0 * ((double)k + uniform(0, 1)) / SWEEP);
+    for (size_t k = 0; k < SWEEP; k++)      /* the loss's range */
+        xs[m++] = 1e-4 + 1.0 * ((double)k + uniform(0, 1)) / SWEEP;
+    for (size_t k = 0; k < SWEEP; k++)      /* around 1, where log is small */
+        xs[m++] = 0.9 + 0.2 * ((double)k + uniform(0, 1)) / SWEEP;
+    const double edges[] = {
+        1.0, nextafter(1.0, 0), nextafter(1.0, 2), 2.0, 0.5, 1e-4,
+        1.0 + 1e-4, 0x1.6a09e667f3bcdp+0, 0x1.6a09e667f3bccp+0,
+        0x1.6a09e667f3bcep+0, 0x1p-1074, 0x1p-1022, 0x1.ffffffffffffep-1023,
+        DBL_MAX, DBL_MIN, 3.0, 10.0};
+    for (size_t k = 0; k < sizeof edges / sizeof edges[0]; k++)
+        xs[m++] = edges[k];
+    for (int t = 0; t < 3; t++) {
+        if (!bp_isa_supported(isas[t]))
+            continue;
+        double at = 0;
+        double w = worst_ulps(isas[t], 1, xs, m, &at);
+        print_message("log %s: max error %.3f ulp (at %.17g) over %zu points\n",
+                      bp_isa_name(isas[t]), w, at, m);
+        if (isas[t] != BP_ISA_NAIVE && !(w <= LOG_ULPS))
+            fail_msg("log %s: %.3f ulp at %.17g", bp_isa_name(isas[t]), w, at);
+        double sx[8] = {0.0, -0.0, -1.0, -0x1p-1074, INFINITY, -INFINITY,
+                        NAN, -DBL_MAX};
+        double sy[8];
+        vec_log(isas[t], sy, sx, 8);
+        assert_true(sy[0] == -INFINITY);
+        assert_true(sy[1] == -INFINITY);
+        assert_true(isnan(sy[2]));
+        assert_true(isnan(sy[3]));
+        assert_true(sy[4] == INFINITY);
+        assert_true(isnan(sy[5]));
+        assert_true(isnan(sy[6]));
+        assert_true(isnan(sy[7]));
+    }
+    free(xs);
+}
+
+/* vec_sigmoid against 1 / (1 + exp(-x)) with libm's exp, over the range
+ * where the result is neither 0 nor 1, and at the ends. */
+static void test_sigmoid_sweep(void **state)
+{
+    (void)state;
+    bp_isa isas[2];
+    int n_isa = fast_isas(isas);
+    enum { SWEEP = 400000 };
+    double *xs = malloc((SWEEP + 8) * sizeof *xs);
+    double *ys = malloc((SWEEP + 8) * sizeof *ys);
+    assert_non_null(xs);
+    assert_non_null(ys);
+    for (size_t k = 0; k < SWEEP; k++)
+        xs[k] = -750 + 800.0 * ((double)k + uniform(0, 1)) / SWEEP;
+    const double ends[8] = {NAN, INFINITY, -INFINITY, 0.0, -0.0, 36.8, -709.5,
+                            -709.9};
+    memcpy(xs + SWEEP, ends, sizeof ends);
+    for (int t = 0; t < n_isa; t++) {
+        vec_sigmoid(isas[t], ys, xs, SWEEP + 8);
+        double worst = 0;
+        for (size_t k = 0; k < SWEEP + 8; k++) {
+            double r = 1.0 / (1.0 + exp(-xs[k]));
+            if (isnan(r)) {
+                assert_true(isnan(ys[k]));
+                continue;
+            }
+            double e = fabs(ys[k] - r);
+            /* relative, but subnormal results count in subnormal ulps */
+            double u = fmax(r * DBL_EPSILON, 0x1p-1074);
+            if (!(e / u <= worst))
+                worst = e / u;
+        }
+        print_message("sigmoid %s: max difference from libm's %.3f ulp\n",
+                      bp_isa_name(isas[t]), worst);
+        if (!(worst <= 3))
+            fail_msg("sigmoid %s: %.3f ulp from libm's", bp_isa_name(isas[t]),
+                     worst);
+    }
+    free(xs);
+    free(ys);
+}
+
+/* --------------------------------------------------------------- training */
+
+/* Training with the fast kernels is deterministic: two runs from the same
+ * weights give bit-identical losses and weights. */
+static void test_training_deterministic(void **state)
+{
+    (void)state;
+    bp_dataset *ds = bp_data_linear(37, 5, 1, NULL);
+    assert_non_null(ds);
+    double losses[2][40], w[2][4];
+    for (int run = 0; run < 2; run++) {
+        bp_arch a = {.n_layers = 3, .sizes = {2, 10, 10, 1},
+                     .hidden = BP_ACT_SIGMOID, .bias = 1, .loss = BP_LOSS_BCE};
+        bp_net *net = bp_net_new(&a, NULL);
+        assert_non_null(net);
+        assert_int_equal(bp_net_init(net, BP_INIT_NUMPY, 3, NULL), BP_OK);
+        bp_train_opts o = {.optimizer = BP_OPT_MOMENTUM, .lr = 0.1,
+                           .momentum = 0.9};
+        bp_trainer *tr = bp_trainer_new(net, ds, &o, NULL);
+        assert_non_null(tr);
+        for (int e = 0; e < 40; e++)
+            assert_int_equal(bp_trainer_epoch(tr, &losses[run][e], NULL),
+                             BP_OK);
+        memcpy(w[run], bp_net_params(net), sizeof w[run]);
+        bp_trainer_free(tr);
+        bp_net_free(net);
+    }
+    assert_memory_equal(losses[0], losses[1], sizeof losses[0]);
+    assert_memory_equal(w[0], w[1], sizeof w[0]);
+    bp_dataset_free(ds);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dense_forward),
+        cmocka_unit_test(test_dense_backward_input),
+        cmocka_unit_test(test_dense_backward_params),
+        cmocka_unit_test(test_fused_layers),
+        cmocka_unit_test(test_activations),
+        cmocka_unit_test(test_relu_nan),
+        cmocka_unit_test(test_losses),
+        cmocka_unit_test(test_loss_not_finite),
+        cmocka_unit_test(test_exp_sweep),
+        cmocka_unit_test(test_log_sweep),
+        cmocka_unit_test(test_sigmoid_sweep),
+        cmocka_unit_test(test_training_deterministic),
+    };
+    print_message("instruction sets: best %s (avx2 %s, avx512 %s)\n",
+                  bp_isa_name(bp_isa_best()),
+                  bp_isa_supported(BP_ISA_AVX2) ? "yes" : "no",
+                  bp_isa_supported(BP_ISA_AVX512) ? "yes" : "no");
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

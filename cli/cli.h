@@ -7,7 +7,7 @@
 #include "backprop.h"
 
 /* Exit codes of the command. */
-enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
 
 #define MAX_EPOCHS 1000000000UL
 #define MAX_SAMPLES 10000000UL
@@ -56,8 +56,11 @@ typedef struct {
     int standardize;
     size_t batch;                /* 0: full batch (generated) or 32     */
     size_t limit;                /* use the first rows only (0: all)    */
+    double val_split;            /* fraction of training rows held out  */
+    size_t patience;             /* early stopping (0: off)             */
     double weight_decay, beta1, beta2, rho, eps;
     /* set by the command, not by options */
+    int init_given;              /* --init was on the command line      */
     bp_output output;
     int file_data;
     double h;                    /* gradcheck step                      */
@@ -122,7 +125,11 @@ int cmd_trace(int argc, char **argv);
 /* Training with the seed's log lines; shared by train and lab.  Returns an
  * exit code; on success *net_out (when not NULL) receives the network. */
 struct history;
-int cli_run_training(const cli_config *cfg, bp_dataset *ds, FILE *out,
-                     bp_net **net_out, struct history *hist);
+/* val (may be NULL) is evaluated after every epoch: logged, recorded in
+ * hist, and watched by --patience.  SIGINT ends training after the current
+ * epoch (the result is kept and the exit code is EXIT_INTERRUPTED). */
+int cli_run_training(const cli_config *cfg, bp_dataset *ds,
+                     const bp_dataset *val, FILE *out, bp_net **net_out,
+                     struct history *hist);
 
 #endif

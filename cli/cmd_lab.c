@@ -71,7 +71,7 @@ int cmd_lab(int argc, char **argv)
         bp_dataset *ds = cli_dataset(&cfg);
         if (!ds)
             return EXIT_USAGE;
-        rc = cli_run_training(&cfg, ds, stdout, NULL, NULL);
+        rc = cli_run_training(&cfg, ds, NULL, stdout, NULL, NULL);
         bp_dataset_free(ds);
         if (rc != EXIT_OK)
             return rc;

@@ -1,7 +1,11 @@
-/* cmd_train.c - backprop train: the seed's training run. */
+/* cmd_train.c - backprop train: the seed's training run, and more. */
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "core/error.h"
 #include "data.h"
 #include "figures.h"
 #include "format.h"
@@ -9,8 +13,25 @@
 #include "metrics.h"
 #include "plot/plot.h"
 
-int cli_run_training(const cli_config *cfg, bp_dataset *ds, FILE *out,
-                     bp_net **net_out, history *hist)
+/* Set by SIGINT: training stops after the epoch under way. */
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+/* Early stopping: the best validation loss so far and its weights. */
+typedef struct {
+    double best;
+    size_t best_epoch, waited;
+    double *weights;
+} watch;
+
+int cli_run_training(const cli_config *cfg, bp_dataset *ds,
+                     const bp_dataset *val, FILE *out, bp_net **net_out,
+                     history *hist)
 {
     bp_error err;
     bp_arch arch;
@@ -34,44 +55,103 @@ int cli_run_training(const cli_config *cfg, bp_dataset *ds, FILE *out,
                           .batch = cfg->batch,
                           .shuffle_seed = cfg->seed};
     bp_trainer *tr = bp_trainer_new(net, ds, &opts, &err);
-    if (!tr) {
+    watch w = {INFINITY, 0, 0, NULL};
+    size_t n_params = bp_net_param_count(net);
+    if (tr && val && cfg->patience &&
+        !(w.weights = malloc(n_params * sizeof *w.weights)))
+        bp_fail(&err, BP_ENOMEM, "out of memory for the best weights");
+    if (!tr || (val && cfg->patience && !w.weights)) {
+        bp_trainer_free(tr);
         bp_net_free(net);
         return cli_error(cli_exit_code(err.code), "%s", err.msg);
     }
     /* log every 100 epochs for the seed's sets, every epoch for files */
     size_t log_every = cfg->log_every ? cfg->log_every
                                       : cfg->file_data ? 1 : 100;
+    struct sigaction sa, old_sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    interrupted = 0;
+    sigaction(SIGINT, &sa, &old_sa);
+
     fprintf(out, "Training ...\n");
     double t0 = cli_seconds();
-    size_t epoch;
+    size_t epoch, done = 0;
+    const char *stop = NULL;
     for (epoch = 1; epoch <= cfg->epochs; epoch++) {
-        double loss;
+        double loss, vloss = 0, vacc = 0;
         st = bp_trainer_epoch(tr, &loss, &err);
         if (st)
             break;
-        if (hist)
+        done = epoch;
+        if (val && (st = bp_evaluate(net, val, &vloss, &vacc, &err)))
+            break;
+        if (hist) {
             history_add(hist, loss, bp_trainer_accuracy(tr));
+            history_add_val(hist, vloss, vacc);
+        }
         if (!cfg->quiet && epoch % log_every == 0) {
-            char text[32];
+            char text[32], vtext[32], atext[32];
             format_repr(text, sizeof text, loss);
-            fprintf(out, "epoch %zu loss : %s\n", epoch, text);
+            if (val) {
+                format_repr(vtext, sizeof vtext, vloss);
+                format_repr(atext, sizeof atext, vacc);
+                fprintf(out, "epoch %zu loss : %s val_loss : %s "
+                             "val_accuracy : %s %%\n", epoch, text, vtext,
+                        atext);
+            } else {
+                fprintf(out, "epoch %zu loss : %s\n", epoch, text);
+            }
+        }
+        if (w.weights && vloss < w.best) {
+            w.best = vloss;
+            w.best_epoch = epoch;
+            w.waited = 0;
+            memcpy(w.weights, bp_net_params_const(net),
+                   n_params * sizeof *w.weights);
+        } else if (w.weights && ++w.waited >= cfg->patience) {
+            stop = "patience";
+            break;
+        }
+        if (interrupted) {
+            stop = "interrupt";
+            break;
         }
     }
     double seconds = cli_seconds() - t0;
+    sigaction(SIGINT, &old_sa, NULL);
     bp_trainer_free(tr);
     if (st) {
+        free(w.weights);
         bp_net_free(net);
         fflush(out);
-        return cli_error(EXIT_RUNTIME,
-                         "training diverged at epoch %zu: %s (try a smaller "
-                         "--lr)", epoch, err.msg);
+        if (st == BP_EDIVERGED)
+            return cli_error(EXIT_RUNTIME,
+                             "training diverged at epoch %zu: %s (try a "
+                             "smaller --lr)", epoch, err.msg);
+        return cli_error(cli_exit_code(st), "%s", err.msg);
     }
+    if (stop && strcmp(stop, "patience") == 0) {
+        memcpy(bp_net_params(net), w.weights, n_params * sizeof *w.weights);
+        fprintf(stderr, "backprop: early stop at epoch %zu: the validation "
+                        "loss has not improved for %zu epochs; keeping the "
+                        "weights of epoch %zu\n",
+                done, cfg->patience, w.best_epoch);
+    } else if (stop) {
+        fprintf(stderr, "backprop: interrupted after epoch %zu of %zu%s\n",
+                done, cfg->epochs,
+                cfg->model ? "; saving the model as it is" : "");
+    }
+    free(w.weights);
     if (cfg->timing)
         fprintf(stderr, "backprop: trained %zu epochs in %.6f s (%.3f us/epoch)\n",
-                cfg->epochs, seconds, seconds * 1e6 / (double)cfg->epochs);
+                done, seconds, done ? seconds * 1e6 / (double)done : 0.0);
     int rc = cfg->file_data ? print_metrics(out, "train", net, ds, NULL, 0)
                             : cli_print_test(out, net, ds);
-    if (rc == EXIT_OK && net_out)
+    if (rc == EXIT_OK && stop && strcmp(stop, "interrupt") == 0)
+        rc = EXIT_INTERRUPTED;
+    if ((rc == EXIT_OK || rc == EXIT_INTERRUPTED) && net_out)
         *net_out = net;
     else
         bp_net_free(net);
@@ -117,6 +197,11 @@ int cmd_train(int argc, char **argv)
         cfg.loss = d.loss;
         if (cfg.batch == 0)
             cfg.batch = 32;
+        /* the seed's N(0, 1) weights saturate wide layers; files get the
+         * initialisation made for their activation unless asked */
+        if (!cfg.init_given)
+            cfg.init = cfg.activation == BP_ACT_RELU ? BP_INIT_HE
+                                                     : BP_INIT_XAVIER;
         if (d.regression)
             fprintf(stderr, "backprop: %s: %zu training rows, %zu features, "
                             "regression, %zu test rows\n", d.name, d.train->n,
@@ -126,24 +211,41 @@ int cmd_train(int argc, char **argv)
                             "%zu classes, %zu test rows\n", d.name, d.train->n,
                     d.train->n_in, d.extra.n_classes, d.test ? d.test->n : 0);
     }
+    bp_dataset *val = NULL;
+    if (cfg.val_split > 0 &&
+        (rc = cli_split(&d.train, &val, cfg.val_split, cfg.seed + 1,
+                        "--val-split")) != EXIT_OK) {
+        cli_data_free(&d);
+        return rc;
+    }
+    if (cfg.patience && !val) {
+        cli_data_free(&d);
+        return cli_error(EXIT_USAGE, "option --patience needs --val-split");
+    }
     int want_history = cfg.history_path || cfg.plot_dir;
     history hist = {0};
-    if (want_history && !history_reserve(&hist, cfg.epochs)) {
+    if (want_history && !history_reserve(&hist, cfg.epochs, val != NULL)) {
         cli_data_free(&d);
+        bp_dataset_free(val);
         return cli_error(EXIT_RUNTIME,
                          "out of memory for a history of %zu epochs",
                          cfg.epochs);
     }
     bp_net *net = NULL;
-    rc = cli_run_training(&cfg, d.train, stdout, &net,
+    rc = cli_run_training(&cfg, d.train, val, stdout, &net,
                           want_history ? &hist : NULL);
-    if (rc == EXIT_OK && d.test)
-        rc = print_metrics(stdout, "test", net, d.test, &d.extra, 1);
-    if (rc == EXIT_OK && cfg.model)
+    /* an interrupted run still reports, saves and draws what it has */
+    int ok = rc == EXIT_OK || rc == EXIT_INTERRUPTED;
+    if (ok && d.test) {
+        int mrc = print_metrics(stdout, "test", net, d.test, &d.extra, 1);
+        if (mrc != EXIT_OK)
+            rc = mrc, ok = 0;
+    }
+    if (ok && cfg.model)
         st = bp_model_save_extra(net, &d.extra, cfg.model, &err);
-    if (rc == EXIT_OK && !st && cfg.history_path)
+    if (ok && !st && cfg.history_path)
         st = history_write(&hist, cfg.history_path, &err);
-    if (rc == EXIT_OK && !st && cfg.plot_dir) {
+    if (ok && !st && cfg.plot_dir) {
         char title[320], hidden[96];
         cli_hidden_text(&cfg, hidden, sizeof hidden);
         snprintf(title, sizeof title, "%s data, hidden %s, %s, lr %g, %s",
@@ -159,6 +261,7 @@ int cmd_train(int argc, char **argv)
         rc = cli_error(cli_exit_code(st), "%s", err.msg);
     history_free(&hist);
     bp_net_free(net);
+    bp_dataset_free(val);
     cli_data_free(&d);
     return rc;
 }

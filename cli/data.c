@@ -154,15 +154,14 @@ static int standardisation(const bp_dataset *ds, bp_model_extra *extra)
     return 1;
 }
 
-/* Moves a shuffled fraction of ds into a new test set. */
-static int split(cli_data *d, double fraction, uint64_t seed)
+int cli_split(bp_dataset **from, bp_dataset **held, double fraction,
+              uint64_t seed, const char *option)
 {
-    bp_dataset *all = d->train;
+    bp_dataset *all = *from;
     size_t n_test = (size_t)llround(fraction * (double)all->n);
     if (n_test == 0 || n_test >= all->n)
-        return cli_error(EXIT_USAGE, "option --split: %g of %zu rows leaves "
-                                     "an empty training or test set",
-                         fraction, all->n);
+        return cli_error(EXIT_USAGE, "option %s: %g of %zu rows leaves "
+                                     "an empty set", option, fraction, all->n);
     size_t *order = malloc(all->n * sizeof *order);
     bp_error err;
     bp_dataset *tr = bp_dataset_new(all->n - n_test, all->n_in, all->n_out, &err);
@@ -193,8 +192,8 @@ static int split(cli_data *d, double fraction, uint64_t seed)
     }
     free(order);
     bp_dataset_free(all);
-    d->train = tr;
-    d->test = te;
+    *from = tr;
+    *held = te;
     return EXIT_OK;
 }
 
@@ -294,7 +293,8 @@ int cli_load_data(const cli_config *cfg, cli_data *d)
         free(map);
         bp_table_free(u);
     } else if (rc == EXIT_OK && cfg->split > 0) {
-        rc = split(d, cfg->split, cfg->split_seed);
+        rc = cli_split(&d->train, &d->test, cfg->split, cfg->split_seed,
+                       "--split");
     }
     if (rc == EXIT_OK && cfg->limit)
         limit_rows(d, cfg->limit);

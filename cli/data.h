@@ -40,6 +40,11 @@ int cli_load_for_model(const cli_config *cfg, const bp_net *net,
 
 void cli_data_free(cli_data *d);
 
+/* Moves a shuffled fraction of *from into a new set *held (seeded); prints
+ * the error itself and returns an exit code. */
+int cli_split(bp_dataset **from, bp_dataset **held, double fraction,
+              uint64_t seed, const char *option);
+
 /* (x - mean) / std in place, for n rows of d features. */
 void cli_standardize(double *x, size_t n, size_t d, const double *mean,
                      const double *std);

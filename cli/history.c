@@ -10,8 +10,9 @@
 #include "io/atomic.h"
 
 #define HISTORY_HEADER "epoch,loss,accuracy"
+#define VAL_COLUMNS ",val_loss,val_accuracy"
 
-int history_reserve(history *h, size_t epochs)
+int history_reserve(history *h, size_t epochs, int validation)
 {
     memset(h, 0, sizeof *h);
     if (epochs == 0)
@@ -20,7 +21,12 @@ int history_reserve(history *h, size_t epochs)
         return 0;
     h->loss = malloc(epochs * sizeof *h->loss);
     h->accuracy = malloc(epochs * sizeof *h->accuracy);
-    if (!h->loss || !h->accuracy) {
+    if (validation) {
+        h->val_loss = malloc(epochs * sizeof *h->val_loss);
+        h->val_accuracy = malloc(epochs * sizeof *h->val_accuracy);
+    }
+    if (!h->loss || !h->accuracy ||
+        (validation && (!h->val_loss || !h->val_accuracy))) {
         history_free(h);
         return 0;
     }
@@ -37,10 +43,20 @@ void history_add(history *h, double loss, double accuracy)
     }
 }
 
+void history_add_val(history *h, double loss, double accuracy)
+{
+    if (h->val_loss && h->n > 0) {
+        h->val_loss[h->n - 1] = loss;
+        h->val_accuracy[h->n - 1] = accuracy;
+    }
+}
+
 void history_free(history *h)
 {
     free(h->loss);
     free(h->accuracy);
+    free(h->val_loss);
+    free(h->val_accuracy);
     memset(h, 0, sizeof *h);
 }
 
@@ -50,10 +66,16 @@ bp_status history_write(const history *h, const char *path, bp_error *err)
     bp_status st = bp_atomic_open(&af, path, err);
     if (st)
         return st;
-    int ok = fprintf(af.f, HISTORY_HEADER "\n") > 0;
-    for (size_t e = 0; ok && e < h->n; e++)
-        ok = fprintf(af.f, "%zu,%.17g,%.17g\n", e + 1, h->loss[e],
+    int ok = fprintf(af.f, h->val_loss ? HISTORY_HEADER VAL_COLUMNS "\n"
+                                       : HISTORY_HEADER "\n") > 0;
+    for (size_t e = 0; ok && e < h->n; e++) {
+        ok = fprintf(af.f, "%zu,%.17g,%.17g", e + 1, h->loss[e],
                      h->accuracy[e]) > 0;
+        if (ok && h->val_loss)
+            ok = fprintf(af.f, ",%.17g,%.17g", h->val_loss[e],
+                         h->val_accuracy[e]) > 0;
+        ok = ok && fputc('\n', af.f) != EOF;
+    }
     if (!ok) {
         int code = errno;
         bp_atomic_abort(&af);
@@ -84,7 +106,7 @@ static int parse_history_row(const char *line, size_t *epoch, double *loss,
         return 0;
     p = end + 1;
     *acc = strtod(p, &end);
-    if (end == p || (*end && *end != '\r'))
+    if (end == p || (*end && *end != ','))
         return 0;
     *epoch = (size_t)e;
     return 1;
@@ -106,7 +128,8 @@ bp_status history_read(history *h, const char *path, bp_error *err)
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
         if (lineno == 1) {
-            if (strcmp(line, HISTORY_HEADER) != 0) {
+            if (strcmp(line, HISTORY_HEADER) != 0 &&
+                strcmp(line, HISTORY_HEADER VAL_COLUMNS) != 0) {
                 st = fail_line(err, path, 1,
                                "expected the header \"" HISTORY_HEADER "\"");
                 break;

@@ -11,19 +11,24 @@ typedef struct history {
     size_t n, cap;
     double *loss;
     double *accuracy;
+    double *val_loss;        /* NULL without a validation set */
+    double *val_accuracy;
 } history;
 
 /* Reserves room for `epochs` epochs up front, so that training allocates
  * nothing per epoch.  Returns 0 when memory runs out. */
-int history_reserve(history *h, size_t epochs);
+int history_reserve(history *h, size_t epochs, int validation);
 void history_add(history *h, double loss, double accuracy);
+/* The validation columns of the epoch added last. */
+void history_add_val(history *h, double loss, double accuracy);
 void history_free(history *h);
 
-/* Writes "epoch,loss,accuracy" rows, atomically. */
+/* Writes "epoch,loss,accuracy" rows (with ",val_loss,val_accuracy" when
+ * there was a validation set), atomically. */
 bp_status history_write(const history *h, const char *path, bp_error *err);
 
-/* Reads a file written by history_write (any epoch numbering starting at
- * 1 and rising by 1).  Errors name the file and line. */
+/* Reads the loss and accuracy columns of a file written by history_write
+ * (epochs numbered 1, 2, 3, ...).  Errors name the file and line. */
 bp_status history_read(history *h, const char *path, bp_error *err);
 
 #endif

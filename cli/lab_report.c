@@ -257,14 +257,14 @@ static int seed_experiment(FILE *f, const lab_state *lab, int d, const char *dir
         return cli_error(EXIT_RUNTIME, "out of memory");
     bp_dataset *ds = cli_dataset(&cfg);
     history hist;
-    if (!ds || !history_reserve(&hist, cfg.epochs)) {
+    if (!ds || !history_reserve(&hist, cfg.epochs, 0)) {
         fclose(log);
         free(text);
         bp_dataset_free(ds);
         return cli_error(EXIT_RUNTIME, "out of memory");
     }
     bp_net *net = NULL;
-    int rc = cli_run_training(&cfg, ds, log, &net, &hist);
+    int rc = cli_run_training(&cfg, ds, NULL, log, &net, &hist);
     fclose(log);
     char path[4096], sub[64];
     bp_error err;

@@ -82,6 +82,12 @@ static const cli_option options[] = {
     {"no-standardize", OPT_UNSET, F(standardize), CMD_TRAIN, NULL,
      "keep file features as they are (default: scale to mean 0, std 1)",
      0, 0, 0, 0},
+    {"val-split", OPT_REAL, F(val_split), CMD_TRAIN, "F",
+     "hold out this fraction of the training rows for validation, "
+     "evaluated every epoch", 0, 1, 1, 1},
+    {"patience", OPT_COUNT, F(patience), CMD_TRAIN, "K",
+     "stop when the validation loss has not improved for K epochs, keeping "
+     "the best weights (0: never)", 0, MAX_EPOCHS, 0, 0},
     {"limit", OPT_COUNT, F(limit), CMD_TRAIN | CMD_TEST, "N",
      "use only the first N rows of the training and test files (0: all)",
      0, MAX_SAMPLES, 0, 0},
@@ -111,7 +117,8 @@ static const cli_option options[] = {
     {"no-bias", OPT_UNSET, F(bias), NET, NULL,
      "no biases (the seed's network)", 0, 0, 0, 0},
     {"init", OPT_INIT, F(init), NET, "NAME",
-     "initial weights: normal | xavier | he | numpy", 0, 0, 0, 0},
+     "initial weights: normal | xavier | he | numpy (files: he for relu, "
+     "else xavier)", 0, 0, 0, 0},
     {"seed", OPT_SEED, F(seed), NET, "S", "seed of the initial weights",
      0, 0, 0, 0},
     {"optimizer", OPT_OPTIMIZER, F(optimizer), CMD_TRAIN | CMD_LAB, "NAME",
@@ -348,6 +355,7 @@ static int set_option(const cli_option *o, const char *value, cli_config *cfg)
     case OPT_INIT:
         if (bp_init_parse(value, (bp_init *)field))
             return bad_value(o, value, "unknown initialisation");
+        cfg->init_given = 1;
         return -1;
     case OPT_DATA:
         if (!*value)

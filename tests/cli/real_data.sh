@@ -100,6 +100,40 @@ printf '1,2,3,4\n1,2\n' | "$BP" predict --model blobs.bpm >/dev/null 2>w.err
 "$BP" train --data blobs.csv --epochs 5 --batch 16 --quiet --model r2.bpm >/dev/null 2>&1
 cmp -s r1.bpm r2.bpm && pass minibatch-deterministic || fail minibatch-deterministic "models differ"
 
+# validation split, early stopping, the history's validation columns: on
+# labels that are pure noise the validation loss soon stops improving
+awk 'BEGIN { srand(5); print "a,b,c,y"; for (i = 0; i < 200; i++) printf "%.4f,%.4f,%.4f,%s\n", rand(), rand(), rand(), (rand() < 0.5 ? "p" : "q") }' >noise.csv
+"$BP" train --data noise.csv --hidden 16 --activation relu --optimizer adam \
+    --lr 0.05 --epochs 500 --val-split 0.25 --patience 3 --history h.csv \
+    >val.out 2>val.err
+rc=$?
+if [ $rc -eq 0 ] && grep -q 'val_loss : .* val_accuracy : ' val.out &&
+   grep -q 'early stop at epoch' val.err &&
+   [ "$(head -1 h.csv)" = "epoch,loss,accuracy,val_loss,val_accuracy" ] &&
+   [ "$(wc -l <h.csv)" -lt 500 ]; then
+    pass val-split-patience
+else
+    fail val-split-patience "exit $rc: $(tail -2 val.err)"
+fi
+"$BP" train --data blobs.csv --patience 3 >/dev/null 2>p.err
+[ $? -eq 2 ] && grep -q -- '--val-split' p.err && pass patience-needs-val ||
+    fail patience-needs-val "$(cat p.err)"
+
+# SIGINT stops after the current epoch, saves, says so, exits 130
+"$BP" train --data linear --n 5000 --hidden 32,32 --epochs 100000000 --quiet \
+    --model int.bpm >int.out 2>int.err &
+pid=$!
+sleep 1
+kill -INT $pid
+wait $pid
+rc=$?
+if [ $rc -eq 130 ] && grep -q 'interrupted after epoch' int.err &&
+   "$BP" test --model int.bpm --data linear >/dev/null 2>&1; then
+    pass sigint-saves
+else
+    fail sigint-saves "exit $rc: $(cat int.err)"
+fi
+
 # Fashion-MNIST smoke run: 600 images, 10 epochs, far better than chance
 if [ -r /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
     "$BP" train --data fashion-mnist --limit 600 --hidden 32 --activation relu \

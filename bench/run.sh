@@ -277,7 +277,7 @@ for d in linear xor; do
         [ "$loss" != - ] && loss=$(awk -v x="$loss" 'BEGIN { printf "%.6g", x }')
         tmin=$(stat_min "$f" 1); tmed=$(stat_median "$f" 1)
         pmin=$(stat_min "$f" 2); pmed=$(stat_median "$f" 2)
-        per_epoch=$(awk -v t="$tmin" -v e=$EPOCHS 'BEGIN { printf "%.1f", 1e6 * t / e }')
+        per_epoch=$(awk -v t="$tmin" -v e=$EPOCHS 'BEGIN { u = 1e6 * t / e; printf (u < 10 ? "%.2f" : "%.1f"), u }')
         if [ "$id" = backprop ]; then
             tr_ratio="1 (reference)"; pr_ratio="1 (reference)"
         elif [ -z "$BP_ACC" ]; then
@@ -293,6 +293,21 @@ for d in linear xor; do
 done
 ELAPSED=$(awk -v a="$START" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }')
 
+# Where a backprop epoch goes: bench/kernels_bench.c times every kernel of
+# the seed network's epoch alone, for each instruction set the CPU runs
+# (best of many short bursts), against the library in $BUILD.
+KERNELS=""
+if [ $HAVE_BACKPROP = 1 ] && [ -f "$BUILD/libbackprop.a" ]; then
+    say "building $OUT/kernels_bench"
+    if cc -O2 -std=c11 -Iinclude -Isrc bench/kernels_bench.c "$BUILD/libbackprop.a" \
+          $(pkg-config --libs libcjson 2>/dev/null || echo -lcjson) -lm \
+          -o "$OUT/kernels_bench" 2>"$OUT/kernels_bench.err"; then
+        KERNELS=$("$OUT/kernels_bench" --data linear && echo && "$OUT/kernels_bench" --data xor) || KERNELS=""
+    else
+        say "kernels_bench did not build (see $OUT/kernels_bench.err)"
+    fi
+fi
+
 CPU=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
 {
     echo "# Benchmark A: the seed report's training run"
@@ -307,6 +322,16 @@ CPU=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
     echo
     printf '%s' "$TABLES"
     echo "Total benchmark time ${ELAPSED} s. Raw runs: $OUT/runs/."
+    if [ -n "$KERNELS" ]; then
+        echo
+        echo "### Where a backprop epoch goes (bench/kernels_bench.c)"
+        echo
+        echo "Each kernel of one epoch of the seed network timed alone, per instruction set (naive: the reference kernels with libm), best of many short bursts, µs per epoch; the last line is a whole bp_trainer_epoch (kernels, optimizer step and checks) with the instruction set the library picks."
+        echo
+        echo '```'
+        printf '%s\n' "$KERNELS"
+        echo '```'
+    fi
 } >"$RESULTS"
 cat "$RESULTS"
 say "wrote $RESULTS"

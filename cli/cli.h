@@ -59,8 +59,14 @@ typedef struct {
     double val_split;            /* fraction of training rows held out  */
     size_t patience;             /* early stopping (0: off)             */
     double weight_decay, beta1, beta2, rho, eps;
+    const char *resume;          /* continue training this model        */
+    int save_state;              /* save the optimizer state too        */
     /* set by the command, not by options */
+    bp_net *start_net;           /* resume: the network (taken over)    */
+    const bp_model_extra *start_extra; /* resume: its state and epochs  */
+    bp_model_extra *state_out;   /* receives the optimizer state        */
     int init_given;              /* --init was on the command line      */
+    int optimizer_given;         /* --optimizer was                     */
     bp_output output;
     int file_data;
     double h;                    /* gradcheck step                      */

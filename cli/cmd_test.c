@@ -27,7 +27,7 @@ int cmd_test(int argc, char **argv)
         return cli_error(EXIT_USAGE, "%s", err.msg);
     const bp_arch *a = bp_net_arch(net);
     cli_data d;
-    rc = cli_load_for_model(&cfg, net, &extra, &d);
+    rc = cli_load_for_model(&cfg, net, &extra, &d, 0);
     if (rc == EXIT_OK && d.generated &&
         (a->sizes[0] != d.train->n_in || a->sizes[a->n_layers] != d.train->n_out))
         rc = cli_error(EXIT_USAGE,

@@ -35,14 +35,16 @@ int cli_run_training(const cli_config *cfg, bp_dataset *ds,
 {
     bp_error err;
     bp_arch arch;
-    cli_arch(cfg, ds->n_in, ds->n_out, &arch);
-    bp_net *net = bp_net_new(&arch, &err);
-    if (!net)
-        return cli_error(cli_exit_code(err.code), "%s", err.msg);
-    bp_status st = bp_net_init(net, cfg->init, cfg->seed, &err);
-    if (st) {
-        bp_net_free(net);
-        return cli_error(EXIT_USAGE, "option --seed: %s", err.msg);
+    bp_net *net = cfg->start_net;
+    bp_status st = BP_OK;
+    if (!net) {
+        cli_arch(cfg, ds->n_in, ds->n_out, &arch);
+        if (!(net = bp_net_new(&arch, &err)))
+            return cli_error(cli_exit_code(err.code), "%s", err.msg);
+        if ((st = bp_net_init(net, cfg->init, cfg->seed, &err))) {
+            bp_net_free(net);
+            return cli_error(EXIT_USAGE, "option --seed: %s", err.msg);
+        }
     }
     bp_train_opts opts = {.optimizer = cfg->optimizer,
                           .lr = cfg->lr,
@@ -60,6 +62,20 @@ int cli_run_training(const cli_config *cfg, bp_dataset *ds,
     if (tr && val && cfg->patience &&
         !(w.weights = malloc(n_params * sizeof *w.weights)))
         bp_fail(&err, BP_ENOMEM, "out of memory for the best weights");
+    /* resuming: the optimizer goes on from its saved state */
+    const bp_model_extra *from = cfg->start_extra;
+    if (tr && from && from->state) {
+        if (from->optimizer != cfg->optimizer)
+            fprintf(stderr, "backprop: note: the model's optimizer state is "
+                            "for %s; %s starts afresh\n",
+                    bp_optimizer_name(from->optimizer),
+                    bp_optimizer_name(cfg->optimizer));
+        else if (bp_trainer_restore(tr, from->state, from->state_len,
+                                    from->steps, from->epochs, &err)) {
+            bp_trainer_free(tr);
+            tr = NULL;
+        }
+    }
     if (!tr || (val && cfg->patience && !w.weights)) {
         bp_trainer_free(tr);
         bp_net_free(net);
@@ -77,9 +93,10 @@ int cli_run_training(const cli_config *cfg, bp_dataset *ds,
 
     fprintf(out, "Training ...\n");
     double t0 = cli_seconds();
+    size_t first = from ? from->epochs + 1 : 1, last = first + cfg->epochs - 1;
     size_t epoch, done = 0;
     const char *stop = NULL;
-    for (epoch = 1; epoch <= cfg->epochs; epoch++) {
+    for (epoch = first; epoch <= last; epoch++) {
         double loss, vloss = 0, vacc = 0;
         st = bp_trainer_epoch(tr, &loss, &err);
         if (st)
@@ -121,6 +138,20 @@ int cli_run_training(const cli_config *cfg, bp_dataset *ds,
     }
     double seconds = cli_seconds() - t0;
     sigaction(SIGINT, &old_sa, NULL);
+    if (cfg->state_out && !st) {
+        size_t len;
+        uint64_t steps;
+        const double *state = bp_trainer_state(tr, &len, &steps);
+        free(cfg->state_out->state);
+        cfg->state_out->state = len ? malloc(len * sizeof *state) : NULL;
+        if (cfg->state_out->state)
+            memcpy(cfg->state_out->state, state, len * sizeof *state);
+        cfg->state_out->state_len = cfg->state_out->state ? len : 0;
+        cfg->state_out->steps = steps;
+        cfg->state_out->optimizer = cfg->optimizer;
+    }
+    if (cfg->state_out)
+        cfg->state_out->epochs = done;
     bp_trainer_free(tr);
     if (st) {
         free(w.weights);
@@ -140,13 +171,14 @@ int cli_run_training(const cli_config *cfg, bp_dataset *ds,
                 done, cfg->patience, w.best_epoch);
     } else if (stop) {
         fprintf(stderr, "backprop: interrupted after epoch %zu of %zu%s\n",
-                done, cfg->epochs,
+                done, last,
                 cfg->model ? "; saving the model as it is" : "");
     }
     free(w.weights);
+    size_t ran = done ? done - first + 1 : 0;
     if (cfg->timing)
         fprintf(stderr, "backprop: trained %zu epochs in %.6f s (%.3f us/epoch)\n",
-                done, seconds, done ? seconds * 1e6 / (double)done : 0.0);
+                ran, seconds, ran ? seconds * 1e6 / (double)ran : 0.0);
     int rc = cfg->file_data ? print_metrics(out, "train", net, ds, NULL, 0)
                             : cli_print_test(out, net, ds);
     if (rc == EXIT_OK && stop && strcmp(stop, "interrupt") == 0)
@@ -189,8 +221,36 @@ int cmd_train(int argc, char **argv)
         return cli_error(EXIT_USAGE, "%s", err.msg);
 
     cli_data d;
-    if ((rc = cli_load_data(&cfg, &d)) != EXIT_OK)
+    if (cfg.resume) {
+        /* the saved network, its classes, standardisation and optimizer
+         * state; the data is shaped by the model, not anew */
+        if (cfg.test_path || cfg.split > 0)
+            return cli_error(EXIT_USAGE, "--resume reads its data through "
+                                         "the model; --test and --split "
+                                         "cannot be used with it");
+        bp_model_extra ex;
+        bp_net *start = bp_model_load_extra(cfg.resume, &ex, &err);
+        if (!start)
+            return cli_error(EXIT_USAGE, "option --resume: %s", err.msg);
+        if ((rc = cli_load_for_model(&cfg, start, &ex, &d, 1)) != EXIT_OK) {
+            bp_model_extra_free(&ex);
+            bp_net_free(start);
+            return rc;
+        }
+        d.extra = ex;
+        const bp_arch *a = bp_net_arch(start);
+        cfg.activation = a->hidden;
+        cfg.n_hidden = a->n_layers - 1;
+        for (int k = 0; k < cfg.n_hidden; k++)
+            cfg.hidden[k] = a->sizes[k + 1];
+        if (!cfg.optimizer_given && ex.state)
+            cfg.optimizer = ex.optimizer;
+        cfg.start_net = start;
+        cfg.start_extra = &d.extra;
+    } else if ((rc = cli_load_data(&cfg, &d)) != EXIT_OK) {
         return rc;
+    }
+    cfg.state_out = &d.extra;
     if (!d.generated) {
         cfg.file_data = 1;
         cfg.output = d.output;
@@ -215,16 +275,19 @@ int cmd_train(int argc, char **argv)
     if (cfg.val_split > 0 &&
         (rc = cli_split(&d.train, &val, cfg.val_split, cfg.seed + 1,
                         "--val-split")) != EXIT_OK) {
+        bp_net_free(cfg.start_net);
         cli_data_free(&d);
         return rc;
     }
     if (cfg.patience && !val) {
+        bp_net_free(cfg.start_net);
         cli_data_free(&d);
         return cli_error(EXIT_USAGE, "option --patience needs --val-split");
     }
     int want_history = cfg.history_path || cfg.plot_dir;
     history hist = {0};
     if (want_history && !history_reserve(&hist, cfg.epochs, val != NULL)) {
+        bp_net_free(cfg.start_net);
         cli_data_free(&d);
         bp_dataset_free(val);
         return cli_error(EXIT_RUNTIME,
@@ -234,12 +297,19 @@ int cmd_train(int argc, char **argv)
     bp_net *net = NULL;
     rc = cli_run_training(&cfg, d.train, val, stdout, &net,
                           want_history ? &hist : NULL);
+    cfg.start_net = NULL;          /* cli_run_training took it over */
     /* an interrupted run still reports, saves and draws what it has */
     int ok = rc == EXIT_OK || rc == EXIT_INTERRUPTED;
     if (ok && d.test) {
         int mrc = print_metrics(stdout, "test", net, d.test, &d.extra, 1);
         if (mrc != EXIT_OK)
             rc = mrc, ok = 0;
+    }
+    if (!cfg.save_state) {
+        /* a model saved without --save-state carries no stale state */
+        free(d.extra.state);
+        d.extra.state = NULL;
+        d.extra.state_len = 0;
     }
     if (ok && cfg.model)
         st = bp_model_save_extra(net, &d.extra, cfg.model, &err);

@@ -315,7 +315,8 @@ int cli_load_data(const cli_config *cfg, cli_data *d)
 }
 
 int cli_load_for_model(const cli_config *cfg, const bp_net *net,
-                       const bp_model_extra *extra, cli_data *d)
+                       const bp_model_extra *extra, cli_data *d,
+                       int training)
 {
     memset(d, 0, sizeof *d);
     const bp_arch *a = bp_net_arch(net);
@@ -327,10 +328,12 @@ int cli_load_for_model(const cli_config *cfg, const bp_net *net,
         return rc;
     }
     int fashion = strcmp(cfg->data, "fashion-mnist") == 0;
-    const char *path = fashion ? FASHION_DIR "/t10k-images-idx3-ubyte.gz"
-                               : cfg->data;
-    const char *labels = fashion ? FASHION_DIR "/t10k-labels-idx1-ubyte.gz"
-                                 : cfg->labels;
+    const char *path = !fashion ? cfg->data
+                       : training ? FASHION_DIR "/train-images-idx3-ubyte.gz"
+                                  : FASHION_DIR "/t10k-images-idx3-ubyte.gz";
+    const char *labels = !fashion ? cfg->labels
+                         : training ? FASHION_DIR "/train-labels-idx1-ubyte.gz"
+                                    : FASHION_DIR "/t10k-labels-idx1-ubyte.gz";
     const char *slash = strrchr(path, '/');
     snprintf(d->name, sizeof d->name, "%s", slash ? slash + 1 : path);
     d->regression = a->output == BP_OUT_LINEAR;

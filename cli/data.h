@@ -31,12 +31,13 @@ typedef struct {
 int cli_load_data(const cli_config *cfg, cli_data *d);
 
 /*
- * For test and predict: loads cfg->data (or nothing for predict) shaped
- * for a saved model: its class names map the labels, its standardisation
- * is applied.  With for_test 0 only the model's extras are used.
+ * For test and --resume: loads cfg->data shaped for a saved model: its
+ * class names map the labels, its standardisation is applied.  For
+ * fashion-mnist, training picks the training images, else the test ones.
  */
 int cli_load_for_model(const cli_config *cfg, const bp_net *net,
-                       const bp_model_extra *extra, cli_data *d);
+                       const bp_model_extra *extra, cli_data *d,
+                       int training);
 
 void cli_data_free(cli_data *d);
 

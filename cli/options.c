@@ -88,6 +88,11 @@ static const cli_option options[] = {
     {"patience", OPT_COUNT, F(patience), CMD_TRAIN, "K",
      "stop when the validation loss has not improved for K epochs, keeping "
      "the best weights (0: never)", 0, MAX_EPOCHS, 0, 0},
+    {"resume", OPT_STRING, F(resume), CMD_TRAIN, "MODEL",
+     "continue training a saved model for --epochs more epochs (its "
+     "optimizer state too, when saved with --save-state)", 0, 0, 0, 0},
+    {"save-state", OPT_FLAG, F(save_state), CMD_TRAIN, NULL,
+     "save the optimizer state with --model, for --resume", 0, 0, 0, 0},
     {"limit", OPT_COUNT, F(limit), CMD_TRAIN | CMD_TEST, "N",
      "use only the first N rows of the training and test files (0: all)",
      0, MAX_SAMPLES, 0, 0},
@@ -351,6 +356,7 @@ static int set_option(const cli_option *o, const char *value, cli_config *cfg)
     case OPT_OPTIMIZER:
         if (bp_optimizer_parse(value, (bp_optimizer *)field))
             return bad_value(o, value, "unknown optimizer");
+        cfg->optimizer_given = 1;
         return -1;
     case OPT_INIT:
         if (bp_init_parse(value, (bp_init *)field))

@@ -340,12 +340,22 @@ void bp_trainer_free(bp_trainer *tr);
  * One epoch.  Full batch (the seed's way): forward over the whole set, loss,
  * backward, gradient averaged over the samples, one optimizer step; *loss
  * receives the loss of this epoch's forward pass (before the step).  With
- * mini-batches: the samples are reshuffled (from opts.shuffle_seed, so runs
- * repeat exactly), and each batch takes one step; *loss is the mean over the
+ * mini-batches: the samples are reshuffled (from opts.shuffle_seed and the
+ * epoch's number, so runs repeat exactly), and each batch takes one step; *loss is the mean over the
  * epoch's batches, weighted by their sizes.  Returns BP_EDIVERGED when a
  * loss or an updated weight is not finite.
  */
 bp_status bp_trainer_epoch(bp_trainer *tr, double *loss, bp_error *err);
+
+/* The optimizer's state (bp_optimizer_state_len doubles) and the number of
+ * steps taken, for saving a run that will be resumed. */
+const double *bp_trainer_state(const bp_trainer *tr, size_t *len,
+                               uint64_t *steps);
+/* Restores a state saved from a trainer with the same optimizer and
+ * network shape, after `epochs` epochs (which fixes the mini-batch order
+ * of the epochs to come); BP_EINVAL when the length does not match. */
+bp_status bp_trainer_restore(bp_trainer *tr, const double *state, size_t len,
+                             uint64_t steps, size_t epochs, bp_error *err);
 
 /* Accuracy in percent of the last epoch's forward passes (each before its
  * update), as bp_evaluate counts it; 0 before the first epoch. */
@@ -404,6 +414,14 @@ typedef struct {
     size_t n_classes;
     char **class_names;
     double *mean, *std;
+    /* To resume training (metadata "optimizer", "optimizer_steps",
+     * "epochs" and the tensor "optimizer.state"); state NULL when the
+     * model was saved without it. */
+    double *state;
+    size_t state_len;
+    uint64_t steps;
+    size_t epochs;            /* epochs trained so far (0: unknown)     */
+    bp_optimizer optimizer;
 } bp_model_extra;
 
 bp_status bp_model_save_extra(const bp_net *net, const bp_model_extra *extra,

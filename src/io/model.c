@@ -123,6 +123,21 @@ static char *header_json(const bp_net *net, const bp_model_extra *extra)
         if (!d || !cJSON_AddItemToObject(root, "standardize.std", d))
             goto done;
     }
+    if (extra && extra->state && extra->state_len) {
+        cJSON *t = tensor_entry(extra->state_len, 0, &offset);
+        if (!t || !cJSON_AddItemToObject(root, "optimizer.state", t))
+            goto done;
+        char num[32];
+        snprintf(num, sizeof num, "%llu", (unsigned long long)extra->steps);
+        cJSON_AddStringToObject(meta, "optimizer_steps", num);
+        cJSON_AddStringToObject(meta, "optimizer",
+                                bp_optimizer_name(extra->optimizer));
+    }
+    if (extra && extra->epochs) {
+        char num[32];
+        snprintf(num, sizeof num, "%zu", extra->epochs);
+        cJSON_AddStringToObject(meta, "epochs", num);
+    }
     if (extra && extra->n_classes) {
         /* metadata values are strings: the names as a JSON array text */
         cJSON *names = cJSON_CreateArray();
@@ -190,6 +205,8 @@ bp_status bp_model_save_extra(const bp_net *net, const bp_model_extra *extra,
     if (ok && extra && extra->mean && extra->std)
         ok = write_doubles(af.f, extra->mean, net->arch.sizes[0]) &&
              write_doubles(af.f, extra->std, net->arch.sizes[0]);
+    if (ok && extra && extra->state && extra->state_len)
+        ok = write_doubles(af.f, extra->state, extra->state_len);
     if (!ok) {
         int e = errno;
         bp_atomic_abort(&af);
@@ -387,6 +404,63 @@ static bp_status read_classes(const cJSON *root, bp_model_extra *extra,
     return st;
 }
 
+/* Parses a whole number stored as metadata text; 0 when absent. */
+static int meta_count(const cJSON *root, const char *key, uint64_t *out)
+{
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "__metadata__");
+    const char *text = meta_string(meta, key);
+    *out = 0;
+    if (!text)
+        return 1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (*text < '0' || *text > '9' || *end || errno)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* The optional optimizer state: a vector tensor whose length is checked
+ * against the optimizer named in the metadata. */
+static bp_status read_state(const cJSON *root, const unsigned char *data,
+                            uint64_t data_len, span *where,
+                            bp_model_extra *extra, bp_error *err)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "optimizer.state");
+    const cJSON *shape = cJSON_GetObjectItemCaseSensitive(t, "shape");
+    uint64_t len = 0, steps = 0, epochs = 0;
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "__metadata__");
+    const char *name = meta_string(meta, "optimizer");
+    bp_optimizer opt;
+    if (!name || bp_optimizer_parse(name, &opt))
+        return bp_fail(err, BP_EFORMAT,
+                       "optimizer.state without a known \"optimizer\"");
+    if (!meta_count(root, "optimizer_steps", &steps) ||
+        !meta_count(root, "epochs", &epochs))
+        return bp_fail(err, BP_EFORMAT,
+                       "optimizer_steps and epochs must be whole numbers");
+    if (!cJSON_IsArray(shape) || cJSON_GetArraySize(shape) != 1 ||
+        !json_size(cJSON_GetArrayItem(shape, 0), &len) || len == 0 ||
+        len > 2 * (uint64_t)BP_MAX_PARAMS)
+        return bp_fail(err, BP_EFORMAT, "optimizer.state: bad shape");
+    double *state = malloc((size_t)len * sizeof *state);
+    if (!state)
+        return bp_fail(err, BP_ENOMEM, "out of memory");
+    bp_status st = read_tensor(root, "optimizer.state", (size_t)len, 0, data,
+                               data_len, where, state, err);
+    if (st || !extra) {
+        free(state);
+        return st;
+    }
+    extra->state = state;
+    extra->state_len = (size_t)len;
+    extra->steps = steps;
+    extra->epochs = (size_t)epochs;
+    extra->optimizer = opt;
+    return BP_OK;
+}
+
 /* Reads every tensor of net (and, when extra is given, the standardisation)
  * from data (data_len bytes after the header). */
 static bp_status read_tensors(const cJSON *root, bp_net *net,
@@ -394,7 +468,7 @@ static bp_status read_tensors(const cJSON *root, bp_net *net,
                               bp_model_extra *extra, bp_error *err)
 {
     const bp_arch *a = &net->arch;
-    span spans[2 * BP_MAX_LAYERS + 2];
+    span spans[2 * BP_MAX_LAYERS + 3];
     int count = 0;
     bp_status st;
     for (int l = 0; l < a->n_layers; l++) {
@@ -440,10 +514,18 @@ static bp_status read_tensors(const cJSON *root, bp_net *net,
             extra->std = sd;
         }
     }
+    /* The optimizer's state, to resume training. */
+    if (cJSON_HasObjectItem(root, "optimizer.state")) {
+        bp_status rs = read_state(root, data, data_len, &spans[count++],
+                                  extra, err);
+        if (rs)
+            return rs;
+    }
     /* One entry per tensor plus the metadata: nothing unexpected. */
     if (cJSON_GetArraySize(root) != count + 1) {
         for (const cJSON *it = root->child; it; it = it->next) {
             int known = strcmp(it->string, "__metadata__") == 0 ||
+                        strcmp(it->string, "optimizer.state") == 0 ||
                         strcmp(it->string, "standardize.mean") == 0 ||
                         strcmp(it->string, "standardize.std") == 0;
             int l;
@@ -473,6 +555,11 @@ static bp_status read_tensors(const cJSON *root, bp_net *net,
         return bp_fail(err, BP_EFORMAT,
                        "%llu bytes after the last tensor",
                        (unsigned long long)(data_len - at));
+    if (extra && !extra->state) {
+        uint64_t epochs;
+        if (meta_count(root, "epochs", &epochs))
+            extra->epochs = (size_t)epochs;
+    }
     return extra ? read_classes(root, extra, err) : BP_OK;
 }
 
@@ -485,6 +572,7 @@ void bp_model_extra_free(bp_model_extra *extra)
     free(extra->class_names);
     free(extra->mean);
     free(extra->std);
+    free(extra->state);
     memset(extra, 0, sizeof *extra);
 }
 

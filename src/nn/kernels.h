@@ -55,13 +55,17 @@ BP_DECLARE_KERNELS(float, f32)
  * naive twin.  They differ in rounding only: sums over inputs keep the
  * naive order but use fused multiply-adds, sums over samples run per
  * vector lane and then across the lanes, and exp and log are vector
- * versions within 1.5 ulp of libm's.  With binary targets (every y 0 or
- * 1) the loss terms and output deltas are bit-identical to the naive ones.
+ * versions within 1.5 ulp and 1 ulp of the exact result (libm's: 0.5).
+ * With binary targets (every y 0 or 1) the output deltas, and each
+ * sample's loss term, are bit-identical to the naive ones.
  *
  * The instruction set is an argument so that tests and benchmarks can run
- * each one; bp_isa_best() gives the widest the CPU supports, and
- * BP_ISA_NAIVE (also the only choice off x86-64) calls the naive kernels.
- * For one instruction set the results are deterministic.
+ * each one (passing one the CPU lacks is undefined: it faults on the first
+ * instruction it does not know).  bp_isa_best() gives the widest the CPU
+ * supports, read from the CPU's feature bits at each call (a few loads, no
+ * state of ours); BP_ISA_NAIVE (also the only choice off x86-64, or with
+ * -DBP_NO_SIMD) calls the naive kernels.  For one instruction set the
+ * results are deterministic.
  */
 typedef enum {
     BP_ISA_NAIVE = 0,   /* the _f64 kernels, libm's exp and log */

@@ -96,11 +96,7 @@ bp_trainer *bp_trainer_new(bp_net *net, const bp_dataset *ds,
         bp_trainer_free(tr);
         return NULL;
     }
-    if (tr->order) {
-        for (size_t s = 0; s < ds->n; s++)
-            tr->order[s] = s;
-        bp_rng_seed(&tr->rng, BP_RNG_XOSHIRO, opts->shuffle_seed);
-    } else {
+    if (!tr->order) {
         /* Full batch: the data is transposed once, not every epoch. */
         ws_load(&tr->ws, ds, 0, ds->n);
     }
@@ -164,9 +160,15 @@ static void gather(bp_workspace *ws, const bp_dataset *ds, const size_t *rows,
     }
 }
 
-/* A new order of the samples: Fisher-Yates from the trainer's generator. */
+/* The order of epoch e: Fisher-Yates over 0..n-1 from a generator seeded
+ * by (shuffle_seed, e), so that any epoch's order can be made again, and a
+ * resumed run sees the orders the uninterrupted one would have. */
 static void shuffle(bp_trainer *tr)
 {
+    bp_rng_seed(&tr->rng, BP_RNG_XOSHIRO,
+                tr->opts.shuffle_seed ^ (0x9e3779b97f4a7c15ULL * tr->epochs));
+    for (size_t s = 0; s < tr->ds->n; s++)
+        tr->order[s] = s;
     for (size_t i = tr->ds->n - 1; i > 0; i--) {
         size_t j = (size_t)bp_rng_below(&tr->rng, (uint64_t)i + 1);
         size_t t = tr->order[i];
@@ -227,6 +229,29 @@ bp_status bp_trainer_epoch(bp_trainer *tr, double *loss, bp_error *err)
         *loss = total;
     tr->accuracy = (double)right / (double)n * 100.0;
     return st;
+}
+
+const double *bp_trainer_state(const bp_trainer *tr, size_t *len,
+                               uint64_t *steps)
+{
+    *len = bp_optimizer_state_len(tr->opts.optimizer, tr->net->n_params);
+    *steps = tr->steps;
+    return tr->state;
+}
+
+bp_status bp_trainer_restore(bp_trainer *tr, const double *state, size_t len,
+                             uint64_t steps, size_t epochs, bp_error *err)
+{
+    size_t want = bp_optimizer_state_len(tr->opts.optimizer, tr->net->n_params);
+    if (len != want)
+        return bp_fail(err, BP_EINVAL,
+                       "the saved optimizer state has %zu values; %s on this "
+                       "network needs %zu", len,
+                       bp_optimizer_name(tr->opts.optimizer), want);
+    memcpy(tr->state, state, len * sizeof *state);
+    tr->steps = steps;
+    tr->epochs = epochs;
+    return BP_OK;
 }
 
 double bp_trainer_accuracy(const bp_trainer *tr)

@@ -119,6 +119,19 @@ fi
 [ $? -eq 2 ] && grep -q -- '--val-split' p.err && pass patience-needs-val ||
     fail patience-needs-val "$(cat p.err)"
 
+# --resume continues exactly: 3 + 3 epochs with the saved Adam state and
+# mini-batch order give the same bytes as 6 epochs in one go
+"$BP" train --data blobs.csv --optimizer adam --lr 0.01 --epochs 6 --quiet \
+    --model six.bpm >/dev/null 2>&1
+"$BP" train --data blobs.csv --optimizer adam --lr 0.01 --epochs 3 --quiet \
+    --save-state --model three.bpm >/dev/null 2>&1
+"$BP" train --data blobs.csv --resume three.bpm --lr 0.01 --epochs 3 --quiet \
+    --model again.bpm >resume.out 2>resume.err
+if cmp -s six.bpm again.bpm; then pass resume-exact
+else fail resume-exact "$(cat resume.err)"; fi
+"$BP" train --data xor --resume six.bpm --epochs 1 >/dev/null 2>r.err
+[ $? -eq 2 ] && grep -q 'inputs' r.err && pass resume-wrong-data || fail resume-wrong-data "$(cat r.err)"
+
 # SIGINT stops after the current epoch, saves, says so, exits 130
 "$BP" train --data linear --n 5000 --hidden 32,32 --epochs 100000000 --quiet \
     --model int.bpm >int.out 2>int.err &

@@ -146,8 +146,10 @@ bp_status bp_atomic_commit(bp_atomic_file *af, bp_error *err)
         e = errno;
     }
     if (failed) {
+        /* the message first: path may be af->resolved, freed by abort */
+        bp_fail(err, BP_EIO, "cannot write %s: %s", path, strerror(e));
         bp_atomic_abort(af);
-        return bp_fail(err, BP_EIO, "cannot write %s: %s", path, strerror(e));
+        return BP_EIO;
     }
     sync_folder(path);
     free(af->tmp_path);

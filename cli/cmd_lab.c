@@ -3,6 +3,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "figures.h"
 #include "lab.h"
 
 static const char summary[] =
@@ -56,6 +57,11 @@ int cmd_lab(int argc, char **argv)
                                      "4294967295");
     if ((rc = lab_check_folder(lab.base.out_dir, lab.base.force)) != EXIT_OK)
         return rc;
+    /* an unwritable folder is found before the runs, not after them */
+    bp_error err;
+    if (make_folder(lab.base.out_dir, &err) ||
+        check_writable(lab.base.out_dir, 1, &err))
+        return cli_error(EXIT_USAGE, "option --out: %s", err.msg);
 
     /* The seed's own experiments first, on stdout, as the report shows
      * them; then every comparison over all seeds. */

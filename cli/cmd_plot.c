@@ -100,7 +100,9 @@ int cmd_plot(int argc, char **argv)
         } else {
             bp_error err;
             if (history_read(&curves[count].h, a, &err) != BP_OK)
-                rc = cli_error(cli_exit_code(err.code), "%s", err.msg);
+                rc = cli_error(err.code == BP_ENOMEM ? EXIT_RUNTIME
+                                                     : EXIT_USAGE,
+                               "%s", err.msg);
             else
                 curves[count++].label = label ? label : a;
         }

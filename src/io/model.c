@@ -61,6 +61,26 @@ static char *sizes_string(const bp_arch *a)
     return s;
 }
 
+/* Adds item (which may be NULL) to obj under name; on failure the item
+ * is freed, so nothing leaks when memory runs out.  0 on failure. */
+static int attach(cJSON *obj, const char *name, cJSON *item)
+{
+    if (item && cJSON_AddItemToObject(obj, name, item))
+        return 1;
+    cJSON_Delete(item);
+    return 0;
+}
+
+/* Appends a number to a JSON array; 0 when memory runs out. */
+static int add_number(cJSON *array, double v)
+{
+    cJSON *n = cJSON_CreateNumber(v);
+    if (n && cJSON_AddItemToArray(array, n))
+        return 1;
+    cJSON_Delete(n);
+    return 0;
+}
+
 static cJSON *tensor_entry(size_t rows, size_t cols, size_t *offset)
 {
     cJSON *t = cJSON_CreateObject();
@@ -71,12 +91,14 @@ static cJSON *tensor_entry(size_t rows, size_t cols, size_t *offset)
         cJSON_Delete(t);
         return NULL;
     }
-    cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)rows));
-    if (cols)
-        cJSON_AddItemToArray(shape, cJSON_CreateNumber((double)cols));
     size_t bytes = rows * (cols ? cols : 1) * 8;
-    cJSON_AddItemToArray(offs, cJSON_CreateNumber((double)*offset));
-    cJSON_AddItemToArray(offs, cJSON_CreateNumber((double)(*offset + bytes)));
+    if (!add_number(shape, (double)rows) ||
+        (cols && !add_number(shape, (double)cols)) ||
+        !add_number(offs, (double)*offset) ||
+        !add_number(offs, (double)(*offset + bytes))) {
+        cJSON_Delete(t);
+        return NULL;
+    }
     *offset += bytes;
     return t;
 }
@@ -91,59 +113,69 @@ static char *header_json(const bp_net *net, const bp_model_extra *extra)
     char *text = NULL;
     if (!root || !meta || !sizes)
         goto done;
-    cJSON_AddStringToObject(meta, "format", MODEL_FORMAT);
-    cJSON_AddStringToObject(meta, "format_version", MODEL_VERSION);
-    cJSON_AddStringToObject(meta, "sizes", sizes);
-    cJSON_AddStringToObject(meta, "hidden_activation",
-                            bp_activation_name(a->hidden));
-    cJSON_AddStringToObject(meta, "output_activation",
-                            bp_output_name(a->output));
-    cJSON_AddStringToObject(meta, "loss", bp_loss_name(a->loss));
-    cJSON_AddStringToObject(meta, "bias", a->bias ? "true" : "false");
+    /* every addition can fail when memory runs out: a header missing an
+     * entry must never be written */
+    if (!cJSON_AddStringToObject(meta, "format", MODEL_FORMAT) ||
+        !cJSON_AddStringToObject(meta, "format_version", MODEL_VERSION) ||
+        !cJSON_AddStringToObject(meta, "sizes", sizes) ||
+        !cJSON_AddStringToObject(meta, "hidden_activation",
+                                 bp_activation_name(a->hidden)) ||
+        !cJSON_AddStringToObject(meta, "output_activation",
+                                 bp_output_name(a->output)) ||
+        !cJSON_AddStringToObject(meta, "loss", bp_loss_name(a->loss)) ||
+        !cJSON_AddStringToObject(meta, "bias", a->bias ? "true" : "false"))
+        goto done;
     /* Tensors in parameter order, so the data is one copy of params. */
     size_t offset = 0;
     for (int l = 0; l < a->n_layers; l++) {
         char name[32];
         snprintf(name, sizeof name, "layers.%d.weight", l);
         cJSON *w = tensor_entry(a->sizes[l + 1], a->sizes[l], &offset);
-        if (!w || !cJSON_AddItemToObject(root, name, w))
+        if (!attach(root, name, w))
             goto done;
         if (a->bias) {
             snprintf(name, sizeof name, "layers.%d.bias", l);
             cJSON *b = tensor_entry(a->sizes[l + 1], 0, &offset);
-            if (!b || !cJSON_AddItemToObject(root, name, b))
+            if (!attach(root, name, b))
                 goto done;
         }
     }
     if (extra && extra->mean && extra->std) {
         cJSON *m = tensor_entry(a->sizes[0], 0, &offset);
-        if (!m || !cJSON_AddItemToObject(root, "standardize.mean", m))
+        if (!attach(root, "standardize.mean", m))
             goto done;
         cJSON *d = tensor_entry(a->sizes[0], 0, &offset);
-        if (!d || !cJSON_AddItemToObject(root, "standardize.std", d))
+        if (!attach(root, "standardize.std", d))
             goto done;
     }
     if (extra && extra->state && extra->state_len) {
         cJSON *t = tensor_entry(extra->state_len, 0, &offset);
-        if (!t || !cJSON_AddItemToObject(root, "optimizer.state", t))
+        if (!attach(root, "optimizer.state", t))
             goto done;
         char num[32];
         snprintf(num, sizeof num, "%llu", (unsigned long long)extra->steps);
-        cJSON_AddStringToObject(meta, "optimizer_steps", num);
-        cJSON_AddStringToObject(meta, "optimizer",
-                                bp_optimizer_name(extra->optimizer));
+        if (!cJSON_AddStringToObject(meta, "optimizer_steps", num) ||
+            !cJSON_AddStringToObject(meta, "optimizer",
+                                     bp_optimizer_name(extra->optimizer)))
+            goto done;
     }
     if (extra && extra->epochs) {
         char num[32];
         snprintf(num, sizeof num, "%zu", extra->epochs);
-        cJSON_AddStringToObject(meta, "epochs", num);
+        if (!cJSON_AddStringToObject(meta, "epochs", num))
+            goto done;
     }
     if (extra && extra->n_classes) {
         /* metadata values are strings: the names as a JSON array text */
         cJSON *names = cJSON_CreateArray();
-        for (size_t k = 0; names && k < extra->n_classes; k++)
-            cJSON_AddItemToArray(names,
-                                 cJSON_CreateString(extra->class_names[k]));
+        for (size_t k = 0; names && k < extra->n_classes; k++) {
+            cJSON *name = cJSON_CreateString(extra->class_names[k]);
+            if (!name || !cJSON_AddItemToArray(names, name)) {
+                cJSON_Delete(name);
+                cJSON_Delete(names);
+                names = NULL;
+            }
+        }
         char *list = names ? cJSON_PrintUnformatted(names) : NULL;
         cJSON_Delete(names);
         if (!list)

@@ -317,7 +317,7 @@ static void test_extras(void **state)
     bp_net_init(net, BP_INIT_HE, 5, NULL);
     char *names[] = {"Iris-setosa", "vers\"icolor", "virginica \u00e9"};
     double mean[3] = {5.8, 3.05, -1.5}, sd[3] = {0.83, 0.43, 1.76};
-    bp_model_extra extra = {3, names, mean, sd};
+    bp_model_extra extra = {.n_classes = 3, .class_names = names, .mean = mean, .std = sd};
     char path[256];
     path_in(path, sizeof path, "extra.bpm");
     bp_error err;

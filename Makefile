@@ -102,9 +102,14 @@ test-asan:
 lab: all
 	$(BUILD)/backprop lab
 
+# Benchmarks, never part of make test: A (the seed's run against numpy,
+# PyTorch and FANN), C (how the cost grows), and tabular accuracy against
+# scikit-learn.  Tables and plots go to bench/results/.
 bench: all
 	@scripts/deps.sh bench
 	@bench/run.sh
+	@bench/scaling.sh $(BUILD)/backprop
+	@if [ -x bench/tabular/run.sh ]; then bench/tabular/run.sh; fi
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \

@@ -122,8 +122,8 @@ static const cli_option options[] = {
     {"no-bias", OPT_UNSET, F(bias), NET, NULL,
      "no biases (the seed's network)", 0, 0, 0, 0},
     {"init", OPT_INIT, F(init), NET, "NAME",
-     "initial weights: normal | xavier | he | numpy (files: he for relu, "
-     "else xavier)", 0, 0, 0, 0},
+     "initial weights: normal | xavier | he | numpy (files: xavier)",
+     0, 0, 0, 0},
     {"seed", OPT_SEED, F(seed), NET, "S", "seed of the initial weights",
      0, 0, 0, 0},
     {"optimizer", OPT_OPTIMIZER, F(optimizer), CMD_TRAIN | CMD_LAB, "NAME",
@@ -200,6 +200,10 @@ void cli_defaults(cli_config *cfg)
     cfg->delimiter = ",";
     cfg->task = "classification";
     cfg->standardize = 1;
+    cfg->beta1 = 0.9;
+    cfg->beta2 = 0.999;
+    cfg->rho = 0.99;
+    cfg->eps = 1e-8;
     cfg->threads = 2;
     cfg->tolerance = 1e-6;
 }

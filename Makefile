@@ -82,10 +82,12 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h cli/format.c $(PLOT_OBJ) \
 
 tests-build: $(BUILD)/libbackprop.a $(BUILD)/backprop $(TESTS)
 
-# The whole suite twice: an optimised build, then the same code under
-# AddressSanitizer and UndefinedBehaviorSanitizer.
+# The whole suite twice, an optimised build and then the same code under
+# AddressSanitizer and UndefinedBehaviorSanitizer, with the fuzz harnesses
+# run over their seed corpora in between (mk/fuzz.mk).
 test: deps-ensure
 	@$(MAKE) --no-print-directory test-fast
+	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory test-asan
 
 test-fast: tests-build
@@ -128,3 +130,7 @@ uninstall:
 
 clean:
 	rm -rf build
+
+# make fuzz (FUZZ_SECONDS=N) and make fuzz-smoke: the libFuzzer harnesses.
+# Included last so that `make` alone still means `make all`.
+include mk/fuzz.mk

@@ -455,9 +455,9 @@ static int meta_count(const cJSON *root, const char *key, uint64_t *out)
 
 /* The optional optimizer state: a vector tensor whose length is checked
  * against the optimizer named in the metadata. */
-static bp_status read_state(const cJSON *root, const unsigned char *data,
-                            uint64_t data_len, span *where,
-                            bp_model_extra *extra, bp_error *err)
+static bp_status read_state(const cJSON *root, size_t n_params,
+                            const unsigned char *data, uint64_t data_len,
+                            span *where, bp_model_extra *extra, bp_error *err)
 {
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "optimizer.state");
     const cJSON *shape = cJSON_GetObjectItemCaseSensitive(t, "shape");
@@ -472,10 +472,15 @@ static bp_status read_state(const cJSON *root, const unsigned char *data,
         !meta_count(root, "epochs", &epochs))
         return bp_fail(err, BP_EFORMAT,
                        "optimizer_steps and epochs must be whole numbers");
+    /* its length is fixed by the optimizer and the network: checked
+     * before anything is allocated */
+    size_t want = bp_optimizer_state_len(opt, n_params);
     if (!cJSON_IsArray(shape) || cJSON_GetArraySize(shape) != 1 ||
         !json_size(cJSON_GetArrayItem(shape, 0), &len) || len == 0 ||
-        len > 2 * (uint64_t)BP_MAX_PARAMS)
-        return bp_fail(err, BP_EFORMAT, "optimizer.state: bad shape");
+        len != want || len * 8 > data_len)
+        return bp_fail(err, BP_EFORMAT,
+                       "optimizer.state: shape must be [%zu] for %s on this "
+                       "network", want, name);
     double *state = malloc((size_t)len * sizeof *state);
     if (!state)
         return bp_fail(err, BP_ENOMEM, "out of memory");
@@ -548,8 +553,8 @@ static bp_status read_tensors(const cJSON *root, bp_net *net,
     }
     /* The optimizer's state, to resume training. */
     if (cJSON_HasObjectItem(root, "optimizer.state")) {
-        bp_status rs = read_state(root, data, data_len, &spans[count++],
-                                  extra, err);
+        bp_status rs = read_state(root, net->n_params, data, data_len,
+                                  &spans[count++], extra, err);
         if (rs)
             return rs;
     }
@@ -614,6 +619,22 @@ bp_net *bp_model_load_buffer(const unsigned char *buf, size_t len,
     return bp_model_load_buffer_extra(buf, len, NULL, err);
 }
 
+/* The weights an architecture needs must be in the file before they are
+ * allocated: a forged "sizes" in a small file must not cost gigabytes. */
+static bp_status fits_in_file(const bp_arch *a, uint64_t data_len,
+                              bp_error *err)
+{
+    uint64_t params = 0;
+    for (int l = 0; l < a->n_layers; l++)
+        params += (uint64_t)a->sizes[l + 1] * (a->sizes[l] + (a->bias ? 1 : 0));
+    if (params * 8 > data_len)
+        return bp_fail(err, BP_EFORMAT,
+                       "the architecture needs %llu bytes of weights but the "
+                       "file holds %llu", (unsigned long long)(params * 8),
+                       (unsigned long long)data_len);
+    return BP_OK;
+}
+
 bp_net *bp_model_load_buffer_extra(const unsigned char *buf, size_t len,
                                    bp_model_extra *extra, bp_error *err)
 {
@@ -641,6 +662,7 @@ bp_net *bp_model_load_buffer_extra(const unsigned char *buf, size_t len,
     memset(&arch, 0, sizeof arch);
     bp_net *net = NULL;
     if (parse_metadata(root, &arch, err) == BP_OK &&
+        fits_in_file(&arch, len - 8 - hlen, err) == BP_OK &&
         (net = bp_net_new(&arch, err)) != NULL &&
         read_tensors(root, net, buf + 8 + hlen, len - 8 - hlen, extra,
                      err) != BP_OK) {

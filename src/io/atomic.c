@@ -48,6 +48,9 @@ static char *follow_links(const char *path)
 
 bp_status bp_atomic_open(bp_atomic_file *af, const char *path, bp_error *err)
 {
+    /* messages name the file as the caller did; path may become the
+     * target of a symbolic link, owned by af */
+    const char *asked = path;
     memset(af, 0, sizeof *af);
     if (!path || !*path)
         return bp_fail(err, BP_EINVAL, "no file name given");
@@ -80,7 +83,8 @@ bp_status bp_atomic_open(bp_atomic_file *af, const char *path, bp_error *err)
         free(af->tmp_path);
         free(af->resolved);
         memset(af, 0, sizeof *af);
-        return bp_fail(err, BP_EIO, "cannot write %s: %s", path, strerror(e));
+        return bp_fail(err, BP_EIO, "cannot write %s: %s", asked,
+                       strerror(e));
     }
     /* mkstemp makes the file 0600; a model is an ordinary file. */
     mode_t mask = umask(0);
@@ -94,9 +98,11 @@ bp_status bp_atomic_open(bp_atomic_file *af, const char *path, bp_error *err)
         free(af->tmp_path);
         free(af->resolved);
         memset(af, 0, sizeof *af);
-        return bp_fail(err, BP_EIO, "cannot write %s: %s", path, strerror(e));
+        return bp_fail(err, BP_EIO, "cannot write %s: %s", asked,
+                       strerror(e));
     }
     af->path = path;
+    af->asked = asked;
     return BP_OK;
 }
 
@@ -146,8 +152,8 @@ bp_status bp_atomic_commit(bp_atomic_file *af, bp_error *err)
         e = errno;
     }
     if (failed) {
-        /* the message first: path may be af->resolved, freed by abort */
-        bp_fail(err, BP_EIO, "cannot write %s: %s", path, strerror(e));
+        /* the message first: abort clears af */
+        bp_fail(err, BP_EIO, "cannot write %s: %s", af->asked, strerror(e));
         bp_atomic_abort(af);
         return BP_EIO;
     }

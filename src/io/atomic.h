@@ -18,6 +18,7 @@ typedef struct {
     FILE *f;
     char *tmp_path;
     const char *path;      /* the file replaced on commit           */
+    const char *asked;     /* the name the caller gave, for messages */
     char *resolved;        /* path's target when path is a symlink   */
 } bp_atomic_file;
 

@@ -209,7 +209,7 @@ static void test_refusals(void **state)
     snprintf(text, sizeof text, "{%s,%s}", META,
              "\"layers.0.weight\":{\"dtype\":\"F32\",\"shape\":[1,1],"
              "\"data_offsets\":[0,4]}");
-    expect_refused(text, 4, "F64");
+    expect_refused(text, 8, "F64");
     snprintf(text, sizeof text, "{%s,%s}", META,
              "\"layers.0.weight\":{\"dtype\":\"F64\",\"shape\":[2,1],"
              "\"data_offsets\":[0,16]}");

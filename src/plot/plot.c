@@ -42,6 +42,7 @@
  * scaled by the same factor (figure.unit).
  */
 #include "plot/plot.h"
+#include "io/atomic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -744,160 +745,10 @@ static void draw_key_column(const figure *fig, const key_item *items, int n,
 
 /* ---------------------------------------------------- temporary output */
 
-/*
- * The same policy as the library's model files: the rename replaces
- * whatever the name points at, so anything but a regular file (a folder, a
- * device, a FIFO) is refused, and a symbolic link is written through to
- * the file it names instead of being replaced by one.
- */
-typedef struct {
-    char *target;  /* path with symbolic links followed                 */
-    char *tmp;     /* temporary file name, beside the target            */
-    FILE *fp;
-} output;
+/* Figures are written as model files are (src/io/atomic.c): a temporary
+ * file beside the target, fsync, rename; only a regular file is replaced
+ * and a symbolic link is written through. */
 
-/* The file a chain of symbolic links ends at, which need not exist yet.
- * Returns a malloc'ed name, or NULL with errno set. */
-static char *follow_links(const char *path)
-{
-    size_t len = strlen(path);
-    char *cur = malloc(len + 1);
-    if (cur != NULL)
-        memcpy(cur, path, len + 1);
-    for (int hops = 0; cur != NULL && hops < 40; hops++) {
-        struct stat st;
-        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
-            return cur;
-        char dest[4096];
-        ssize_t n = readlink(cur, dest, sizeof dest - 1);
-        if (n < 0) {
-            free(cur);
-            return NULL;
-        }
-        dest[n] = '\0';
-        /* a relative link is relative to the link's folder */
-        const char *slash = strrchr(cur, '/');
-        size_t dir = (dest[0] == '/' || slash == NULL)
-                         ? 0 : (size_t) (slash - cur) + 1;
-        char *next = malloc(dir + (size_t) n + 1);
-        if (next != NULL) {
-            memcpy(next, cur, dir);
-            memcpy(next + dir, dest, (size_t) n + 1);
-        }
-        free(cur);
-        cur = next;
-    }
-    errno = cur == NULL ? ENOMEM : ELOOP;
-    free(cur);
-    return NULL;
-}
-
-static void output_discard(output *out)
-{
-    if (out->fp != NULL)
-        fclose(out->fp);
-    if (out->tmp != NULL)
-        unlink(out->tmp);
-    free(out->tmp);
-    free(out->target);
-    memset(out, 0, sizeof *out);
-}
-
-/* Creates "target.tmp.<pid>.<k>" with O_EXCL, so that the file gets the
- * caller's umask like any new file (mkstemp would force 0600). */
-static bp_status output_open(output *out, const char *path, bp_error *err)
-{
-    memset(out, 0, sizeof *out);
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-        return fail(err, BP_EIO, "cannot write figure '%s': not a regular "
-                    "file", path);
-    out->target = follow_links(path);
-    if (out->target == NULL)
-        return fail(err, errno == ENOMEM ? BP_ENOMEM : BP_EIO,
-                    "cannot write figure '%s': %s", path, strerror(errno));
-    size_t size = strlen(out->target) + 48;
-    out->tmp = malloc(size);
-    if (out->tmp == NULL) {
-        output_discard(out);
-        return fail(err, BP_ENOMEM, "out of memory writing figure '%s'", path);
-    }
-    int fd = -1, saved = 0;
-    for (unsigned k = 0; k < 100 && fd < 0; k++) {
-        snprintf(out->tmp, size, "%s.tmp.%ld.%u", out->target,
-                 (long) getpid(), k);
-        fd = open(out->tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
-        saved = errno;
-        if (fd < 0 && saved != EEXIST)
-            break;
-    }
-    if (fd >= 0)
-        out->fp = fdopen(fd, "wb");
-    if (out->fp == NULL) {
-        if (fd >= 0) {
-            saved = errno;
-            close(fd);
-        } else {
-            free(out->tmp);      /* never created: nothing to unlink */
-            out->tmp = NULL;
-        }
-        output_discard(out);
-        return fail(err, BP_EIO, "cannot write figure '%s': %s", path,
-                    strerror(saved));
-    }
-    return BP_OK;
-}
-
-/* fsync the folder holding name, so that the rename itself is durable. */
-static void sync_folder(const char *name)
-{
-    const char *slash = strrchr(name, '/');
-    size_t len = slash != NULL ? (size_t) (slash - name) + 1 : 0;
-    char *dir = malloc(len + 2);
-    if (dir == NULL)
-        return;
-    memcpy(dir, name, len);
-    if (len == 0)
-        dir[len++] = '.';
-    dir[len] = '\0';
-    int fd = open(dir, O_RDONLY);
-    if (fd >= 0) {
-        (void) fsync(fd);
-        close(fd);
-    }
-    free(dir);
-}
-
-/* Flush, fsync, close and rename over the target; on failure the
- * temporary file is removed and the target is untouched. */
-static bp_status output_commit(output *out, const char *path, bp_error *err)
-{
-    int bad = fflush(out->fp) != 0 || ferror(out->fp);
-    int saved = errno;
-    if (!bad && fsync(fileno(out->fp)) != 0) {
-        bad = 1;
-        saved = errno;
-    }
-    if (fclose(out->fp) != 0 && !bad) {
-        bad = 1;
-        saved = errno;
-    }
-    out->fp = NULL;
-    if (!bad && rename(out->tmp, out->target) != 0) {
-        bad = 1;
-        saved = errno;
-    }
-    if (bad) {
-        output_discard(out);
-        return fail(err, BP_EIO, "cannot write figure '%s': %s", path,
-                    strerror(saved ? saved : EIO));
-    }
-    sync_folder(out->target);
-    free(out->tmp);
-    out->tmp = NULL;
-    output_discard(out);
-    return BP_OK;
-}
 
 /* ------------------------------------------------------ PLplot streams */
 
@@ -1047,8 +898,8 @@ static bp_status render(const char *path, double w, double h, draw_fn draw,
         return fail(err, BP_EINVAL,
                     "cannot write figure '%s': unknown extension "
                     "(use .png, .svg or .pdf)", path);
-    output out;
-    bp_status st = output_open(&out, path, err);
+    bp_atomic_file out;
+    bp_status st = bp_atomic_open(&out, path, err);
     if (st != BP_OK)
         return st;
     figure fig;
@@ -1056,7 +907,7 @@ static bp_status render(const char *path, double w, double h, draw_fn draw,
     fig.w = w;
     fig.h = h;
     fig.unit = fmt->unit;
-    page_job job = {fmt, out.fp, draw, ctx, 0};
+    page_job job = {fmt, out.f, draw, ctx, 0};
     if (run_stream(&fig, draw_page, &job) != 0)
         st = fail(err, BP_EIO, "PLplot failed drawing '%s': %s", path,
                   escape_msg);
@@ -1069,10 +920,10 @@ static bp_status render(const char *path, double w, double h, draw_fn draw,
         st = fail(err, BP_EIO, "PLplot failed drawing '%s': %s", path,
                   fig.plmsg);
     if (st != BP_OK) {
-        output_discard(&out);
+        bp_atomic_abort(&out);
         return st;
     }
-    return output_commit(&out, path, err);
+    return bp_atomic_commit(&out, err);
 }
 
 /* ================================================================ curves */

@@ -44,7 +44,7 @@ PLOT_OBJ = $(PLOT_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps deps-ensure test test-fast test-asan lab bench install \
+.PHONY: all deps deps-ensure test test-fast test-asan test-valgrind lab bench install \
         uninstall clean
 
 all: deps-ensure
@@ -100,6 +100,20 @@ test-asan:
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    BP_SANITIZED=1 tests/run.sh build/asan
+
+# The command-line tests that exercise parsing, files and errors, with the
+# command under valgrind's memcheck (slow: a few minutes; not in make test).
+VALGRIND_TESTS ?= bad_input roundtrip plot
+test-valgrind: all
+	@command -v valgrind >/dev/null || { echo "test-valgrind needs valgrind" >&2; exit 2; }
+	@status=0; for t in $(VALGRIND_TESTS); do \
+	    echo "  VALGRIND tests/cli/$$t.sh"; \
+	    BP=$(CURDIR)/tests/valgrind-backprop.sh \
+	        BACKPROP=$(CURDIR)/$(BUILD)/backprop sh tests/cli/$$t.sh \
+	        >$(BUILD)/valgrind-$$t.log 2>&1 || status=1; \
+	    grep '^FAIL' $(BUILD)/valgrind-$$t.log; \
+	    echo "    $$(grep -c '^PASS' $(BUILD)/valgrind-$$t.log) checks passed"; \
+	done; exit $$status
 
 lab: all
 	$(BUILD)/backprop lab

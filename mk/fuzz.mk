@@ -21,7 +21,7 @@ FUZZ_CC         ?= clang
 FUZZ_BUILD      ?= build/fuzz
 FUZZ_SECONDS    ?= 60
 FUZZ_SMOKE_RUNS ?= 5000
-FUZZ_TARGETS    ?= fuzz_model fuzz_args fuzz_predict_rows
+FUZZ_TARGETS    ?= fuzz_model fuzz_args fuzz_predict_rows fuzz_csv fuzz_idx
 FUZZ_SAN         = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_CFLAGS     ?= -std=c11 -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN)
 # The Makefile's own -I flags and libraries when included from it (so that
@@ -47,6 +47,8 @@ FUZZ_CLI_OBJ = $(FUZZ_CLI_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_OPTS_fuzz_model        = -dict=tests/fuzz/fuzz_model.dict -malloc_limit_mb=64
 FUZZ_OPTS_fuzz_args         = -dict=tests/fuzz/fuzz_args.dict -close_fd_mask=3
 FUZZ_OPTS_fuzz_predict_rows = -dict=tests/fuzz/fuzz_predict_rows.dict -close_fd_mask=2
+FUZZ_OPTS_fuzz_csv          = -malloc_limit_mb=256
+FUZZ_OPTS_fuzz_idx          = -malloc_limit_mb=64
 
 FUZZ_BINS = $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
 

@@ -128,27 +128,29 @@ static int all_finite(const double *v, size_t count)
     return acc[0] + acc[1] + acc[2] + acc[3] == 0.0;
 }
 
-/* Samples of the loaded batch (m of them) the network gets right: p > 0.5
- * against a 0/1 target for one output, the largest output against the
- * largest target otherwise.  Outputs are feature-major, [k][m]. */
+/* The class k values name: p > 0.5 for a single output, the largest
+ * otherwise.  Value i is at v[i * step]. */
+static size_t class_at(const double *v, size_t k, size_t step)
+{
+    if (k == 1)
+        return v[0] > 0.5;
+    size_t best = 0;
+    for (size_t i = 1; i < k; i++)
+        if (v[i * step] > v[best * step])
+            best = i;
+    return best;
+}
+
+/* Of n samples, those whose predicted class is the target's.  Sample s
+ * starts at s * sample_step and its k values are out_step apart: (1, n)
+ * for the workspace's feature-major batches, (k, 1) for row-major sets. */
 static size_t count_correct(const double *p, const double *y, size_t k,
-                            size_t m)
+                            size_t n, size_t sample_step, size_t out_step)
 {
     size_t right = 0;
-    for (size_t s = 0; s < m; s++) {
-        if (k == 1) {
-            right += (p[s] > 0.5) == (y[s] > 0.5);
-            continue;
-        }
-        size_t bp = 0, by = 0;
-        for (size_t i = 1; i < k; i++) {
-            if (p[i * m + s] > p[bp * m + s])
-                bp = i;
-            if (y[i * m + s] > y[by * m + s])
-                by = i;
-        }
-        right += bp == by;
-    }
+    for (size_t s = 0; s < n; s++)
+        right += class_at(p + s * sample_step, k, out_step) ==
+                 class_at(y + s * sample_step, k, out_step);
     return right;
 }
 
@@ -192,7 +194,7 @@ static bp_status train_step(bp_trainer *tr, size_t m, double *loss,
     const bp_arch *a = &net->arch;
     const double *p = ws_forward(net, &tr->ws, m);
     *loss = ws_loss(net, &tr->ws, m);
-    *right += count_correct(p, tr->ws.target, a->sizes[a->n_layers], m);
+    *right += count_correct(p, tr->ws.target, a->sizes[a->n_layers], m, 1, m);
     if (!isfinite(*loss))
         return bp_fail(err, BP_EDIVERGED, "the loss became %s",
                        isnan(*loss) ? "NaN" : "infinite");
@@ -363,23 +365,6 @@ bp_status bp_predict(const bp_net *net, const double *x, size_t n,
     return BP_OK;
 }
 
-/* Whether prediction row p matches target row y: p > 0.5 against the 0/1
- * target for one output, the largest output against the largest target
- * otherwise. */
-static int correct(const double *p, const double *y, size_t k)
-{
-    if (k == 1)
-        return (p[0] > 0.5) == (y[0] > 0.5);
-    size_t bp = 0, by = 0;
-    for (size_t i = 1; i < k; i++) {
-        if (p[i] > p[bp])
-            bp = i;
-        if (y[i] > y[by])
-            by = i;
-    }
-    return bp == by;
-}
-
 bp_status bp_evaluate(const bp_net *net, const bp_dataset *ds, double *loss,
                       double *accuracy, bp_error *err)
 {
@@ -398,9 +383,7 @@ bp_status bp_evaluate(const bp_net *net, const bp_dataset *ds, double *loss,
     }
     if (loss)
         *loss = bp_loss_value(net->arch.loss, p, ds->y, k, ds->n);
-    size_t right = 0;
-    for (size_t s = 0; s < ds->n; s++)
-        right += (size_t)correct(p + s * k, ds->y + s * k, k);
+    size_t right = count_correct(p, ds->y, k, ds->n, k, 1);
     if (accuracy)
         *accuracy = (double)right / (double)ds->n * 100.0;
     free(p);

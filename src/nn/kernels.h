@@ -121,4 +121,37 @@ void vec_exp(bp_isa isa, double *out, const double *x, size_t count);
 void vec_log(bp_isa isa, double *out, const double *x, size_t count);
 void vec_sigmoid(bp_isa isa, double *out, const double *x, size_t count);
 
+/*
+ * The fast single-precision kernels (simd_f32.c): the same contracts as
+ * the _fast ones above on float arrays, compared with the naive _f32
+ * kernels by tests/unit/test_kernels.c.  Sums are kept in float, as the
+ * naive _f32 kernels keep them; the losses are returned as double.
+ */
+void dense_forward_fast_f32(bp_isa isa, float *out, const float *in,
+                            const float *w, const float *b, size_t n_out,
+                            size_t n_in, size_t n);
+void dense_forward_act_fast_f32(bp_isa isa, bp_activation f, float *out,
+                                const float *in, const float *w,
+                                const float *b, size_t n_out, size_t n_in,
+                                size_t n);
+void activation_forward_fast_f32(bp_isa isa, bp_activation f, float *a,
+                                 size_t count);
+void activation_backward_fast_f32(bp_isa isa, bp_activation f, float *delta,
+                                  const float *a, size_t count);
+void dense_backward_params_fast_f32(bp_isa isa, float *dw, float *db,
+                                    const float *delta, const float *in,
+                                    size_t n_out, size_t n_in, size_t n);
+void dense_backward_input_fast_f32(bp_isa isa, float *din, const float *w,
+                                   const float *delta, size_t n_out,
+                                   size_t n_in, size_t n);
+void dense_backward_input_act_fast_f32(bp_isa isa, bp_activation f,
+                                       float *din, const float *w,
+                                       const float *delta, const float *a,
+                                       size_t n_out, size_t n_in, size_t n);
+double loss_value_fast_f32(bp_isa isa, bp_loss loss, const float *p,
+                           const float *y, size_t count);
+void output_delta_fast_f32(bp_isa isa, bp_loss loss, float *delta,
+                           const float *p, const float *y, size_t count,
+                           size_t n_out);
+
 #endif

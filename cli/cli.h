@@ -40,6 +40,8 @@ typedef struct {
     size_t seeds;                /* lab: seeds per experiment           */
     const char *data_list;       /* lab: "linear,xor"                   */
     size_t threads;              /* lab: worker threads                 */
+    size_t train_threads;        /* train: threads sharing each batch   */
+    bp_dtype dtype;              /* train: f64 or f32                   */
     int force;                   /* lab: write into a foreign folder    */
     size_t sample;               /* trace: which sample                 */
     int markdown;                /* trace: Markdown tables              */

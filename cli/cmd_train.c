@@ -55,7 +55,9 @@ int cli_run_training(const cli_config *cfg, bp_dataset *ds,
                           .eps = cfg->eps,
                           .weight_decay = cfg->weight_decay,
                           .batch = cfg->batch,
-                          .shuffle_seed = cfg->seed};
+                          .shuffle_seed = cfg->seed,
+                          .dtype = cfg->dtype,
+                          .threads = (int)cfg->train_threads};
     bp_trainer *tr = bp_trainer_new(net, ds, &opts, &err);
     watch w = {INFINITY, 0, 0, NULL};
     size_t n_params = bp_net_param_count(net);

@@ -48,8 +48,10 @@ static bp_table *read_table(const cli_config *cfg, const char *path,
 
 /* Targets for the table's rows: one-hot over `classes` outputs (more than
  * two classes), the class index 0/1 (two), or the numeric label. `map`
- * turns the table's class indices into the model's (NULL: the same). */
-static bp_dataset *to_dataset(const bp_table *t, int regression,
+ * turns the table's class indices into the model's (NULL: the same).  The
+ * features move from the table into the data set (both are n x d,
+ * row-major), so a large file is held once, not twice. */
+static bp_dataset *to_dataset(bp_table *t, int regression,
                               size_t classes, const size_t *map,
                               bp_error *err)
 {
@@ -57,7 +59,9 @@ static bp_dataset *to_dataset(const bp_table *t, int regression,
     bp_dataset *ds = bp_dataset_new(t->n, t->d, outs, err);
     if (!ds)
         return NULL;
-    memcpy(ds->x, t->x, t->n * t->d * sizeof *ds->x);
+    free(ds->x);
+    ds->x = t->x;
+    t->x = NULL;
     for (size_t s = 0; s < t->n; s++) {
         size_t c = (size_t)t->target[s];
         if (map)

@@ -37,6 +37,7 @@ static const char *const output_names[] = {"sigmoid", "softmax", "linear"};
 static const char *const optimizer_names[] = {"sgd", "momentum", "nesterov",
                                               "rmsprop", "adam"};
 static const char *const init_names[] = {"normal", "xavier", "he", "numpy"};
+static const char *const dtype_names[] = {"f64", "f32"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -78,6 +79,11 @@ const char *bp_output_name(bp_output o)
     return name_of(output_names, COUNT(output_names), (int)o);
 }
 
+const char *bp_dtype_name(bp_dtype d)
+{
+    return name_of(dtype_names, COUNT(dtype_names), (int)d);
+}
+
 #define DEFINE_PARSE(fn, type, table)                                   \
     bp_status fn(const char *name, type *out)                           \
     {                                                                   \
@@ -93,3 +99,4 @@ DEFINE_PARSE(bp_loss_parse, bp_loss, loss_names)
 DEFINE_PARSE(bp_optimizer_parse, bp_optimizer, optimizer_names)
 DEFINE_PARSE(bp_init_parse, bp_init, init_names)
 DEFINE_PARSE(bp_output_parse, bp_output, output_names)
+DEFINE_PARSE(bp_dtype_parse, bp_dtype, dtype_names)

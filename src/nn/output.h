@@ -22,4 +22,13 @@ void cross_entropy_delta(double *delta, const double *p, const double *y,
 void linear_mse_delta(double *delta, const double *p, const double *y,
                       size_t count, size_t k);
 
+/* The same for float activations (the losses are still summed in double;
+ * p is floored at FLT_MIN). */
+void softmax_forward_f32(float *a, size_t k, size_t n);
+double cross_entropy_f32(const float *p, const float *y, size_t k, size_t n);
+void cross_entropy_delta_f32(float *delta, const float *p, const float *y,
+                             size_t count);
+void linear_mse_delta_f32(float *delta, const float *p, const float *y,
+                          size_t count, size_t k);
+
 #endif

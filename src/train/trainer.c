@@ -1,4 +1,14 @@
-/* trainer.c - full-batch training, prediction, evaluation, gradient check. */
+/*
+ * trainer.c - training (full batch or mini-batches, double or float, on one
+ * or more threads), prediction, evaluation, gradient check.
+ *
+ * With T threads each step's samples are cut into T contiguous shares;
+ * each thread runs the passes over its share (its own workspace and
+ * gradient), then updates its own range of the parameters from the
+ * shares' gradients, weighted by their sizes.  Who does what depends on T
+ * only, so a run repeats exactly for a given thread count; different
+ * counts differ by rounding.  One thread is the plain serial loop.
+ */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,25 +16,80 @@
 #include "core/error.h"
 #include "nn/kernels.h"
 #include "nn/output.h"
+#include "optim/optim.h"
+#include "train/pool.h"
 #include "train/workspace.h"
 
 /* Samples per chunk when predicting or evaluating, to bound memory. */
 #define PREDICT_CHUNK 1024
+
+/* One thread's part of a step: samples [start, start + m) of the step's
+ * rows, its own workspace and gradient. */
+typedef struct {
+    size_t start, m;
+    double loss;        /* mean over its samples                       */
+    size_t right;       /* of its samples, classified right            */
+    int finite;         /* its range of weights is finite after a step */
+    void *grad;         /* [n_params], double or float                 */
+    bp_workspace ws;    /* double trainers                              */
+    bp_workspace_f32 wsf; /* float trainers                             */
+} bp_share;
 
 struct bp_trainer {
     bp_net *net;
     const bp_dataset *ds;
     bp_train_opts opts;
     size_t batch;       /* samples per step (ds->n: full batch)        */
-    bp_workspace ws;    /* room for one batch                          */
-    double *grad;       /* [n_params]                                  */
-    double *state;      /* optimizer state, bp_optimizer_state_len     */
+    int threads;        /* shares of each step                         */
+    int f32;            /* float arithmetic (opts.dtype == BP_F32)     */
+    int resident;       /* full batch: the shares hold their samples   */
+    bp_share *share;    /* [threads]                                   */
+    bp_pool *pool;      /* the threads, when more than one             */
+    void *state;        /* optimizer state, bp_optimizer_state_len     */
+    float *pf;          /* float trainers: the weights                 */
+    double *state_out;  /* float trainers: state widened for callers   */
     size_t *order;      /* [n] sample order of the epoch (mini-batch)  */
     bp_rng rng;         /* reshuffles order every epoch                */
+    const size_t *rows; /* the step in progress: its samples ...       */
+    size_t m;           /* ... and how many                            */
     uint64_t steps;     /* optimizer steps so far                      */
     size_t epochs;      /* epochs run so far                           */
     double accuracy;    /* of the last epoch's forward passes          */
 };
+
+/* Thread t's range of the parameters in the update: equal parts, cut at
+ * multiples of 16 so that two threads never write one cache line. */
+static void param_range(const bp_trainer *tr, int t, size_t *lo, size_t *hi)
+{
+    size_t n = tr->net->n_params, T = (size_t)tr->threads;
+    size_t blocks = (n + 15) / 16;
+    *lo = blocks * (size_t)t / T * 16;
+    *hi = blocks * ((size_t)t + 1) / T * 16;
+    if (*lo > n)
+        *lo = n;
+    if (*hi > n)
+        *hi = n;
+}
+
+#define REAL double
+#define TFN(name) name
+#define WSOF(sh) ((sh)->ws)
+#define PARAMS(tr) ((tr)->net->params)
+#include "train/step_impl.h"
+#undef REAL
+#undef TFN
+#undef WSOF
+#undef PARAMS
+
+#define REAL float
+#define TFN(name) name##_f32
+#define WSOF(sh) ((sh)->wsf)
+#define PARAMS(tr) ((tr)->pf)
+#include "train/step_impl.h"
+#undef REAL
+#undef TFN
+#undef WSOF
+#undef PARAMS
 
 static bp_status check_data(const bp_net *net, const bp_dataset *ds,
                             bp_error *err)
@@ -61,6 +126,45 @@ static bp_status check_opts(const bp_train_opts *o, bp_error *err)
     if ((unsigned)o->optimizer > BP_OPT_ADAM)
         return bp_fail(err, BP_EINVAL, "unknown optimizer %d",
                        (int)o->optimizer);
+    if ((unsigned)o->dtype > BP_F32)
+        return bp_fail(err, BP_EINVAL, "unknown dtype %d", (int)o->dtype);
+    if (o->threads < 0 || o->threads > BP_MAX_THREADS)
+        return bp_fail(err, BP_EINVAL, "threads must be in 1..%d",
+                       BP_MAX_THREADS);
+    return BP_OK;
+}
+
+/* Shares of m samples starting at row 0 of the step: equal parts. */
+static void split_batch(bp_trainer *tr, size_t m)
+{
+    size_t T = (size_t)tr->threads;
+    for (size_t t = 0; t < T; t++) {
+        tr->share[t].start = m * t / T;
+        tr->share[t].m = m * (t + 1) / T - tr->share[t].start;
+    }
+    tr->m = m;
+}
+
+static bp_status alloc_shares(bp_trainer *tr, bp_error *err)
+{
+    const size_t n_params = tr->net->n_params;
+    const size_t size = tr->f32 ? sizeof(float) : sizeof(double);
+    const size_t T = (size_t)tr->threads;
+    tr->share = calloc(T, sizeof *tr->share);
+    if (!tr->share)
+        return bp_fail(err, BP_ENOMEM, "out of memory for the trainer");
+    for (size_t t = 0; t < T; t++) {
+        bp_share *sh = &tr->share[t];
+        /* the largest share of a batch */
+        size_t cap = (tr->batch + T - 1) / T;
+        sh->grad = calloc(n_params, size);
+        if (!sh->grad)
+            return bp_fail(err, BP_ENOMEM, "out of memory for the gradient");
+        bp_status st = tr->f32 ? ws_init_f32(&sh->wsf, &tr->net->arch, cap, err)
+                               : ws_init(&sh->ws, &tr->net->arch, cap, err);
+        if (st)
+            return st;
+    }
     return BP_OK;
 }
 
@@ -81,24 +185,41 @@ bp_trainer *bp_trainer_new(bp_net *net, const bp_dataset *ds,
     tr->net = net;
     tr->ds = ds;
     tr->opts = *opts;
+    tr->f32 = opts->dtype == BP_F32;
+    tr->threads = opts->threads > 1 ? opts->threads : 1;
     tr->batch = opts->batch && opts->batch < ds->n ? opts->batch : ds->n;
+    tr->resident = tr->batch == ds->n;
+    const size_t size = tr->f32 ? sizeof(float) : sizeof(double);
     size_t state = bp_optimizer_state_len(opts->optimizer, net->n_params);
-    tr->grad = calloc(net->n_params, sizeof *tr->grad);
-    tr->state = calloc(state ? state : 1, sizeof *tr->state);
-    if (tr->batch < ds->n)
+    tr->state = calloc(state ? state : 1, size);
+    if (!tr->resident)
         tr->order = malloc(ds->n * sizeof *tr->order);
-    if (!tr->grad || !tr->state || (tr->batch < ds->n && !tr->order)) {
-        bp_fail(err, BP_ENOMEM, "out of memory for the gradient");
+    if (tr->f32) {
+        tr->pf = malloc(net->n_params * sizeof *tr->pf);
+        tr->state_out = calloc(state ? state : 1, sizeof *tr->state_out);
+    }
+    if (!tr->state || (!tr->resident && !tr->order) ||
+        (tr->f32 && (!tr->pf || !tr->state_out))) {
+        bp_fail(err, BP_ENOMEM, "out of memory for the trainer");
         bp_trainer_free(tr);
         return NULL;
     }
-    if (ws_init(&tr->ws, &net->arch, tr->batch, err) != BP_OK) {
+    if (alloc_shares(tr, err) ||
+        (tr->threads > 1 && !(tr->pool = pool_new(tr->threads, err)))) {
         bp_trainer_free(tr);
         return NULL;
     }
-    if (!tr->order) {
-        /* Full batch: the data is transposed once, not every epoch. */
-        ws_load(&tr->ws, ds, 0, ds->n);
+    if (tr->resident) {
+        /* Full batch: each share loads its samples once, not every
+         * epoch. */
+        split_batch(tr, ds->n);
+        for (int t = 0; t < tr->threads; t++) {
+            bp_share *sh = &tr->share[t];
+            if (tr->f32)
+                ws_gather_f32(&sh->wsf, ds, NULL, sh->start, sh->m);
+            else
+                ws_gather(&sh->ws, ds, NULL, sh->start, sh->m);
+        }
     }
     return tr;
 }
@@ -107,65 +228,27 @@ void bp_trainer_free(bp_trainer *tr)
 {
     if (!tr)
         return;
-    ws_free(&tr->ws);
-    free(tr->grad);
+    pool_free(tr->pool);
+    for (int t = 0; tr->share && t < tr->threads; t++) {
+        ws_free(&tr->share[t].ws);
+        ws_free_f32(&tr->share[t].wsf);
+        free(tr->share[t].grad);
+    }
+    free(tr->share);
     free(tr->state);
+    free(tr->pf);
+    free(tr->state_out);
     free(tr->order);
     free(tr);
 }
 
-/* v[k] * 0 is 0 unless v[k] is NaN or infinite.  Four sums keep the
- * additions independent, so the check costs a fraction of a step. */
-static int all_finite(const double *v, size_t count)
+/* Runs fn on every share: on the team, or here with one thread. */
+static void run(bp_trainer *tr, void (*fn)(void *, int))
 {
-    double acc[4] = {0, 0, 0, 0};
-    size_t k = 0;
-    for (; k + 4 <= count; k += 4)
-        for (int j = 0; j < 4; j++)
-            acc[j] += v[k + j] * 0.0;
-    for (; k < count; k++)
-        acc[0] += v[k] * 0.0;
-    return acc[0] + acc[1] + acc[2] + acc[3] == 0.0;
-}
-
-/* The class k values name: p > 0.5 for a single output, the largest
- * otherwise.  Value i is at v[i * step]. */
-static size_t class_at(const double *v, size_t k, size_t step)
-{
-    if (k == 1)
-        return v[0] > 0.5;
-    size_t best = 0;
-    for (size_t i = 1; i < k; i++)
-        if (v[i * step] > v[best * step])
-            best = i;
-    return best;
-}
-
-/* Of n samples, those whose predicted class is the target's.  Sample s
- * starts at s * sample_step and its k values are out_step apart: (1, n)
- * for the workspace's feature-major batches, (k, 1) for row-major sets. */
-static size_t count_correct(const double *p, const double *y, size_t k,
-                            size_t n, size_t sample_step, size_t out_step)
-{
-    size_t right = 0;
-    for (size_t s = 0; s < n; s++)
-        right += class_at(p + s * sample_step, k, out_step) ==
-                 class_at(y + s * sample_step, k, out_step);
-    return right;
-}
-
-/* Copies the samples rows[0..m) of ds into the workspace, feature-major. */
-static void gather(bp_workspace *ws, const bp_dataset *ds, const size_t *rows,
-                   size_t m)
-{
-    for (size_t s = 0; s < m; s++) {
-        const double *x = ds->x + rows[s] * ds->n_in;
-        const double *y = ds->y + rows[s] * ds->n_out;
-        for (size_t f = 0; f < ds->n_in; f++)
-            ws->act[0][f * m + s] = x[f];
-        for (size_t k = 0; k < ds->n_out; k++)
-            ws->target[k * m + s] = y[k];
-    }
+    if (tr->pool)
+        pool_run(tr->pool, fn, tr);
+    else
+        fn(tr, 0);
 }
 
 /* The order of epoch e: Fisher-Yates over 0..n-1 from a generator seeded
@@ -185,54 +268,65 @@ static void shuffle(bp_trainer *tr)
     }
 }
 
-/* Forward, loss, backward and one step on the m loaded samples; *loss
- * receives the batch's mean loss. */
-static bp_status train_step(bp_trainer *tr, size_t m, double *loss,
-                            size_t *right, bp_error *err)
+/* Forward, loss, backward and one step on the m samples rows[0..m) (or
+ * the resident full batch); *loss receives the batch's mean loss. */
+static bp_status train_step(bp_trainer *tr, const size_t *rows, size_t m,
+                            double *loss, size_t *right, bp_error *err)
 {
-    bp_net *net = tr->net;
-    const bp_arch *a = &net->arch;
-    const double *p = ws_forward(net, &tr->ws, m);
-    *loss = ws_loss(net, &tr->ws, m);
-    *right += count_correct(p, tr->ws.target, a->sizes[a->n_layers], m, 1, m);
-    if (!isfinite(*loss))
+    tr->rows = rows;
+    if (!tr->resident)
+        split_batch(tr, m);
+    run(tr, tr->f32 ? phase_passes_f32 : phase_passes);
+    double l = 0;
+    for (int t = 0; t < tr->threads; t++) {
+        const bp_share *sh = &tr->share[t];
+        *right += sh->right;
+        /* one share: its loss as it is, bit for bit */
+        l += sh->m == m ? sh->loss : sh->loss * ((double)sh->m / (double)m);
+    }
+    *loss = l;
+    if (!isfinite(l))
         return bp_fail(err, BP_EDIVERGED, "the loss became %s",
-                       isnan(*loss) ? "NaN" : "infinite");
-    ws_backward(net, &tr->ws, m, tr->grad);
-    if (tr->opts.weight_decay > 0)
-        for (int l = 0; l < a->n_layers; l++) {
-            size_t off = net->w_off[l], cnt = a->sizes[l] * a->sizes[l + 1];
-            for (size_t k = 0; k < cnt; k++)
-                tr->grad[off + k] += tr->opts.weight_decay * net->params[off + k];
-        }
-    bp_optimizer_step(&tr->opts, net->params, tr->grad, tr->state,
-                      net->n_params, ++tr->steps);
-    if (!all_finite(net->params, net->n_params))
-        return bp_fail(err, BP_EDIVERGED, "a weight became NaN or infinite");
+                       isnan(l) ? "NaN" : "infinite");
+    ++tr->steps;
+    run(tr, tr->f32 ? phase_update_f32 : phase_update);
+    for (int t = 0; t < tr->threads; t++)
+        if (!tr->share[t].finite)
+            return bp_fail(err, BP_EDIVERGED,
+                           "a weight became NaN or infinite");
     return BP_OK;
 }
 
 bp_status bp_trainer_epoch(bp_trainer *tr, double *loss, bp_error *err)
 {
     const size_t n = tr->ds->n;
+    bp_net *net = tr->net;
     size_t right = 0;
     double total = 0;
     bp_status st = BP_OK;
     tr->epochs++;
-    if (!tr->order) {
+    if (tr->f32) {
+        /* the net's weights as they are now (exact when they came from
+         * this trainer) */
+        for (size_t k = 0; k < net->n_params; k++)
+            tr->pf[k] = (float)net->params[k];
+    }
+    if (tr->resident) {
         /* full batch, the seed's way: one step per epoch */
-        st = train_step(tr, n, &total, &right, err);
+        st = train_step(tr, NULL, n, &total, &right, err);
     } else {
         shuffle(tr);
         for (size_t start = 0; start < n && !st; start += tr->batch) {
             size_t m = n - start < tr->batch ? n - start : tr->batch;
             double l;
-            gather(&tr->ws, tr->ds, tr->order + start, m);
-            st = train_step(tr, m, &l, &right, err);
+            st = train_step(tr, tr->order + start, m, &l, &right, err);
             total += l * (double)m;
         }
         total /= (double)n;
     }
+    if (tr->f32)
+        for (size_t k = 0; k < net->n_params; k++)
+            net->params[k] = tr->pf[k];
     if (loss)
         *loss = total;
     tr->accuracy = (double)right / (double)n * 100.0;
@@ -244,7 +338,12 @@ const double *bp_trainer_state(const bp_trainer *tr, size_t *len,
 {
     *len = bp_optimizer_state_len(tr->opts.optimizer, tr->net->n_params);
     *steps = tr->steps;
-    return tr->state;
+    if (!tr->f32)
+        return tr->state;
+    const float *s = tr->state;
+    for (size_t k = 0; k < *len; k++)
+        tr->state_out[k] = s[k];
+    return tr->state_out;
 }
 
 bp_status bp_trainer_restore(bp_trainer *tr, const double *state, size_t len,
@@ -256,7 +355,13 @@ bp_status bp_trainer_restore(bp_trainer *tr, const double *state, size_t len,
                        "the saved optimizer state has %zu values; %s on this "
                        "network needs %zu", len,
                        bp_optimizer_name(tr->opts.optimizer), want);
-    memcpy(tr->state, state, len * sizeof *state);
+    if (tr->f32) {
+        float *s = tr->state;
+        for (size_t k = 0; k < len; k++)
+            s[k] = (float)state[k];
+    } else {
+        memcpy(tr->state, state, len * sizeof *state);
+    }
     tr->steps = steps;
     tr->epochs = epochs;
     return BP_OK;
@@ -276,18 +381,18 @@ bp_status bp_gradient(const bp_net *net, const bp_dataset *ds, double *grad,
     bp_workspace ws;
     if ((st = ws_init(&ws, &net->arch, ds->n, err)))
         return st;
-    ws_load(&ws, ds, 0, ds->n);
-    ws_forward(net, &ws, ds->n);
+    ws_gather(&ws, ds, NULL, 0, ds->n);
+    ws_forward(net, net->params, &ws, ds->n);
     if (loss)
         *loss = ws_loss(net, &ws, ds->n);
-    ws_backward(net, &ws, ds->n, grad);
+    ws_backward(net, net->params, &ws, ds->n, grad);
     ws_free(&ws);
     return BP_OK;
 }
 
 static double loss_at(const bp_net *net, bp_workspace *ws, size_t n)
 {
-    ws_forward(net, ws, n);
+    ws_forward(net, net->params, ws, n);
     return ws_loss(net, ws, n);
 }
 
@@ -312,9 +417,9 @@ bp_status bp_gradcheck(const bp_net *net, const bp_dataset *ds, double h,
         bp_net_free(probe);
         return st;
     }
-    ws_load(&ws, ds, 0, ds->n);
-    ws_forward(probe, &ws, ds->n);
-    ws_backward(probe, &ws, ds->n, grad);
+    ws_gather(&ws, ds, NULL, 0, ds->n);
+    ws_forward(probe, probe->params, &ws, ds->n);
+    ws_backward(probe, probe->params, &ws, ds->n, grad);
 
     double worst = 0, biggest = 0;
     for (size_t k = 0; k < probe->n_params; k++) {
@@ -356,7 +461,7 @@ bp_status bp_predict(const bp_net *net, const double *x, size_t n,
     for (size_t start = 0; start < n; start += ws.cap) {
         size_t m = n - start < ws.cap ? n - start : ws.cap;
         ws_load_inputs(&ws, x + start * n_in, n_in, m);
-        const double *p = ws_forward(net, &ws, m);      /* [n_out][m] */
+        const double *p = ws_forward(net, net->params, &ws, m);      /* [n_out][m] */
         for (size_t s = 0; s < m; s++)
             for (size_t k = 0; k < n_out; k++)
                 out[(start + s) * n_out + k] = p[k * m + s];
@@ -383,7 +488,9 @@ bp_status bp_evaluate(const bp_net *net, const bp_dataset *ds, double *loss,
     }
     if (loss)
         *loss = bp_loss_value(net->arch.loss, p, ds->y, k, ds->n);
-    size_t right = count_correct(p, ds->y, k, ds->n, k, 1);
+    size_t right = 0;
+    for (size_t s = 0; s < ds->n; s++)
+        right += ws_class_at(p + s * k, k, 1) == ws_class_at(ds->y + s * k, k, 1);
     if (accuracy)
         *accuracy = (double)right / (double)ds->n * 100.0;
     free(p);

@@ -9,29 +9,49 @@
  * act[0] holds the inputs and act[l] the output of layer l, feature-major
  * ([sizes[l]][n] for a batch of n <= cap samples); target is [n_out][n];
  * delta[0], delta[1] alternate as dJ/dz of the layer being processed.
+ *
+ * Declared once per real type: bp_workspace and ws_* work in double,
+ * bp_workspace_f32 and ws_*_f32 in float.  Both take the network for its
+ * shape and the parameters separately, in their own type (a float trainer
+ * keeps a float copy of the weights).  Data sets stay double; loading
+ * converts.
  */
-typedef struct {
-    size_t cap;
-    double *act[BP_MAX_LAYERS + 1];
-    double *delta[2];
-    double *target;
-    double *block;
-} bp_workspace;
+#define BP_DECLARE_WORKSPACE(REAL, WS, SFX)                                  \
+    typedef struct {                                                         \
+        size_t cap;                                                          \
+        REAL *act[BP_MAX_LAYERS + 1];                                        \
+        REAL *delta[2];                                                      \
+        REAL *target;                                                        \
+        REAL *block;                                                         \
+    } WS;                                                                    \
+                                                                             \
+    bp_status ws_init##SFX(WS *ws, const bp_arch *arch, size_t cap,          \
+                           bp_error *err);                                   \
+    void ws_free##SFX(WS *ws);                                               \
+    /* Copies samples rows[0..n) of ds (or start..start+n when rows is      \
+     * NULL) into act[0] and target. */                                      \
+    void ws_gather##SFX(WS *ws, const bp_dataset *ds, const size_t *rows,    \
+                        size_t start, size_t n);                             \
+    /* Copies n input rows x (n x n_in, row-major) into act[0]. */           \
+    void ws_load_inputs##SFX(WS *ws, const double *x, size_t n_in,           \
+                             size_t n);                                      \
+    /* Forward pass over the n loaded samples; returns the output,          \
+     * [n_out][n]. */                                                        \
+    const REAL *ws_forward##SFX(const bp_net *net, const REAL *params,       \
+                                WS *ws, size_t n);                           \
+    /* Mean loss of the last forward pass against the loaded targets. */     \
+    double ws_loss##SFX(const bp_net *net, const WS *ws, size_t n);          \
+    /* Samples of the last forward pass whose class is the target's. */      \
+    size_t ws_correct##SFX(const bp_net *net, const WS *ws, size_t n);       \
+    /* Gradient of the mean loss after ws_forward, in the parameter         \
+     * layout. */                                                            \
+    void ws_backward##SFX(const bp_net *net, const REAL *params, WS *ws,     \
+                          size_t n, REAL *grad);                             \
+    /* The class that k values name: v[0] > 0.5 for one output, else the    \
+     * largest (the first of equals).  Value i is at v[i * step]. */         \
+    size_t ws_class_at##SFX(const REAL *v, size_t k, size_t step);
 
-bp_status ws_init(bp_workspace *ws, const bp_arch *arch, size_t cap,
-                  bp_error *err);
-void ws_free(bp_workspace *ws);
-
-/* Copies samples [start, start + n) of ds into act[0] and target. */
-void ws_load(bp_workspace *ws, const bp_dataset *ds, size_t start, size_t n);
-/* Copies n input rows x (n x n_in, row-major) into act[0]. */
-void ws_load_inputs(bp_workspace *ws, const double *x, size_t n_in, size_t n);
-
-/* Forward pass over the n loaded samples; returns the output, [n_out][n]. */
-const double *ws_forward(const bp_net *net, bp_workspace *ws, size_t n);
-/* Mean loss of the last forward pass against the loaded targets. */
-double ws_loss(const bp_net *net, const bp_workspace *ws, size_t n);
-/* Gradient of the mean loss after ws_forward, in the parameter layout. */
-void ws_backward(const bp_net *net, bp_workspace *ws, size_t n, double *grad);
+BP_DECLARE_WORKSPACE(double, bp_workspace, )
+BP_DECLARE_WORKSPACE(float, bp_workspace_f32, _f32)
 
 #endif

@@ -114,6 +114,8 @@ bad_values lab epochs 0 x
 bad_values train n abc '' nan inf -1 0 2.5 99999999999
 bad_values test n abc 0 -1
 bad_values gradcheck n 0
+bad_values train dtype f16 float F32 '' double
+bad_values train threads 0 -1 65 1.5 abc ''
 bad_values train momentum abc '' nan inf 1.0 1 -0.1 2
 bad_values train log-every abc '' nan inf -1 0.5
 bad_values gradcheck h abc '' nan inf -1 -1e-5 0 1 2

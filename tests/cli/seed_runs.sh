@@ -11,7 +11,7 @@
 #     lines "epoch 100 loss : L" ... "epoch 5000 loss : L", with finite
 #     positive losses and the last below the first;
 #   - with weight seeds 1..20 (1..6 under the sanitizers) both data sets
-#     reach "accuracy : 100.0 %";
+#     reach "accuracy : 100.0 %", in double and in float (--dtype f32);
 #   - "gradcheck --hidden 5,4 --data xor" passes for every hidden activation
 #     (sigmoid tanh relu none) x loss (bce mse) x bias / no bias, and also
 #     for --preset seed; with --tolerance 1e-300 it fails (exit 1), which
@@ -139,19 +139,24 @@ else
 fi
 
 # seeds FIRST: runs seeds FIRST, FIRST + 2, ... up to last_seed on both
-# data sets; the seeds that do not reach 100 % go into seeds.DATA.FIRST.
-# Two workers (odd and even seeds) share the two cores evenly.
+# data sets, in double and in float (--dtype f32); the seeds that do not
+# reach 100 % go into seeds.DATA.DTYPE.FIRST.  Two workers (odd and even
+# seeds) share the two cores evenly.
 seeds() {
-    : >"seeds.linear.$1"
-    : >"seeds.xor.$1"
+    for dt in f64 f32; do
+        : >"seeds.linear.$dt.$1"
+        : >"seeds.xor.$dt.$1"
+    done
     s=$1
     while [ "$s" -le "$last_seed" ]; do
         for data in linear xor; do
-            "$BP" train --preset seed --quiet --data "$data" --seed "$s" \
-                >"seed.$1.out" 2>&1
-            if [ "$(tail -n 1 "seed.$1.out")" != "accuracy : 100.0 %" ]; then
-                echo "$s ($(tail -n 1 "seed.$1.out"))" >>"seeds.$data.$1"
-            fi
+            for dt in f64 f32; do
+                "$BP" train --preset seed --quiet --data "$data" --seed "$s" \
+                    --dtype "$dt" >"seed.$1.out" 2>&1
+                if [ "$(tail -n 1 "seed.$1.out")" != "accuracy : 100.0 %" ]; then
+                    echo "$s ($(tail -n 1 "seed.$1.out"))" >>"seeds.$data.$dt.$1"
+                fi
+            done
         done
         s=$((s + 2))
     done
@@ -160,12 +165,14 @@ seeds 1 &
 seeds 2
 wait
 for data in linear xor; do
-    cat "seeds.$data.1" "seeds.$data.2" | sort -n >"seeds.$data"
-    if [ -s "seeds.$data" ]; then
-        fail "seeds-1-$last_seed-$data" "seeds below 100 %: $(tr '\n' ' ' <"seeds.$data")"
-    else
-        pass "seeds-1-$last_seed-$data"
-    fi
+    for dt in f64 f32; do
+        cat "seeds.$data.$dt.1" "seeds.$data.$dt.2" | sort -n >"seeds.$data.$dt"
+        if [ -s "seeds.$data.$dt" ]; then
+            fail "seeds-1-$last_seed-$data-$dt" "seeds below 100 %: $(tr '\n' ' ' <"seeds.$data.$dt")"
+        else
+            pass "seeds-1-$last_seed-$data-$dt"
+        fi
+    done
 done
 
 # -------------------------------------------------------- gradcheck

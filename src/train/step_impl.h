@@ -1,0 +1,85 @@
+/*
+ * step_impl.h - one training step's two phases, written once and included
+ * by trainer.c per real type with REAL, TFN(name) (name or name_f32, which
+ * also names the workspace functions of the type), WSOF(share) (the
+ * share's workspace of the type) and PARAMS(tr) (the weights the passes
+ * read: the net's own, or the float copy).
+ *
+ * Phase 1 runs on every thread t over its share of the batch: load, forward,
+ * loss, backward into the share's gradient (the mean over its samples).
+ * Phase 2 runs on every thread over its range of the parameters: the
+ * batch's gradient as the shares' gradients weighted by their sizes, weight
+ * decay, the optimizer's update, and the check that the weights are finite.
+ */
+
+static void TFN(phase_passes)(void *ctx, int t)
+{
+    bp_trainer *tr = ctx;
+    bp_share *sh = &tr->share[t];
+    sh->loss = 0;
+    sh->right = 0;
+    if (sh->m == 0)
+        return;
+    const bp_net *net = tr->net;
+    if (!tr->resident)
+        TFN(ws_gather)(&WSOF(sh), tr->ds, tr->rows + sh->start, 0, sh->m);
+    TFN(ws_forward)(net, PARAMS(tr), &WSOF(sh), sh->m);
+    sh->loss = TFN(ws_loss)(net, &WSOF(sh), sh->m);
+    sh->right = TFN(ws_correct)(net, &WSOF(sh), sh->m);
+    if (isfinite(sh->loss))
+        TFN(ws_backward)(net, PARAMS(tr), &WSOF(sh), sh->m,
+                         (REAL *)sh->grad);
+}
+
+/* v[k] * 0 is 0 unless v[k] is NaN or infinite.  Four sums keep the
+ * additions independent, so the check costs a fraction of a step. */
+static int TFN(all_finite)(const REAL *v, size_t count)
+{
+    REAL acc[4] = {0, 0, 0, 0};
+    size_t k = 0;
+    for (; k + 4 <= count; k += 4)
+        for (int j = 0; j < 4; j++)
+            acc[j] += v[k + j] * (REAL)0;
+    for (; k < count; k++)
+        acc[0] += v[k] * (REAL)0;
+    return acc[0] + acc[1] + acc[2] + acc[3] == 0;
+}
+
+static void TFN(phase_update)(void *ctx, int t)
+{
+    bp_trainer *tr = ctx;
+    const bp_net *net = tr->net;
+    const bp_arch *a = &net->arch;
+    size_t lo, hi;
+    param_range(tr, t, &lo, &hi);
+    REAL *g = tr->share[0].grad;
+    REAL *params = PARAMS(tr);
+    if (tr->m != tr->share[0].m) {
+        /* g = sum over the shares of (m_u / m) g_u, kept in share 0's
+         * buffer; the order of the sum is fixed by u alone */
+        REAL w0 = (REAL)tr->share[0].m / (REAL)tr->m;
+        for (size_t k = lo; k < hi; k++)
+            g[k] *= w0;
+        for (int u = 1; u < tr->threads; u++) {
+            const bp_share *sh = &tr->share[u];
+            if (sh->m == 0)
+                continue;
+            const REAL *gu = sh->grad;
+            REAL wu = (REAL)sh->m / (REAL)tr->m;
+            for (size_t k = lo; k < hi; k++)
+                g[k] += wu * gu[k];
+        }
+    }
+    if (tr->opts.weight_decay > 0) {
+        const REAL wd = (REAL)tr->opts.weight_decay;
+        for (int l = 0; l < a->n_layers; l++) {
+            size_t off = net->w_off[l], end = off + a->sizes[l] * a->sizes[l + 1];
+            size_t from = off > lo ? off : lo, to = end < hi ? end : hi;
+            for (size_t k = from; k < to; k++)
+                g[k] += wd * params[k];
+        }
+    }
+    TFN(optim_range)(&tr->opts, params, g, (REAL *)tr->state, net->n_params,
+                     tr->steps, lo, hi);
+    tr->share[t].finite = TFN(all_finite)(params + lo, hi - lo);
+}

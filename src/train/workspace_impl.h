@@ -1,0 +1,172 @@
+/*
+ * workspace_impl.h - the forward and backward pass over a batch, written
+ * once and included by workspace.c per real type with REAL, WS (the
+ * workspace type) and WFN(name) (name, or name_f32, which also names the
+ * fast kernels and output functions of that type).
+ */
+
+bp_status WFN(ws_init)(WS *ws, const bp_arch *arch, size_t cap,
+                       bp_error *err)
+{
+    memset(ws, 0, sizeof *ws);
+    if (cap == 0)
+        return bp_fail(err, BP_EINVAL, "a batch needs at least one sample");
+    /* Units over all layers, two delta buffers and the targets. */
+    size_t units = 0;
+    for (int l = 0; l <= arch->n_layers; l++)
+        units += arch->sizes[l];
+    units += 2 * bp_arch_max_width(arch) + arch->sizes[arch->n_layers];
+    size_t total;
+    if (!bp_mul_size(units, cap, &total) ||
+        !bp_mul_size(total, sizeof(REAL), &total))
+        return bp_fail(err, BP_ENOMEM, "a batch of %zu samples is too large",
+                       cap);
+    ws->block = malloc(total);
+    if (!ws->block)
+        return bp_fail(err, BP_ENOMEM,
+                       "out of memory for a batch of %zu samples", cap);
+    REAL *p = ws->block;
+    for (int l = 0; l <= arch->n_layers; l++) {
+        ws->act[l] = p;
+        p += arch->sizes[l] * cap;
+    }
+    for (int k = 0; k < 2; k++) {
+        ws->delta[k] = p;
+        p += bp_arch_max_width(arch) * cap;
+    }
+    ws->target = p;
+    ws->cap = cap;
+    return BP_OK;
+}
+
+void WFN(ws_free)(WS *ws)
+{
+    free(ws->block);
+    memset(ws, 0, sizeof *ws);
+}
+
+void WFN(ws_gather)(WS *ws, const bp_dataset *ds, const size_t *rows,
+                    size_t start, size_t n)
+{
+    const size_t d = ds->n_in, k = ds->n_out;
+    REAL *x = ws->act[0], *y = ws->target;
+    for (size_t s = 0; s < n; s++) {
+        size_t r = rows ? rows[s] : start + s;
+        const double *xr = ds->x + r * d, *yr = ds->y + r * k;
+        for (size_t f = 0; f < d; f++)
+            x[f * n + s] = (REAL)xr[f];
+        for (size_t o = 0; o < k; o++)
+            y[o * n + s] = (REAL)yr[o];
+    }
+}
+
+void WFN(ws_load_inputs)(WS *ws, const double *x, size_t n_in, size_t n)
+{
+    REAL *a = ws->act[0];
+    for (size_t s = 0; s < n; s++)
+        for (size_t f = 0; f < n_in; f++)
+            a[f * n + s] = (REAL)x[s * n_in + f];
+}
+
+static const REAL *WFN(bias_of)(const bp_net *net, const REAL *params, int l)
+{
+    return net->b_off[l] == BP_NO_BIAS ? NULL : params + net->b_off[l];
+}
+
+const REAL *WFN(ws_forward)(const bp_net *net, const REAL *params, WS *ws,
+                            size_t n)
+{
+    const bp_arch *a = &net->arch;
+    const bp_isa isa = bp_isa_best();
+    for (int l = 0; l < a->n_layers; l++) {
+        size_t in = a->sizes[l], out = a->sizes[l + 1];
+        const REAL *w = params + net->w_off[l];
+        const REAL *b = WFN(bias_of)(net, params, l);
+        /* the output layer: sigmoid (the seed's), or the linear sums that
+         * softmax then normalises, or plain linear */
+        bp_activation f = l + 1 < a->n_layers ? a->hidden
+                          : a->output == BP_OUT_SIGMOID ? BP_ACT_SIGMOID
+                                                        : BP_ACT_NONE;
+        if (f == BP_ACT_RELU || f == BP_ACT_NONE) {
+            /* cheap: applied to the sums before they are stored */
+            WFN(dense_forward_act_fast)(isa, f, ws->act[l + 1], ws->act[l], w,
+                                        b, out, in, n);
+        } else {
+            /* a separate pass over the contiguous [out][n] block: no lanes
+             * wasted at row ends, and it pipelines better (measured) */
+            WFN(dense_forward_fast)(isa, ws->act[l + 1], ws->act[l], w, b,
+                                    out, in, n);
+            WFN(activation_forward_fast)(isa, f, ws->act[l + 1], out * n);
+        }
+    }
+    if (a->output == BP_OUT_SOFTMAX)
+        WFN(softmax_forward)(ws->act[a->n_layers], a->sizes[a->n_layers], n);
+    return ws->act[a->n_layers];
+}
+
+double WFN(ws_loss)(const bp_net *net, const WS *ws, size_t n)
+{
+    const bp_arch *a = &net->arch;
+    if (a->loss == BP_LOSS_CE)
+        return WFN(cross_entropy)(ws->act[a->n_layers], ws->target,
+                                  a->sizes[a->n_layers], n);
+    return WFN(loss_value_fast)(bp_isa_best(), a->loss, ws->act[a->n_layers],
+                                ws->target, a->sizes[a->n_layers] * n);
+}
+
+size_t WFN(ws_class_at)(const REAL *v, size_t k, size_t step)
+{
+    if (k == 1)
+        return v[0] > (REAL)0.5;
+    size_t best = 0;
+    for (size_t i = 1; i < k; i++)
+        if (v[i * step] > v[best * step])
+            best = i;
+    return best;
+}
+
+size_t WFN(ws_correct)(const bp_net *net, const WS *ws, size_t n)
+{
+    const bp_arch *a = &net->arch;
+    const size_t k = a->sizes[a->n_layers];
+    const REAL *p = ws->act[a->n_layers];
+    size_t right = 0;
+    for (size_t s = 0; s < n; s++)
+        right += WFN(ws_class_at)(p + s, k, n) ==
+                 WFN(ws_class_at)(ws->target + s, k, n);
+    return right;
+}
+
+void WFN(ws_backward)(const bp_net *net, const REAL *params, WS *ws,
+                      size_t n, REAL *grad)
+{
+    const bp_arch *a = &net->arch;
+    const int L = a->n_layers;
+    const size_t n_out = a->sizes[L];
+    const bp_isa isa = bp_isa_best();
+    REAL *delta = ws->delta[0], *spare = ws->delta[1];
+
+    if (a->output == BP_OUT_SOFTMAX)
+        WFN(cross_entropy_delta)(delta, ws->act[L], ws->target, n_out * n);
+    else if (a->output == BP_OUT_LINEAR)
+        WFN(linear_mse_delta)(delta, ws->act[L], ws->target, n_out * n,
+                              n_out);
+    else
+        WFN(output_delta_fast)(isa, a->loss, delta, ws->act[L], ws->target,
+                               n_out * n, n_out);
+    for (int l = L - 1; l >= 0; l--) {
+        size_t in = a->sizes[l], out = a->sizes[l + 1];
+        REAL *db = net->b_off[l] == BP_NO_BIAS ? NULL : grad + net->b_off[l];
+        WFN(dense_backward_params_fast)(isa, grad + net->w_off[l], db, delta,
+                                        ws->act[l], out, in, n);
+        if (l == 0)
+            break;
+        /* dJ/da of layer l's input, then dJ/dz through its activation. */
+        WFN(dense_backward_input_act_fast)(isa, a->hidden, spare,
+                                           params + net->w_off[l], delta,
+                                           ws->act[l], out, in, n);
+        REAL *t = delta;
+        delta = spare;
+        spare = t;
+    }
+}

@@ -6,7 +6,9 @@
  * read: the net's own, or the float copy).
  *
  * Phase 1 runs on every thread t over its share of the batch: load, forward,
- * loss, backward into the share's gradient (the mean over its samples).
+ * loss, backward into the share's gradient (the mean over its samples), in
+ * passes of at most tr->chunk samples so that a large batch's activations
+ * stay in the caches (their gradients are weighted by their sizes).
  * Phase 2 runs on every thread over its range of the parameters: the
  * batch's gradient as the shares' gradients weighted by their sizes, weight
  * decay, the optimizer's update, and the check that the weights are finite.
@@ -16,19 +18,48 @@ static void TFN(phase_passes)(void *ctx, int t)
 {
     bp_trainer *tr = ctx;
     bp_share *sh = &tr->share[t];
+    const bp_net *net = tr->net;
     sh->loss = 0;
     sh->right = 0;
-    if (sh->m == 0)
-        return;
-    const bp_net *net = tr->net;
-    if (!tr->resident)
-        TFN(ws_gather)(&WSOF(sh), tr->ds, tr->rows + sh->start, 0, sh->m);
-    TFN(ws_forward)(net, PARAMS(tr), &WSOF(sh), sh->m);
-    sh->loss = TFN(ws_loss)(net, &WSOF(sh), sh->m);
-    sh->right = TFN(ws_correct)(net, &WSOF(sh), sh->m);
-    if (isfinite(sh->loss))
-        TFN(ws_backward)(net, PARAMS(tr), &WSOF(sh), sh->m,
-                         (REAL *)sh->grad);
+    REAL *g = sh->grad;
+    /* the share in passes of at most tr->chunk samples; one pass (the
+     * usual case) leaves its loss and gradient as they are, bit for bit */
+    for (size_t pos = 0; pos < sh->m; pos += tr->chunk) {
+        size_t m = sh->m - pos < tr->chunk ? sh->m - pos : tr->chunk;
+        if (!tr->resident) {
+            size_t at = sh->start + pos;
+            if (tr->rows)
+                TFN(ws_gather)(&WSOF(sh), tr->ds, tr->rows + at, 0, m);
+            else
+                TFN(ws_gather)(&WSOF(sh), tr->ds, NULL, at, m);
+        }
+        TFN(ws_forward)(net, PARAMS(tr), &WSOF(sh), m);
+        double loss = TFN(ws_loss)(net, &WSOF(sh), m);
+        sh->right += TFN(ws_correct)(net, &WSOF(sh), m);
+        if (m == sh->m) {
+            sh->loss = loss;
+        } else {
+            sh->loss += loss * ((double)m / (double)sh->m);
+        }
+        if (!isfinite(loss))
+            return;
+        TFN(ws_backward)(net, PARAMS(tr), &WSOF(sh), m,
+                         pos == 0 ? g : (REAL *)sh->cgrad);
+        if (m == sh->m)
+            continue;
+        /* the share's gradient: the passes' means weighted by their
+         * sizes */
+        const REAL w = (REAL)m / (REAL)sh->m;
+        const size_t n = net->n_params;
+        if (pos == 0) {
+            for (size_t k = 0; k < n; k++)
+                g[k] *= w;
+        } else {
+            const REAL *c = sh->cgrad;
+            for (size_t k = 0; k < n; k++)
+                g[k] += w * c[k];
+        }
+    }
 }
 
 /* v[k] * 0 is 0 unless v[k] is NaN or infinite.  Four sums keep the

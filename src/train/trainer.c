@@ -31,6 +31,8 @@ typedef struct {
     size_t right;       /* of its samples, classified right            */
     int finite;         /* its range of weights is finite after a step */
     void *grad;         /* [n_params], double or float                 */
+    void *cgrad;        /* [n_params], a pass's gradient when a share
+                         * takes several passes (else NULL)            */
     bp_workspace ws;    /* double trainers                              */
     bp_workspace_f32 wsf; /* float trainers                             */
 } bp_share;
@@ -42,7 +44,10 @@ struct bp_trainer {
     size_t batch;       /* samples per step (ds->n: full batch)        */
     int threads;        /* shares of each step                         */
     int f32;            /* float arithmetic (opts.dtype == BP_F32)     */
-    int resident;       /* full batch: the shares hold their samples   */
+    int full;           /* full batch: one step an epoch, no shuffle   */
+    int resident;       /* full batch held in the workspaces: loaded
+                         * once, not every epoch                       */
+    size_t chunk;       /* samples in one pass (workspace capacity)    */
     bp_share *share;    /* [threads]                                   */
     bp_pool *pool;      /* the threads, when more than one             */
     void *state;        /* optimizer state, bp_optimizer_state_len     */
@@ -145,6 +150,18 @@ static void split_batch(bp_trainer *tr, size_t m)
     tr->m = m;
 }
 
+/* Samples in one pass: their activations and deltas in about 2 MiB, so
+ * that a full batch of 100 000 samples runs from the caches as a batch of
+ * 1000 does; never fewer than 256 (the kernels want long rows). */
+static size_t chunk_limit(const bp_arch *a, size_t size)
+{
+    size_t units = 2 * bp_arch_max_width(a) + a->sizes[a->n_layers];
+    for (int l = 0; l <= a->n_layers; l++)
+        units += a->sizes[l];
+    size_t fit = ((size_t)2 << 20) / (units * size);
+    return fit > 256 ? fit / 16 * 16 : 256;
+}
+
 static bp_status alloc_shares(bp_trainer *tr, bp_error *err)
 {
     const size_t n_params = tr->net->n_params;
@@ -153,13 +170,19 @@ static bp_status alloc_shares(bp_trainer *tr, bp_error *err)
     tr->share = calloc(T, sizeof *tr->share);
     if (!tr->share)
         return bp_fail(err, BP_ENOMEM, "out of memory for the trainer");
+    /* the largest share of a batch, in passes of at most chunk_limit */
+    size_t share = (tr->batch + T - 1) / T;
+    size_t limit = chunk_limit(&tr->net->arch, size);
+    tr->chunk = share < limit ? share : limit;
+    tr->resident = tr->full && share <= tr->chunk;
     for (size_t t = 0; t < T; t++) {
         bp_share *sh = &tr->share[t];
-        /* the largest share of a batch */
-        size_t cap = (tr->batch + T - 1) / T;
         sh->grad = calloc(n_params, size);
-        if (!sh->grad)
+        if (share > tr->chunk)
+            sh->cgrad = calloc(n_params, size);
+        if (!sh->grad || (share > tr->chunk && !sh->cgrad))
             return bp_fail(err, BP_ENOMEM, "out of memory for the gradient");
+        size_t cap = tr->chunk;
         bp_status st = tr->f32 ? ws_init_f32(&sh->wsf, &tr->net->arch, cap, err)
                                : ws_init(&sh->ws, &tr->net->arch, cap, err);
         if (st)
@@ -188,17 +211,17 @@ bp_trainer *bp_trainer_new(bp_net *net, const bp_dataset *ds,
     tr->f32 = opts->dtype == BP_F32;
     tr->threads = opts->threads > 1 ? opts->threads : 1;
     tr->batch = opts->batch && opts->batch < ds->n ? opts->batch : ds->n;
-    tr->resident = tr->batch == ds->n;
+    tr->full = tr->batch == ds->n;
     const size_t size = tr->f32 ? sizeof(float) : sizeof(double);
     size_t state = bp_optimizer_state_len(opts->optimizer, net->n_params);
     tr->state = calloc(state ? state : 1, size);
-    if (!tr->resident)
+    if (!tr->full)
         tr->order = malloc(ds->n * sizeof *tr->order);
     if (tr->f32) {
         tr->pf = malloc(net->n_params * sizeof *tr->pf);
         tr->state_out = calloc(state ? state : 1, sizeof *tr->state_out);
     }
-    if (!tr->state || (!tr->resident && !tr->order) ||
+    if (!tr->state || (!tr->full && !tr->order) ||
         (tr->f32 && (!tr->pf || !tr->state_out))) {
         bp_fail(err, BP_ENOMEM, "out of memory for the trainer");
         bp_trainer_free(tr);
@@ -209,10 +232,11 @@ bp_trainer *bp_trainer_new(bp_net *net, const bp_dataset *ds,
         bp_trainer_free(tr);
         return NULL;
     }
+    if (tr->full)
+        split_batch(tr, ds->n);
     if (tr->resident) {
         /* Full batch: each share loads its samples once, not every
          * epoch. */
-        split_batch(tr, ds->n);
         for (int t = 0; t < tr->threads; t++) {
             bp_share *sh = &tr->share[t];
             if (tr->f32)
@@ -233,6 +257,7 @@ void bp_trainer_free(bp_trainer *tr)
         ws_free(&tr->share[t].ws);
         ws_free_f32(&tr->share[t].wsf);
         free(tr->share[t].grad);
+        free(tr->share[t].cgrad);
     }
     free(tr->share);
     free(tr->state);
@@ -274,7 +299,7 @@ static bp_status train_step(bp_trainer *tr, const size_t *rows, size_t m,
                             double *loss, size_t *right, bp_error *err)
 {
     tr->rows = rows;
-    if (!tr->resident)
+    if (!tr->full)
         split_batch(tr, m);
     run(tr, tr->f32 ? phase_passes_f32 : phase_passes);
     double l = 0;
@@ -311,7 +336,7 @@ bp_status bp_trainer_epoch(bp_trainer *tr, double *loss, bp_error *err)
         for (size_t k = 0; k < net->n_params; k++)
             tr->pf[k] = (float)net->params[k];
     }
-    if (tr->resident) {
+    if (tr->full) {
         /* full batch, the seed's way: one step per epoch */
         st = train_step(tr, NULL, n, &total, &right, err);
     } else {

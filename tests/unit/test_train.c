@@ -227,6 +227,55 @@ static void test_f32_resume(void **state)
     bp_dataset_free(ds);
 }
 
+/* A full batch larger than one pass (about 2 MiB of activations: 6384
+ * samples of this net) is taken in several passes whose gradients are
+ * weighted by their sizes: one SGD step with lr 1 still moves the weights
+ * by exactly the gradient of the whole batch, on 1 and on 3 threads. */
+static void test_full_batch_in_passes(void **state)
+{
+    (void)state;
+    bp_rng rng;
+    bp_rng_seed(&rng, BP_RNG_XOSHIRO, 8);
+    const size_t n_samples = 20000;
+    bp_dataset *ds = bp_dataset_new(n_samples, 2, 3, NULL);
+    for (size_t s = 0; s < n_samples; s++) {
+        ds->x[2 * s] = bp_rng_uniform(&rng);
+        ds->x[2 * s + 1] = bp_rng_uniform(&rng);
+        for (size_t c = 0; c < 3; c++)
+            ds->y[3 * s + c] = c == (size_t)bp_rng_below(&rng, 3);
+    }
+    bp_arch a = {.n_layers = 3, .sizes = {2, 9, 6, 3}, .hidden = BP_ACT_TANH,
+                 .bias = 1, .loss = BP_LOSS_CE, .output = BP_OUT_SOFTMAX};
+    for (int threads = 1; threads <= 3; threads += 2) {
+        bp_net *net = bp_net_new(&a, NULL);
+        bp_net_init(net, BP_INIT_XAVIER, 2, NULL);
+        size_t n = bp_net_param_count(net);
+        double *w0 = malloc(n * sizeof *w0), *g = malloc(n * sizeof *g);
+        memcpy(w0, bp_net_params(net), n * sizeof *w0);
+        double loss64, loss;
+        assert_int_equal(bp_gradient(net, ds, g, &loss64, NULL), BP_OK);
+        bp_train_opts o = {.optimizer = BP_OPT_SGD, .lr = 1,
+                           .threads = threads};
+        bp_trainer *tr = bp_trainer_new(net, ds, &o, NULL);
+        assert_int_equal(bp_trainer_epoch(tr, &loss, NULL), BP_OK);
+        const double *w = bp_net_params(net);
+        double biggest = 0, worst = 0;
+        for (size_t j = 0; j < n; j++)
+            biggest = fmax(biggest, fabs(g[j]));
+        for (size_t j = 0; j < n; j++)
+            worst = fmax(worst, fabs((w0[j] - w[j]) - g[j]) / biggest);
+        if (!(worst < 1e-12) || !(fabs(loss - loss64) < 1e-13 * loss64))
+            fail_msg("%d threads: worst %g of max |g| %g, loss %.17g vs %.17g",
+                     threads, worst, biggest, loss, loss64);
+        assert_true(bp_trainer_accuracy(tr) > 0);
+        bp_trainer_free(tr);
+        free(w0);
+        free(g);
+        bp_net_free(net);
+    }
+    bp_dataset_free(ds);
+}
+
 /* Float overflow is divergence too: 3e38 + 3e38 is +inf in float, and
  * W2 = [1, -1] turns two infinite units into NaN. */
 static void test_f32_divergence(void **state)
@@ -284,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_f32_trains_seed),
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_f32_resume),
+        cmocka_unit_test(test_full_batch_in_passes),
         cmocka_unit_test(test_f32_divergence),
         cmocka_unit_test(test_bad_options),
     };

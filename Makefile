@@ -44,8 +44,8 @@ PLOT_OBJ = $(PLOT_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps deps-ensure test test-fast test-asan test-valgrind lab bench install \
-        uninstall clean
+.PHONY: all deps deps-ensure test test-fast test-asan test-valgrind lab bench \
+        bench-fashion install uninstall clean
 
 all: deps-ensure
 	@$(MAKE) --no-print-directory $(BUILD)/libbackprop.a $(BUILD)/backprop
@@ -89,6 +89,7 @@ test: deps-ensure
 	@$(MAKE) --no-print-directory test-fast
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-tsan
 
 test-fast: tests-build
 	@tests/run.sh $(BUILD)
@@ -100,6 +101,19 @@ test-asan:
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    BP_SANITIZED=1 tests/run.sh build/asan
+
+# The trainer's threads under ThreadSanitizer: the library and the tests
+# that train on several threads, built in one go (no PLplot, no CLI).
+.PHONY: test-tsan
+test-tsan:
+	@mkdir -p $(BUILD)/tsan
+	@echo "  TSAN    $(BUILD)/tsan/test_train"
+	@$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) -std=c11 $(WARN) -O1 -g -fsanitize=thread \
+	    $(LIB_SRC) tests/unit/test_train.c -o $(BUILD)/tsan/test_train \
+	    $(LIBS) -lcmocka
+	@TSAN_OPTIONS=halt_on_error=1 $(BUILD)/tsan/test_train >$(BUILD)/tsan/test_train.log 2>&1 \
+	    && echo "    no data races ($$(grep -c '^\[       OK' $(BUILD)/tsan/test_train.log) tests)" \
+	    || { cat $(BUILD)/tsan/test_train.log; exit 1; }
 
 # The command-line tests that exercise parsing, files and errors, with the
 # command under valgrind's memcheck (slow: a few minutes; not in make test).
@@ -119,13 +133,32 @@ lab: all
 	$(BUILD)/backprop lab
 
 # Benchmarks, never part of make test: A (the seed's run against numpy,
-# PyTorch and FANN), C (how the cost grows), and tabular accuracy against
-# scikit-learn.  Tables and plots go to bench/results/.
+# PyTorch and FANN), C (how the cost grows), tabular accuracy against
+# scikit-learn, and the Fashion-MNIST MLP against PyTorch (make
+# bench-fashion alone; E=epochs R=repeats).  Tables and plots go to
+# bench/results/.
 bench: all
 	@scripts/deps.sh bench
 	@bench/run.sh
 	@bench/scaling.sh $(BUILD)/backprop
 	@if [ -x bench/tabular/run.sh ]; then bench/tabular/run.sh; fi
+	@BUILD=$(BUILD) bench/fashion/run.sh
+
+bench-fashion: all
+	@scripts/deps.sh bench
+	@BUILD=$(BUILD) bench/fashion/run.sh
+
+# The kernels' benchmark (bench/kernels_bench.c), with OpenBLAS's sgemm and
+# dgemm beside the fast kernels when libopenblas is installed (linked into
+# the benchmark only, never into the library).
+KB_BLAS = $(shell printf 'int main(void){return 0;}' | \
+            $(CC) -x c - -lopenblas -o /dev/null 2>/dev/null && \
+            echo -DBP_BENCH_OPENBLAS -lopenblas)
+kernels-bench: $(BUILD)/libbackprop.a
+	@mkdir -p $(BUILD)/bench
+	@echo "  CC      $(BUILD)/bench/kernels_bench"
+	@$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) bench/kernels_bench.c \
+	    $(BUILD)/libbackprop.a $(KB_BLAS) $(LIBS) -o $(BUILD)/bench/kernels_bench
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \

@@ -45,27 +45,36 @@ void WFN(ws_free)(WS *ws)
     memset(ws, 0, sizeof *ws);
 }
 
+/* dst[f][s] = src row (rows ? rows[s] : start + s), column f, for f < d
+ * and s < n: rows of the row-major src (stride d) become feature-major.
+ * 16 samples at a time, so that each feature's 16 values are written side
+ * by side (a cache line of floats) instead of n apart: the transposition
+ * of Fashion-MNIST's 784 features was a tenth of an epoch the plain way. */
+static void WFN(transpose_rows)(REAL *dst, const double *src, size_t d,
+                                const size_t *rows, size_t start, size_t n)
+{
+    enum { B = 16 };
+    for (size_t s0 = 0; s0 < n; s0 += B) {
+        size_t b = n - s0 < B ? n - s0 : B;
+        const double *from[B];
+        for (size_t j = 0; j < b; j++)
+            from[j] = src + (rows ? rows[s0 + j] : start + s0 + j) * d;
+        for (size_t f = 0; f < d; f++)
+            for (size_t j = 0; j < b; j++)
+                dst[f * n + s0 + j] = (REAL)from[j][f];
+    }
+}
+
 void WFN(ws_gather)(WS *ws, const bp_dataset *ds, const size_t *rows,
                     size_t start, size_t n)
 {
-    const size_t d = ds->n_in, k = ds->n_out;
-    REAL *x = ws->act[0], *y = ws->target;
-    for (size_t s = 0; s < n; s++) {
-        size_t r = rows ? rows[s] : start + s;
-        const double *xr = ds->x + r * d, *yr = ds->y + r * k;
-        for (size_t f = 0; f < d; f++)
-            x[f * n + s] = (REAL)xr[f];
-        for (size_t o = 0; o < k; o++)
-            y[o * n + s] = (REAL)yr[o];
-    }
+    WFN(transpose_rows)(ws->act[0], ds->x, ds->n_in, rows, start, n);
+    WFN(transpose_rows)(ws->target, ds->y, ds->n_out, rows, start, n);
 }
 
 void WFN(ws_load_inputs)(WS *ws, const double *x, size_t n_in, size_t n)
 {
-    REAL *a = ws->act[0];
-    for (size_t s = 0; s < n; s++)
-        for (size_t f = 0; f < n_in; f++)
-            a[f * n + s] = (REAL)x[s * n_in + f];
+    WFN(transpose_rows)(ws->act[0], x, n_in, NULL, 0, n);
 }
 
 static const REAL *WFN(bias_of)(const bp_net *net, const REAL *params, int l)

@@ -476,29 +476,34 @@ static void test_training_converges(void **state)
 }
 
 /* A loss that becomes NaN stops training with BP_EDIVERGED: weights near
- * the largest double overflow z1 to +inf on both hidden units, and
- * W2 = [1, -1] makes z2 = inf - inf = NaN. */
+ * the largest number of the trainer's type (1e308 in double, 3e38 in
+ * float) overflow z1 to +inf on both hidden units, and W2 = [1, -1] makes
+ * z2 = inf - inf = NaN. */
 static void test_divergence_detected(void **state)
 {
     (void)state;
-    bp_arch a = {.n_layers = 2, .sizes = {2, 2, 1}, .hidden = BP_ACT_NONE,
-                 .bias = 0, .loss = BP_LOSS_BCE};
-    bp_net *net = bp_net_new(&a, NULL);
-    bp_dataset *ds = bp_dataset_new(1, 2, 1, NULL);
-    ds->x[0] = ds->x[1] = 1;
-    ds->y[0] = 1;
-    static const double w[] = {1e308, 1e308, 1e308, 1e308, 1, -1};
-    memcpy(bp_net_params(net), w, sizeof w);
-    bp_train_opts o = {.optimizer = BP_OPT_SGD, .lr = 0.1, .momentum = 0.9};
-    bp_trainer *tr = bp_trainer_new(net, ds, &o, NULL);
-    bp_error err;
-    double loss = 0;
-    assert_int_equal(bp_trainer_epoch(tr, &loss, &err), BP_EDIVERGED);
-    assert_true(isnan(loss));
-    assert_non_null(strstr(err.msg, "NaN"));
-    bp_trainer_free(tr);
-    bp_dataset_free(ds);
-    bp_net_free(net);
+    for (int dt = BP_F64; dt <= BP_F32; dt++) {
+        bp_arch a = {.n_layers = 2, .sizes = {2, 2, 1}, .hidden = BP_ACT_NONE,
+                     .bias = 0, .loss = BP_LOSS_BCE};
+        bp_net *net = bp_net_new(&a, NULL);
+        bp_dataset *ds = bp_dataset_new(1, 2, 1, NULL);
+        ds->x[0] = ds->x[1] = 1;
+        ds->y[0] = 1;
+        const double big = dt == BP_F32 ? 3e38 : 1e308;
+        const double w[] = {big, big, big, big, 1, -1};
+        memcpy(bp_net_params(net), w, sizeof w);
+        bp_train_opts o = {.optimizer = BP_OPT_SGD, .lr = 0.1, .momentum = 0.9,
+                           .dtype = (bp_dtype)dt};
+        bp_trainer *tr = bp_trainer_new(net, ds, &o, NULL);
+        bp_error err;
+        double loss = 0;
+        assert_int_equal(bp_trainer_epoch(tr, &loss, &err), BP_EDIVERGED);
+        assert_true(isnan(loss));
+        assert_non_null(strstr(err.msg, "NaN"));
+        bp_trainer_free(tr);
+        bp_dataset_free(ds);
+        bp_net_free(net);
+    }
 }
 
 static void test_bad_arguments(void **state)

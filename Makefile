@@ -1,7 +1,8 @@
 # backprop - build, test, lab, install.
 #
 #   make            library, header and command (build/)
-#   make test       unit and command-line tests, then again under ASan+UBSan
+#   make test       unit and command-line tests, fuzz corpora, then ASan+UBSan,
+#                   TSan and valgrind runs
 #   make lab        the seed report's experiments
 #   make deps       install the Debian packages the project needs
 #   make install    PREFIX=/usr/local (DESTDIR honoured)
@@ -84,12 +85,14 @@ tests-build: $(BUILD)/libbackprop.a $(BUILD)/backprop $(TESTS)
 
 # The whole suite twice, an optimised build and then the same code under
 # AddressSanitizer and UndefinedBehaviorSanitizer, with the fuzz harnesses
-# run over their seed corpora in between (mk/fuzz.mk).
+# run over their seed corpora in between (mk/fuzz.mk); then the threaded
+# trainer under ThreadSanitizer and the command-line tests under valgrind.
 test: deps-ensure
 	@$(MAKE) --no-print-directory test-fast
 	@$(MAKE) --no-print-directory fuzz-smoke
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-tsan
+	@$(MAKE) --no-print-directory test-valgrind
 
 test-fast: tests-build
 	@tests/run.sh $(BUILD)
@@ -116,17 +119,20 @@ test-tsan:
 	    || { cat $(BUILD)/tsan/test_train.log; exit 1; }
 
 # The command-line tests that exercise parsing, files and errors, with the
-# command under valgrind's memcheck (slow: a few minutes; not in make test).
+# command under valgrind's memcheck, two scripts at a time (a few minutes).
 VALGRIND_TESTS ?= bad_input roundtrip plot
 test-valgrind: all
 	@command -v valgrind >/dev/null || { echo "test-valgrind needs valgrind" >&2; exit 2; }
-	@status=0; for t in $(VALGRIND_TESTS); do \
+	@for t in $(VALGRIND_TESTS); do \
 	    echo "  VALGRIND tests/cli/$$t.sh"; \
-	    BP=$(CURDIR)/tests/valgrind-backprop.sh \
-	        BACKPROP=$(CURDIR)/$(BUILD)/backprop sh tests/cli/$$t.sh \
-	        >$(BUILD)/valgrind-$$t.log 2>&1 || status=1; \
-	    grep '^FAIL' $(BUILD)/valgrind-$$t.log; \
-	    echo "    $$(grep -c '^PASS' $(BUILD)/valgrind-$$t.log) checks passed"; \
+	done; \
+	printf '%s\n' $(VALGRIND_TESTS) | xargs -P 2 -I{} sh -c \
+	    'BP=$(CURDIR)/tests/valgrind-backprop.sh BACKPROP=$(CURDIR)/$(BUILD)/backprop \
+	     sh tests/cli/{}.sh >$(BUILD)/valgrind-{}.log 2>&1'; \
+	status=0; for t in $(VALGRIND_TESTS); do \
+	    grep '^FAIL' $(BUILD)/valgrind-$$t.log && status=1; \
+	    grep -q '^PASS' $(BUILD)/valgrind-$$t.log || { echo "    $$t: no check ran"; status=1; }; \
+	    echo "    $$t: $$(grep -c '^PASS' $(BUILD)/valgrind-$$t.log) checks passed under memcheck"; \
 	done; exit $$status
 
 lab: all
@@ -154,6 +160,7 @@ bench-fashion: all
 KB_BLAS = $(shell printf 'int main(void){return 0;}' | \
             $(CC) -x c - -lopenblas -o /dev/null 2>/dev/null && \
             echo -DBP_BENCH_OPENBLAS -lopenblas)
+.PHONY: kernels-bench
 kernels-bench: $(BUILD)/libbackprop.a
 	@mkdir -p $(BUILD)/bench
 	@echo "  CC      $(BUILD)/bench/kernels_bench"

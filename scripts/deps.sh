@@ -10,7 +10,7 @@
 # lists below are everything else the build, the tests and the lab use.
 set -eu
 
-BUILD_PKGS="pkg-config clang libclang-rt-14-dev zlib1g-dev fonts-dejavu-core libcsv-dev dataset-fashion-mnist libcjson-dev libcmocka-dev libplplot-dev plplot-driver-cairo libopenblas-dev python3-numpy"
+BUILD_PKGS="pkg-config valgrind clang libclang-rt-14-dev zlib1g-dev fonts-dejavu-core libcsv-dev dataset-fashion-mnist libcjson-dev libcmocka-dev libplplot-dev plplot-driver-cairo libopenblas-dev python3-numpy"
 BENCH_PKGS="python3-numpy python3-torch libfann-dev hyperfine python3-matplotlib python3-sklearn time"
 
 missing() {

@@ -17,26 +17,11 @@
 # every check passed, else 1.
 set -u
 
-BP=${BP:-build/backprop}
+. "$(dirname "$0")/lib.sh"
+bp_test_setup bad-input
 PY=/usr/bin/python3
-case $BP in
-/*) ;;
-*) BP=$(pwd)/$BP ;;
-esac
 
-if [ ! -x "$BP" ]; then
-    echo "FAIL bad-input: $BP is not an executable (build it with make)"
-    exit 1
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bp-badinput.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
 cd "$tmp" || exit 1
-
-status=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; status=1; }
 
 # What the next check feeds on stdin.
 input=/dev/null

@@ -21,14 +21,9 @@
 # One line per check, "PASS name" or "FAIL name: reason"; exit 1 on failure.
 set -u
 
-BP=${BP:-build/backprop}
-if [ ! -x "$BP" ]; then
-    echo "FAIL full-disk: $BP is not an executable (build it with make)"
-    exit 1
-fi
-case $BP in /*) ;; *) BP=$(pwd)/$BP ;; esac
+. "$(dirname "$0")/lib.sh"
+bp_test_setup full-disk
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bp-fulldisk.XXXXXX") || exit 1
 mounted=
 cleanup() {
     cd /
@@ -36,12 +31,7 @@ cleanup() {
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
 cd "$tmp" || exit 1
-
-status=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; status=1; }
 
 small() { # small MODEL [SEED]: a 2 KB model
     "$BP" train --data xor --hidden 10,10 --epochs 1 --quiet \

@@ -28,7 +28,8 @@
 # One line per check, "PASS name" or "FAIL name: reason"; exit 1 on failure.
 set -u
 
-BP=${BP:-build/backprop}
+. "$(dirname "$0")/lib.sh"
+bp_test_setup kill-atomic
 TRIALS=${KILL_TRIALS:-30}
 SEED=${KILL_SEED:-$$}
 case $BP in
@@ -36,25 +37,13 @@ case $BP in
 *) HIDDEN=2000,2000 ;;
 esac
 
-if [ ! -x "$BP" ]; then
-    echo "FAIL kill-atomic: $BP is not an executable (build it with make)"
-    exit 1
-fi
-case $BP in /*) ;; *) BP=$(pwd)/$BP ;; esac
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bp-kill.XXXXXX") || exit 1
 child=
 cleanup() {
     [ -n "$child" ] && kill -KILL "$child" 2>/dev/null
     rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 1' HUP INT TERM
 cd "$tmp" || exit 1
-
-status=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; status=1; }
 
 # Milliseconds on a clock (GNU date's %N; whole seconds elsewhere).
 now_ms() {

@@ -3,13 +3,9 @@
 # section, figure and table; the report's numbers are those of summary.csv;
 # the output does not depend on --threads; a foreign folder is refused.
 set -u
-BP=${BP:-build/backprop}
+. "$(dirname "$0")/lib.sh"
+bp_test_setup lab
 PY=/usr/bin/python3
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bp-lab.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-status=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; status=1; }
 
 # Under the sanitizers the runs are slower: fewer epochs.
 epochs=500

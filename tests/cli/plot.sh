@@ -3,13 +3,8 @@
 # figures are written, and every bad input gets one line and exit 2 with
 # nothing left behind.
 set -u
-BP=${BP:-build/backprop}
-case $BP in /*) ;; *) BP=$(pwd)/$BP ;; esac
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bp-plot.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-status=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; status=1; }
+. "$(dirname "$0")/lib.sh"
+bp_test_setup plot
 cd "$tmp" || exit 1
 
 for lr in 0.1 1; do

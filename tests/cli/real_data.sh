@@ -3,14 +3,9 @@
 # class names and standardisation carried by the model, regression, bad
 # files named by line and column, and a Fashion-MNIST smoke run.
 set -u
-BP=${BP:-build/backprop}
-case $BP in /*) ;; *) BP=$(pwd)/$BP ;; esac
+. "$(dirname "$0")/lib.sh"
+bp_test_setup real-data
 PY=/usr/bin/python3
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bp-real.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-status=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; status=1; }
 cd "$tmp" || exit 1
 
 # Three well separated classes in 4 features, labels as words, a header,

@@ -14,7 +14,8 @@
 # every check passed, else 1.
 set -u
 
-BP=${BP:-build/backprop}
+. "$(dirname "$0")/lib.sh"
+bp_test_setup reference-agreement
 PY=/usr/bin/python3
 HERE=$(cd "$(dirname "$0")" && pwd)
 REF=$HERE/../reference/seed_reference.py
@@ -24,16 +25,6 @@ if ! "$PY" -c 'import numpy' >/dev/null 2>&1; then
     echo "FAIL reference-numpy: python3-numpy missing (run make deps)"
     exit 1
 fi
-if [ ! -x "$BP" ]; then
-    echo "FAIL reference-agreement: $BP is not an executable (build it with make)"
-    exit 1
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bp-refagree.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
-
-status=0
 
 # compare KIND C_OUT REF_OUT: prints nothing when they agree, else the reason.
 compare() {

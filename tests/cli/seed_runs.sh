@@ -20,26 +20,10 @@
 # every check passed, else 1.
 set -u
 
-BP=${BP:-build/backprop}
-case $BP in
-/*) ;;
-*) BP=$(pwd)/$BP ;;
-esac
+. "$(dirname "$0")/lib.sh"
+bp_test_setup seed-runs
 
-if [ ! -x "$BP" ]; then
-    echo "FAIL seed-runs: $BP is not an executable (build it with make)"
-    exit 1
-fi
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bp-seedruns.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' HUP INT TERM
 cd "$tmp" || exit 1   # lab may write files: keep them out of the tree
-
-status=0
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; status=1; }
-first_err() { head -n 1 "$1" | cut -c 1-200; }
 
 # ------------------------------------------------- train --preset seed
 

@@ -69,8 +69,8 @@ BP_DECLARE_KERNELS(float, f32)
  */
 typedef enum {
     BP_ISA_NAIVE = 0,   /* the _f64 kernels, libm's exp and log */
-    BP_ISA_AVX2 = 1,    /* 4 doubles a vector, AVX2 + FMA */
-    BP_ISA_AVX512 = 2   /* 8 doubles a vector, AVX-512F */
+    BP_ISA_AVX2 = 1,    /* 4 doubles (8 floats) a vector, AVX2 + FMA */
+    BP_ISA_AVX512 = 2   /* 8 doubles (16 floats) a vector, AVX-512F */
 } bp_isa;
 
 /* Whether this CPU (and its operating system) runs isa. */
@@ -125,7 +125,15 @@ void vec_sigmoid(bp_isa isa, double *out, const double *x, size_t count);
  * The fast single-precision kernels (simd_f32.c): the same contracts as
  * the _fast ones above on float arrays, compared with the naive _f32
  * kernels by tests/unit/test_kernels.c.  Sums are kept in float, as the
- * naive _f32 kernels keep them; the losses are returned as double.
+ * naive _f32 kernels keep them; the losses are returned as double (the
+ * terms are computed in float with a float log, added in double).  16
+ * floats a vector with AVX-512, 8 with AVX2.  They differ from the naive
+ * ones in rounding only: products sum in the naive order with fused
+ * multiply-adds, parameter gradients of layers of at least 16 x 16 sum
+ * over samples in order (a transposed panel), smaller ones per lane then
+ * across; exp and log are float vector versions within 1 ulp (the
+ * sigmoid within 3).  activation_backward and the output deltas are
+ * bit-identical to the naive ones.
  */
 void dense_forward_fast_f32(bp_isa isa, float *out, const float *in,
                             const float *w, const float *b, size_t n_out,
@@ -153,5 +161,11 @@ double loss_value_fast_f32(bp_isa isa, bp_loss loss, const float *p,
 void output_delta_fast_f32(bp_isa isa, bp_loss loss, float *delta,
                            const float *p, const float *y, size_t count,
                            size_t n_out);
+/* out[k] = exp(x[k]), log(x[k]), 1 / (1 + exp(-x[k])) in float (out may
+ * be x): the vector versions (vecmath.h: exp and log within 1 ulp, the
+ * sigmoid within 3), libm's expf and logf for BP_ISA_NAIVE. */
+void vec_exp_f32(bp_isa isa, float *out, const float *x, size_t count);
+void vec_log_f32(bp_isa isa, float *out, const float *x, size_t count);
+void vec_sigmoid_f32(bp_isa isa, float *out, const float *x, size_t count);
 
 #endif

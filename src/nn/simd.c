@@ -46,6 +46,15 @@ avx512_hsums(const __m512d v[8])
     return avx512_lanes(q0, q1);
 }
 
+/* The real type, its naive kernels, and the loss's accumulator (the
+ * vector type itself for doubles). */
+#define RT double
+#define NFN(name) name##_f64
+#define LT VT
+#define L_ZERO() V_ZERO()
+#define L_ADD(acc, v) V_ADD((acc), (v))
+#define L_REDUCE(acc) V_REDUCE(acc)
+
 #define SFN(name) name##_avx512
 #define TARGET BP_TARGET_AVX512
 #define VT __m512d

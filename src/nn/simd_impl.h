@@ -1,23 +1,36 @@
 /*
- * simd_impl.h - the fast double-precision kernels' one definition,
- * included by simd.c once per instruction set with these defined:
+ * simd_impl.h - the fast kernels' one definition, included by simd.c
+ * (doubles) and simd_f32.c (floats) once per instruction set with these
+ * defined:
  *
+ *   RT             the real type, double or float
+ *   NFN(name)      its naive kernel (name##_f64, name##_f32)
  *   SFN(name)      the function's name for this set (name##_avx512)
  *   TARGET         the target attribute of every function here
- *   VT, VL         the vector type and its number of doubles
+ *   VT, VL         the vector type and its number of RT
  *   MT             a mask of the first lanes (tails of rows)
  *   V_LOAD(p)  V_LOADM(p, m)  V_STORE(p, v)  V_STOREM(p, m, v)
  *   V_MASK(k)      mask of the first k < VL lanes
  *   V_SET1 V_ZERO V_ADD V_SUB V_MUL V_DIV V_FMA V_MAX V_NEG (sign flip)
- *   V_EXP(v) V_EXPNEG(v) (exp(-v)) V_LOG(v) V_REDUCE(v) (sum of the lanes)
+ *   V_EXP(v) V_EXPNEG(v) (exp(-v)) V_LOG(v)
+ *   LT, L_ZERO() L_ADD(acc, v) L_REDUCE(acc): the loss's accumulator
+ *                  (VT and the sum of its lanes for doubles; doubles for
+ *                  floats, as the naive kernel adds the terms in double)
  *   V_HSUMS(v)     for an array of VL vectors, the vector of their sums
  *   CT             a comparison's result; V_EQ(a, b) lanes equal,
  *   V_OR_MASK(c, d), V_SEL(c, a, b) c ? a : b per lane, V_ALL(c) every lane
  *   V_AND_MT(v, m) v in the lanes of m, +0 elsewhere
  *   V_GT0_SEL(a, d) a > 0 ? d : +0 per lane
- *   TMAX           most output rows of a matrix-vector tile
+ *   TMAX           most output rows of a matrix-vector tile (<= 12), and
+ *   MV_S(T)        optionally, the vectors of samples a tile of T rows
+ *                  takes at once (<= 4)
  *   TJMAX, TIMAX   tile of the parameter gradient (rows x columns); up
  *                  to TJSMALL (<= 8) rows when a row has <= SMALL_IN columns
+ *   optionally (the float sets), the transposed parameter gradient for
+ *   layers with n_in >= PK_MIN_IN and n_out >= PK_MIN_OUT: PK_T rows x
+ *   PK_S vectors of sums, chunks of PK_SB samples (a multiple of VL),
+ *   V_TRANSPOSE(v) a VL x VL transpose of an array of VL vectors; and
+ *   SIGMOID_PASS: dense_forward applies the sigmoid in a second pass.
  *
  * Layout as in kernels_impl.h: activations feature-major [features][n],
  * row stride n.  Every loop over samples handles full vectors, then the
@@ -25,6 +38,14 @@
  * is read or written.  Sums over inputs run in the naive kernels' order
  * (with fused multiply-adds); sums over samples run per lane, then across
  * the lanes, so they differ from the naive kernels' in rounding only.
+ *
+ * For floats (simd_f32.c), a mini-batch of 128 samples is only 8 vectors
+ * of 16, so outer_tile's horizontal sums would cost as much as its
+ * products: layers of at least PK_MIN_IN x PK_MIN_OUT take the
+ * transposed panel of params_packed instead (a matrix product with no
+ * reduction across lanes), and tiles of TMAX = 6 rows x 4 vectors of
+ * samples reach the FMA pipes' peak on the MLP's products (see
+ * bench/kernels_bench.c --mlp).
  *
  * Why it is shaped this way (measured on Zen 4, bench/kernels_bench.c):
  * the seed's network is bound by the floating-point multiply pipes (one
@@ -45,7 +66,13 @@
  */
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
+#ifndef TJ_ARRAY
 #define TJ_ARRAY 8
+#endif
+/* Vectors of samples a tile of T rows of mv_tile takes at once (<= 4). */
+#ifndef MV_S
+#define MV_S(T) ((T) == 1 ? 4 : (T) <= 3 ? 2 : 1)
+#endif
 /* Keeps v in a register: without it gcc folds the load of a vector used
  * by several multiply-adds into each of them (one load per use). */
 #define IN_REGISTER(v) __asm__("" : "+v"(v))
@@ -102,8 +129,8 @@ static ALWAYS_INLINE TARGET VT SFN(act_value)(bp_activation f, VT x)
  * sum.
  */
 static ALWAYS_INLINE TARGET void SFN(mv_tile)(
-    const int EPI, const int T, const int S, double *out, const double *in,
-    const double *w, size_t wt, size_t wk, const double *b, const double *ga,
+    const int EPI, const int T, const int S, RT *out, const RT *in,
+    const RT *w, size_t wt, size_t wk, const RT *b, const RT *ga,
     size_t n_k, size_t n, size_t s, int tail, MT m)
 {
     VT acc[TMAX][4];
@@ -114,8 +141,8 @@ static ALWAYS_INLINE TARGET void SFN(mv_tile)(
             if (t < T && u < S)
                 acc[t][u] = b ? V_SET1(b[t]) : V_ZERO();
     for (size_t k = 0; k < n_k; k++) {
-        const double *xk = in + k * n + s;
-        const double *wk_ = w + k * wk;
+        const RT *xk = in + k * n + s;
+        const RT *wk_ = w + k * wk;
 #pragma GCC unroll 4
         for (int u = 0; u < 4; u++)
             if (u < S) {
@@ -132,12 +159,12 @@ static ALWAYS_INLINE TARGET void SFN(mv_tile)(
 #pragma GCC unroll 4
         for (int u = 0; u < 4; u++)
             if (t < T && u < S) {
-                double *o = out + (size_t)t * n + s + (size_t)u * VL;
+                RT *o = out + (size_t)t * n + s + (size_t)u * VL;
                 VT r = acc[t][u];
                 if (EPI >= EPI_ACT(0)) {
                     r = SFN(act_value)((bp_activation)(EPI - EPI_ACT(0)), r);
                 } else if (EPI >= EPI_GRAD(0)) {
-                    const double *g = ga + (size_t)t * n + s + (size_t)u * VL;
+                    const RT *g = ga + (size_t)t * n + s + (size_t)u * VL;
                     r = SFN(act_grad)((bp_activation)(EPI - EPI_GRAD(0)), r,
                                       tail ? V_LOADM(g, m) : V_LOAD(g));
                 }
@@ -152,11 +179,11 @@ static ALWAYS_INLINE TARGET void SFN(mv_tile)(
  * tile has few rows (S T independent sums in flight), then one at a time,
  * then the last partial vector. */
 static ALWAYS_INLINE TARGET void SFN(mv_rows)(
-    const int EPI, const int T, double *out, const double *in,
-    const double *w, size_t wt, size_t wk, const double *b, const double *ga,
+    const int EPI, const int T, RT *out, const RT *in,
+    const RT *w, size_t wt, size_t wk, const RT *b, const RT *ga,
     size_t n_k, size_t n)
 {
-    const int S = T == 1 ? 4 : T <= 3 ? 2 : 1;
+    const int S = MV_S(T);
     size_t s = 0;
     MT none = V_MASK(0);
     if (S > 1)
@@ -183,18 +210,18 @@ static inline void SFN(split)(size_t total, size_t max, size_t *base,
 /* out[j][s] = b[j] + sum_k w[j wt + k wk] in[k][s], j < n_rows, then
  * the epilogue EPI (see mv_tile) with ga[j][s]. */
 static ALWAYS_INLINE TARGET void SFN(mv_epi)(
-    const int EPI, double *out, const double *in, const double *w, size_t wt,
-    size_t wk, const double *b, const double *ga, size_t n_rows, size_t n_k,
+    const int EPI, RT *out, const RT *in, const RT *w, size_t wt,
+    size_t wk, const RT *b, const RT *ga, size_t n_rows, size_t n_k,
     size_t n)
 {
     size_t base, extra;
     SFN(split)(n_rows, TMAX, &base, &extra);
     for (size_t j = 0; j < n_rows;) {
         size_t T = j < extra * (base + 1) ? base + 1 : base;
-        double *o = out + j * n;
-        const double *wj = w + j * wt;
-        const double *bj = b ? b + j : NULL;
-        const double *gj = ga ? ga + j * n : NULL;
+        RT *o = out + j * n;
+        const RT *wj = w + j * wt;
+        const RT *bj = b ? b + j : NULL;
+        const RT *gj = ga ? ga + j * n : NULL;
         switch (T) {
 #define MV_CASE(c)                                                           \
     case c:                                                                  \
@@ -212,8 +239,13 @@ static ALWAYS_INLINE TARGET void SFN(mv_epi)(
 }
 
 /* out = f(W in + b); f = BP_ACT_NONE for the plain dense_forward. */
-static TARGET void SFN(dense_forward)(double *out, const double *in,
-                                      const double *w, const double *b,
+#ifdef SIGMOID_PASS
+static TARGET void SFN(activation_forward)(bp_activation f, RT *a,
+                                           size_t count);
+#endif
+
+static TARGET void SFN(dense_forward)(RT *out, const RT *in,
+                                      const RT *w, const RT *b,
                                       bp_activation f, size_t n_out,
                                       size_t n_in, size_t n)
 {
@@ -221,8 +253,13 @@ static TARGET void SFN(dense_forward)(double *out, const double *in,
         return;
     switch (f) {
     case BP_ACT_SIGMOID:
+#ifdef SIGMOID_PASS
+        SFN(mv_epi)(EPI_NONE, out, in, w, n_in, 1, b, NULL, n_out, n_in, n);
+        SFN(activation_forward)(BP_ACT_SIGMOID, out, n_out * n);
+#else
         SFN(mv_epi)(EPI_ACT(BP_ACT_SIGMOID), out, in, w, n_in, 1, b, NULL,
                     n_out, n_in, n);
+#endif
         break;
     case BP_ACT_RELU:
         SFN(mv_epi)(EPI_ACT(BP_ACT_RELU), out, in, w, n_in, 1, b, NULL, n_out,
@@ -230,16 +267,16 @@ static TARGET void SFN(dense_forward)(double *out, const double *in,
         break;
     default:                    /* tanh (libm's, after), none */
         SFN(mv_epi)(EPI_NONE, out, in, w, n_in, 1, b, NULL, n_out, n_in, n);
-        activation_forward_f64(f, out, n_out * n);
+        NFN(activation_forward)(f, out, n_out * n);
         break;
     }
 }
 
 /* din[i][s] = sum_j w[j][i] delta[j][s] (row i of din reads column i of w,
  * stride n_in between the j), then din *= f'(a) unless a is NULL. */
-static TARGET void SFN(dense_backward_input)(double *din, const double *w,
-                                             const double *delta,
-                                             const double *a, bp_activation f,
+static TARGET void SFN(dense_backward_input)(RT *din, const RT *w,
+                                             const RT *delta,
+                                             const RT *a, bp_activation f,
                                              size_t n_out, size_t n_in,
                                              size_t n)
 {
@@ -265,7 +302,7 @@ static TARGET void SFN(dense_backward_input)(double *din, const double *w,
     }
 }
 
-static TARGET void SFN(activation_forward)(bp_activation f, double *a,
+static TARGET void SFN(activation_forward)(bp_activation f, RT *a,
                                            size_t count)
 {
     size_t k = 0;
@@ -294,15 +331,15 @@ static TARGET void SFN(activation_forward)(bp_activation f, double *a,
         }
         break;
     case BP_ACT_TANH:           /* libm's tanh */
-        activation_forward_f64(f, a, count);
+        NFN(activation_forward)(f, a, count);
         break;
     case BP_ACT_NONE:
         break;
     }
 }
 
-static TARGET void SFN(activation_backward)(bp_activation f, double *delta,
-                                            const double *a, size_t count)
+static TARGET void SFN(activation_backward)(bp_activation f, RT *delta,
+                                            const RT *a, size_t count)
 {
     if (f == BP_ACT_NONE)
         return;
@@ -323,8 +360,8 @@ static TARGET void SFN(activation_backward)(bp_activation f, double *delta,
  * holding VL partial sums.
  */
 static ALWAYS_INLINE TARGET void SFN(outer_tile)(
-    const int TJ, const int TI, double *dw, const double *delta,
-    const double *in, size_t n_in, size_t n)
+    const int TJ, const int TI, RT *dw, const RT *delta,
+    const RT *in, size_t n_in, size_t n)
 {
     VT acc[TJ_ARRAY][TIMAX];
 #pragma GCC unroll 16
@@ -371,10 +408,10 @@ static ALWAYS_INLINE TARGET void SFN(outer_tile)(
     /* The TJ TI sums in (tj, ti) order, VL at a time: one V_HSUMS and one
      * division per VL sums.  They land in dw directly when the tile's rows
      * are whole rows of dw (contiguous), else through `sums`. */
-    const VT dn = V_SET1((double)n);
+    const VT dn = V_SET1((RT)n);
     const int NS = TJ * TI;
     const int whole = (size_t)TI == n_in;
-    double sums[TJ_ARRAY * TIMAX + VL];
+    RT sums[TJ_ARRAY * TIMAX + VL];
 #pragma GCC unroll 16
     for (int q = 0; q < TJ_ARRAY * TIMAX; q += VL)
         if (q < NS) {
@@ -398,15 +435,15 @@ static ALWAYS_INLINE TARGET void SFN(outer_tile)(
 
 /* The tile's columns, TJ rows fixed. */
 static ALWAYS_INLINE TARGET void SFN(outer_rows)(
-    const int TJ, double *dw, const double *delta, const double *in,
+    const int TJ, RT *dw, const RT *delta, const RT *in,
     size_t n_in, size_t n)
 {
     size_t base, extra;
     SFN(split)(n_in, TIMAX, &base, &extra);
     for (size_t i = 0; i < n_in;) {
         size_t TI = i < extra * (base + 1) ? base + 1 : base;
-        double *d = dw + i;
-        const double *x = in + i * n;
+        RT *d = dw + i;
+        const RT *x = in + i * n;
         switch (TI) {
 #define OT_CASE(c)                                                           \
     case c:                                                                  \
@@ -428,23 +465,159 @@ static ALWAYS_INLINE TARGET void SFN(outer_rows)(
     }
 }
 
-static TARGET void SFN(dense_backward_params)(double *dw, double *db,
-                                              const double *delta,
-                                              const double *in, size_t n_out,
+#ifdef PK_T
+/*
+ * The parameter gradient as a product with a transposed panel (float
+ * only: PK_T, PK_S, PK_SB and V_TRANSPOSE defined).  With short rows of
+ * samples (a mini-batch of 128 is 8 vectors of 16 floats) outer_tile
+ * spends as much on its horizontal sums as on the products; here a panel
+ * of P = PK_S VL inputs i and up to PK_SB samples is transposed once into
+ * pack[s][c] = in[i0 + c][s0 + s] (a VL x VL transpose in registers at a
+ * time), and every row block of dW reads it as the B of a matrix product:
+ *   dw[j][i0 + c] += delta[j][s] pack[s][c], s in order,
+ * with delta[j][s] broadcast, PK_T rows x PK_S vectors of sums in
+ * registers.  Sums over more than PK_SB samples go through dw (its first
+ * chunk stores the sums, the next ones add to them, the last divides by
+ * n).  Each sum runs over s in order with fused multiply-adds.
+ */
+#define PK_P (PK_S * VL)
+
+static ALWAYS_INLINE TARGET void SFN(pk_tile)(
+    const int T, RT *dw, const RT *delta, const RT *pack, size_t n_in,
+    size_t n, size_t len, size_t cols, int first, int last)
+{
+    VT acc[PK_T][PK_S];
+    MT mlast = V_MASK(cols % VL);
+    const int full = (int)(cols / VL);      /* full vectors of columns */
+#pragma GCC unroll 16
+    for (int t = 0; t < PK_T; t++)
+#pragma GCC unroll 4
+        for (int u = 0; u < PK_S; u++)
+            if (t < T) {
+                const RT *o = dw + (size_t)t * n_in + (size_t)u * VL;
+                acc[t][u] = first     ? V_ZERO()
+                            : u < full ? V_LOAD(o)
+                            : u == full && cols % VL ? V_LOADM(o, mlast)
+                                                     : V_ZERO();
+            }
+    for (size_t s = 0; s < len; s++) {
+        VT x[PK_S];
+#pragma GCC unroll 4
+        for (int u = 0; u < PK_S; u++)
+            x[u] = V_LOAD(pack + s * PK_P + (size_t)u * VL);
+#pragma GCC unroll 16
+        for (int t = 0; t < PK_T; t++)
+            if (t < T) {
+                VT d = V_SET1(delta[(size_t)t * n + s]);
+#pragma GCC unroll 4
+                for (int u = 0; u < PK_S; u++)
+                    acc[t][u] = V_FMA(d, x[u], acc[t][u]);
+            }
+    }
+    const VT dn = V_SET1((RT)n);
+#pragma GCC unroll 16
+    for (int t = 0; t < PK_T; t++)
+#pragma GCC unroll 4
+        for (int u = 0; u < PK_S; u++)
+            if (t < T) {
+                RT *o = dw + (size_t)t * n_in + (size_t)u * VL;
+                VT r = last ? V_DIV(acc[t][u], dn) : acc[t][u];
+                if (u < full)
+                    V_STORE(o, r);
+                else if (u == full && cols % VL)
+                    V_STOREM(o, mlast, r);
+            }
+}
+
+/* pack[s][c] = in[c][s0 + s] for c < cols (0 beyond), s < len rounded up
+ * to whole vectors (in's row stride n; lanes past n read as 0). */
+static ALWAYS_INLINE TARGET void SFN(pk_pack)(RT *pack, const RT *in,
+                                              size_t cols, size_t n,
+                                              size_t s0, size_t len)
+{
+    for (size_t c0 = 0; c0 < PK_P; c0 += VL)
+        for (size_t s = 0; s < len; s += VL) {
+            VT v[VL];
+            size_t left = n - (s0 + s);
+            MT m = V_MASK(left < VL ? left : 0);
+#pragma GCC unroll 16
+            for (int r = 0; r < VL; r++) {
+                const RT *row = in + (c0 + (size_t)r) * n + s0 + s;
+                if (c0 + (size_t)r >= cols)
+                    v[r] = V_ZERO();
+                else if (left >= VL)
+                    v[r] = V_LOAD(row);
+                else
+                    v[r] = V_LOADM(row, m);
+            }
+            V_TRANSPOSE(v);
+#pragma GCC unroll 16
+            for (int r = 0; r < VL; r++)
+                V_STORE(pack + (s + (size_t)r) * PK_P + c0, v[r]);
+        }
+}
+
+static TARGET void SFN(params_packed)(RT *dw, const RT *delta, const RT *in,
+                                      size_t n_out, size_t n_in, size_t n)
+{
+    RT pack[PK_SB * PK_P] __attribute__((aligned(64)));
+    size_t base, extra;
+    SFN(split)(n_out, PK_T, &base, &extra);
+    for (size_t s0 = 0; s0 < n; s0 += PK_SB) {
+        size_t len = n - s0 < PK_SB ? n - s0 : PK_SB;
+        int first = s0 == 0, last = s0 + len == n;
+        for (size_t i0 = 0; i0 < n_in; i0 += PK_P) {
+            size_t cols = n_in - i0 < PK_P ? n_in - i0 : PK_P;
+            SFN(pk_pack)(pack, in + i0 * n, cols, n, s0, len);
+            for (size_t j = 0; j < n_out;) {
+                size_t T = j < extra * (base + 1) ? base + 1 : base;
+                RT *o = dw + j * n_in + i0;
+                const RT *dj = delta + j * n + s0;
+                switch (T) {
+#define PK_CASE(c)                                                           \
+    case c:                                                                  \
+        SFN(pk_tile)(c, o, dj, pack, n_in, n, len, cols, first, last);       \
+        break;
+                    PK_CASE(1) PK_CASE(2) PK_CASE(3) PK_CASE(4)
+                    PK_CASE(5) PK_CASE(6)
+#if PK_T >= 8
+                    PK_CASE(7) PK_CASE(8)
+#endif
+#if PK_T >= 12
+                    PK_CASE(9) PK_CASE(10) PK_CASE(11) PK_CASE(12)
+#endif
+#undef PK_CASE
+                }
+                j += T;
+            }
+        }
+    }
+}
+#endif /* PK_T */
+
+static TARGET void SFN(dense_backward_params)(RT *dw, RT *db,
+                                              const RT *delta,
+                                              const RT *in, size_t n_out,
                                               size_t n_in, size_t n)
 {
     if (n == 0)
         return;
     size_t base, extra;
     size_t rows = n_out;        /* left for the general tiles */
+#ifdef PK_T
+    if (n_in >= PK_MIN_IN && n_out >= PK_MIN_OUT) {
+        SFN(params_packed)(dw, delta, in, n_out, n_in, n);
+        rows = 0;
+    } else
+#endif
     if (n_in <= SMALL_IN) {
         /* Whole rows of dw in a tile, and up to TJSMALL of them, so that
          * there are enough independent sums (a layer fed by 2 inputs). */
         SFN(split)(n_out, TJSMALL, &base, &extra);
         for (size_t j = 0; j < n_out;) {
             size_t TJ = j < extra * (base + 1) ? base + 1 : base;
-            double *d = dw + j * n_in;
-            const double *dj = delta + j * n;
+            RT *d = dw + j * n_in;
+            const RT *dj = delta + j * n;
 #define SMALL_CASE(tj, ti)                                                   \
     case (tj) * 4 + (ti):                                                    \
         SFN(outer_tile)(tj, ti, d, dj, in, n_in, n);                         \
@@ -469,8 +642,8 @@ static TARGET void SFN(dense_backward_params)(double *dw, double *db,
     SFN(split)(rows ? rows : 1, TJMAX, &base, &extra);
     for (size_t j = 0; j < rows;) {
         size_t TJ = j < extra * (base + 1) ? base + 1 : base;
-        double *d = dw + j * n_in;
-        const double *dj = delta + j * n;
+        RT *d = dw + j * n_in;
+        const RT *dj = delta + j * n;
         switch (TJ) {
 #define OR_CASE(c)                                                           \
     case c:                                                                  \
@@ -494,7 +667,7 @@ static TARGET void SFN(dense_backward_params)(double *dw, double *db,
             for (size_t k = 0; k < VL; k++) {
                 VT acc = V_ZERO();
                 if (k < cnt) {
-                    const double *dj = delta + (j0 + k) * n;
+                    const RT *dj = delta + (j0 + k) * n;
                     size_t s = 0;
                     for (; s + VL <= n; s += VL)
                         acc = V_ADD(acc, V_LOAD(dj + s));
@@ -503,7 +676,7 @@ static TARGET void SFN(dense_backward_params)(double *dw, double *db,
                 }
                 v[k] = acc;
             }
-            VT g = V_DIV(V_HSUMS(v), V_SET1((double)n));
+            VT g = V_DIV(V_HSUMS(v), V_SET1((RT)n));
             if (cnt == VL)
                 V_STORE(db + j0, g);
             else
@@ -549,8 +722,8 @@ static ALWAYS_INLINE TARGET void SFN(bce)(VT p, VT y, VT *term, VT *dj_dp)
  * delta is not NULL.
  */
 static ALWAYS_INLINE TARGET void SFN(loss_vec)(
-    bp_loss loss, VT *acc, double *delta, const double *p_, const double *y_,
-    double k_out, int want_loss, int tail, MT m)
+    bp_loss loss, LT *acc, RT *delta, const RT *p_, const RT *y_,
+    RT k_out, int want_loss, int tail, MT m)
 {
     VT p = tail ? V_LOADM(p_, m) : V_LOAD(p_);
     VT y = tail ? V_LOADM(y_, m) : V_LOAD(y_);
@@ -563,7 +736,7 @@ static ALWAYS_INLINE TARGET void SFN(loss_vec)(
         dj_dp = V_MUL(V_SET1(2.0), d);
     }
     if (want_loss)
-        *acc = V_ADD(*acc, tail ? V_AND_MT(term, m) : term);
+        *acc = L_ADD(*acc, tail ? V_AND_MT(term, m) : term);
     if (delta) {
         if (k_out > 1)
             dj_dp = V_DIV(dj_dp, V_SET1(k_out));
@@ -576,13 +749,13 @@ static ALWAYS_INLINE TARGET void SFN(loss_vec)(
 }
 
 /* Mean loss over count outputs and, when delta is not NULL, the output
- * delta as output_delta_f64 defines it. */
-static TARGET double SFN(loss_delta)(bp_loss loss, double *delta,
-                                     const double *p, const double *y,
+ * delta as output_delta_f64 (_f32) defines it. */
+static TARGET double SFN(loss_delta)(bp_loss loss, RT *delta,
+                                     const RT *p, const RT *y,
                                      size_t count, size_t n_out, int want_loss)
 {
-    VT acc = V_ZERO();
-    const double k_out = (double)n_out;
+    LT acc = L_ZERO();
+    const RT k_out = (RT)n_out;
     size_t e = 0;
     MT none = V_MASK(0);
     for (; e + VL <= count; e += VL)
@@ -591,10 +764,10 @@ static TARGET double SFN(loss_delta)(bp_loss loss, double *delta,
     if (e < count)
         SFN(loss_vec)(loss, &acc, delta ? delta + e : NULL, p + e, y + e,
                       k_out, want_loss, 1, V_MASK(count - e));
-    return count && want_loss ? V_REDUCE(acc) / (double)count : 0.0;
+    return count && want_loss ? L_REDUCE(acc) / (double)count : 0.0;
 }
 
-static TARGET void SFN(vexp)(double *out, const double *x, size_t count)
+static TARGET void SFN(vexp)(RT *out, const RT *x, size_t count)
 {
     size_t k = 0;
     for (; k + VL <= count; k += VL)
@@ -605,7 +778,7 @@ static TARGET void SFN(vexp)(double *out, const double *x, size_t count)
     }
 }
 
-static TARGET void SFN(vlog)(double *out, const double *x, size_t count)
+static TARGET void SFN(vlog)(RT *out, const RT *x, size_t count)
 {
     size_t k = 0;
     for (; k + VL <= count; k += VL)
@@ -616,7 +789,7 @@ static TARGET void SFN(vlog)(double *out, const double *x, size_t count)
     }
 }
 
-static TARGET void SFN(vsigmoid)(double *out, const double *x, size_t count)
+static TARGET void SFN(vsigmoid)(RT *out, const RT *x, size_t count)
 {
     size_t k = 0;
     for (; k + VL <= count; k += VL)
@@ -627,8 +800,12 @@ static TARGET void SFN(vsigmoid)(double *out, const double *x, size_t count)
     }
 }
 
+#ifdef PK_T
+#undef PK_P
+#endif
 #undef ALWAYS_INLINE
 #undef TJ_ARRAY
+#undef MV_S
 #undef IN_REGISTER
 #undef EPI_NONE
 #undef EPI_GRAD

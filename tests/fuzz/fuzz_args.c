@@ -105,7 +105,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(cfg.bias == 0 || cfg.bias == 1, "--bias");
         check(cfg.momentum >= 0 && cfg.momentum < 1, "--momentum");
         check(cfg.lr > 0 && isfinite(cfg.lr), "--lr");
-        check(cfg.epochs >= 1 && cfg.epochs <= MAX_EPOCHS, "--epochs");
+        check(cfg.epochs <= MAX_EPOCHS, "--epochs");   /* 0: auto */
+        bp_dtype dt;
+        name = bp_dtype_name(cfg.dtype);
+        check(name && !bp_dtype_parse(name, &dt) && dt == cfg.dtype,
+              "--dtype");
+        check(cfg.train_threads >= 1 && cfg.train_threads <= BP_MAX_THREADS,
+              "--threads");
         check(cfg.log_every <= MAX_EPOCHS, "--log-every");  /* 0: auto */
         check(cfg.h > 0 && isfinite(cfg.h), "--h");
         check(cfg.tolerance > 0 && isfinite(cfg.tolerance), "--tolerance");

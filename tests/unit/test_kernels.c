@@ -1,6 +1,6 @@
-/* test_kernels.c - the fast kernels (simd.c) against the naive ones
- * (kernels_impl.h), and the vector exp and log against libm, for every
- * instruction set this CPU runs. */
+/* test_kernels.c - the fast kernels (simd.c, simd_f32.c) against the
+ * naive ones (kernels_impl.h), and the vector exp and log (double and
+ * float) against libm, for every instruction set this CPU runs. */
 #include <float.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -591,6 +591,562 @@ static void test_sigmoid_sweep(void **state)
     free(ys);
 }
 
+/* ============================================================ float (f32)
+ *
+ * The fast _f32 kernels against the naive _f32 ones.  Tolerances come from
+ * float rounding, u = 2^-24 (FLT_EPSILON / 2):
+ *   - a sum of K products (plus a bias), in any order and with or without
+ *     fused multiply-adds, is within (K + 1) u sum |terms| of the exact
+ *     sum (to first order), so two such sums differ by at most
+ *     2 (K + 2) u sum |terms|: the tolerance of every product below;
+ *   - an activation after the sum adds f's own error relative to |f|:
+ *     the sigmoid 1 / (1 + e) with e within 1 ulp (<= 2u relative) of
+ *     exp(-x), damped by e / (1 + e) <= 1, then one rounding in the add
+ *     and one in the division: within 4u of the exact sigma; the naive
+ *     one (libm's expf, within 0.5 ulp) within 3u; so SIGMOID_TOL = 8u
+ *     relative between them; tanh is libm's in both, ReLU exact;
+ *   - activation_backward and the output deltas run the naive kernels'
+ *     float operations in the same order: bit-identical;
+ *   - the mean loss: the naive one is computed in double from the float
+ *     inputs, the fast one in float with a float log, so each term
+ *     -(y log a + (1 - y) log c) is off by the rounding of a = p + eps and
+ *     c = 1 - p + eps (u relative, an absolute u in log), the log's
+ *     FLT_LOG_ULPS (2u |log| relative) and three float roundings: within
+ *     4u (2 + |y log a| + |(1 - y) log c|); MSE's (p - y)^2 within 4u d^2.
+ */
+
+#define U32 (FLT_EPSILON / 2)
+
+/* Error bounds of the float vector exp and log, in ulps of the exact
+ * result.  Measured over every float (exhaustively, once, against libm's
+ * double exp and log): exp 0.988 ulp over all of [-104, 89] (avx512 and
+ * avx2, the same operations), log 0.835 ulp over all positive finite
+ * floats; the sweeps below check a dense subset in every test run.  The
+ * sigmoid: 4u relative as above, at most 4 ulps, 2.26 measured. */
+#define FLT_EXP_ULPS 1.0
+#define FLT_LOG_ULPS 1.0
+#define FLT_SIGMOID_ULPS 3.0
+#define SIGMOID_TOL (8 * U32)
+
+static float *fvec(size_t count)
+{
+    float *p = malloc((count + 32) * sizeof *p);
+    assert_non_null(p);
+    for (size_t k = 0; k < count + 32; k++)
+        p[k] = 1234.5f;
+    return p + 16;
+}
+
+static void fvec_free(float *p)
+{
+    if (p)
+        free(p - 16);
+}
+
+static void check_fguards(const float *p, size_t count)
+{
+    for (int k = 1; k <= 16; k++) {
+        if (p[-k] != 1234.5f || p[count + (size_t)k - 1] != 1234.5f)
+            fail_msg("a kernel wrote outside its %zu floats", count);
+    }
+}
+
+static void ffill(float *p, size_t count, double lo, double hi)
+{
+    for (size_t k = 0; k < count; k++)
+        p[k] = (float)uniform(lo, hi);
+}
+
+static void expect_same_float(const char *what, bp_isa isa, size_t k,
+                              float a, float b)
+{
+    if (memcmp(&a, &b, sizeof a) != 0)
+        fail_msg("%s (%s) [%zu]: fast %.9g, naive %.9g (not identical)",
+                 what, bp_isa_name(isa), k, (double)a, (double)b);
+}
+
+/* Samples and widths: every tail length class around 8 and 16 lanes, a
+ * full MNIST row, and tiles of every size with their remainders. */
+static const size_t fcounts[] = {1, 3, 15, 16, 17, 31, 100, 129};
+static const size_t fwidths[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+                                 12, 13, 25, 40, 784};
+#define N_FCOUNTS (sizeof fcounts / sizeof fcounts[0])
+#define N_FWIDTHS (sizeof fwidths / sizeof fwidths[0])
+
+/* One dense layer, forward (with each activation) and backward (inputs,
+ * through each activation's derivative, and parameters), fast against
+ * naive. */
+static void check_f32_layer(bp_isa isa, bp_activation act, size_t n_out,
+                            size_t n_in, size_t n, int bias)
+{
+    float *in = fvec(n_in * n), *w = fvec(n_out * n_in), *b = fvec(n_out);
+    float *ref = fvec(n_out * n), *got = fvec(n_out * n);
+    float *delta = fvec(n_out * n), *a = fvec(n_in * n);
+    float *dref = fvec(n_in * n), *dgot = fvec(n_in * n);
+    float *rw = fvec(n_out * n_in), *gw = fvec(n_out * n_in);
+    float *rb = fvec(n_out), *gb = fvec(n_out);
+    ffill(in, n_in * n, -2, 2);
+    ffill(w, n_out * n_in, -1, 1);
+    ffill(b, n_out, -1, 1);
+    ffill(delta, n_out * n, -1, 1);
+    const float *bb = bias ? b : NULL;
+    const double k_fwd = 2.0 * ((double)n_in + 2) * U32;
+    const double k_bwd = 2.0 * ((double)n_out + 2) * U32;
+    const double k_par = 2.0 * ((double)n + 2) * U32;
+
+    /* forward: plain, then fused with the activation */
+    for (int fused = 0; fused <= 1; fused++) {
+        dense_forward_f32(ref, in, w, bb, n_out, n_in, n);
+        if (fused) {
+            activation_forward_f32(act, ref, n_out * n);
+            dense_forward_act_fast_f32(isa, act, got, in, w, bb, n_out, n_in,
+                                       n);
+        } else {
+            dense_forward_fast_f32(isa, got, in, w, bb, n_out, n_in, n);
+        }
+        check_fguards(got, n_out * n);
+        for (size_t j = 0; j < n_out; j++)
+            for (size_t s = 0; s < n; s++) {
+                double scale = bias ? fabs((double)b[j]) : 0;
+                for (size_t i = 0; i < n_in; i++)
+                    scale += fabs((double)w[j * n_in + i] * in[i * n + s]);
+                double tol = k_fwd * scale;     /* |f'| <= 1 */
+                if (fused && act == BP_ACT_SIGMOID)
+                    tol += SIGMOID_TOL * fabs(ref[j * n + s]);
+                else if (fused && act == BP_ACT_TANH)
+                    tol += 2 * U32 * fabs(ref[j * n + s]);
+                expect_near(fused ? "dense_forward_act_f32"
+                                  : "dense_forward_f32",
+                            isa, j * n + s, got[j * n + s], ref[j * n + s],
+                            1, tol);
+            }
+    }
+
+    /* backward into the inputs; `a` plays the activations of the layer
+     * below (sigmoid, tanh outputs in range; ReLU's with zeros) */
+    for (size_t k = 0; k < n_in * n; k++) {
+        double v = uniform(-2, 2);
+        a[k] = act == BP_ACT_SIGMOID ? (float)(1 / (1 + exp(-v)))
+             : act == BP_ACT_TANH    ? (float)tanh(v)
+             : act == BP_ACT_RELU    ? (float)(v > 0 ? v : 0)
+                                     : (float)v;
+    }
+    for (int fused = 0; fused <= 1; fused++) {
+        dense_backward_input_f32(dref, w, delta, n_out, n_in, n);
+        if (fused) {
+            activation_backward_f32(act, dref, a, n_in * n);
+            dense_backward_input_act_fast_f32(isa, act, dgot, w, delta, a,
+                                              n_out, n_in, n);
+        } else {
+            dense_backward_input_fast_f32(isa, dgot, w, delta, n_out, n_in,
+                                          n);
+        }
+        check_fguards(dgot, n_in * n);
+        for (size_t i = 0; i < n_in; i++)
+            for (size_t s = 0; s < n; s++) {
+                double scale = 0;
+                for (size_t j = 0; j < n_out; j++)
+                    scale += fabs((double)w[j * n_in + i] * delta[j * n + s]);
+                /* f'(a) <= 1 for all four, and one more rounding */
+                double tol = k_bwd * scale + (fused ? 2 * U32 *
+                             fabs(dref[i * n + s]) : 0);
+                expect_near(fused ? "dense_backward_input_act_f32"
+                                  : "dense_backward_input_f32",
+                            isa, i * n + s, dgot[i * n + s], dref[i * n + s],
+                            1, tol);
+            }
+    }
+
+    /* parameter gradients */
+    dense_backward_params_f32(rw, bias ? rb : NULL, delta, in, n_out, n_in,
+                              n);
+    dense_backward_params_fast_f32(isa, gw, bias ? gb : NULL, delta, in,
+                                   n_out, n_in, n);
+    check_fguards(gw, n_out * n_in);
+    check_fguards(gb, n_out);
+    for (size_t j = 0; j < n_out; j++) {
+        for (size_t i = 0; i < n_in; i++) {
+            double scale = 0;
+            for (size_t s = 0; s < n; s++)
+                scale += fabs((double)delta[j * n + s] * in[i * n + s]);
+            /* and the division by n: one rounding each */
+            expect_near("dense_backward_params_f32 dW", isa, j * n_in + i,
+                        gw[j * n_in + i], rw[j * n_in + i], 1,
+                        k_par * scale / (double)n +
+                            2 * U32 * fabs(rw[j * n_in + i]));
+        }
+        if (bias) {
+            double scale = 0;
+            for (size_t s = 0; s < n; s++)
+                scale += fabs((double)delta[j * n + s]);
+            expect_near("dense_backward_params_f32 db", isa, j, gb[j], rb[j],
+                        1, k_par * scale / (double)n + 2 * U32 * fabs(rb[j]));
+        } else if (gb[0] != 1234.5f) {
+            fail_msg("dense_backward_params_f32 wrote db = NULL");
+        }
+    }
+    fvec_free(in), fvec_free(w), fvec_free(b), fvec_free(ref);
+    fvec_free(got), fvec_free(delta), fvec_free(a), fvec_free(dref);
+    fvec_free(dgot), fvec_free(rw), fvec_free(gw), fvec_free(rb);
+    fvec_free(gb);
+}
+
+static void test_f32_layers(void **state)
+{
+    (void)state;
+    bp_isa isas[2];
+    int n_isa = fast_isas(isas);
+    for (int t = 0; t < n_isa; t++)
+        for (size_t a = 0; a < N_FWIDTHS; a++)
+            for (size_t c = 0; c < N_FWIDTHS; c++)
+                for (size_t q = 0; q < N_FCOUNTS; q++) {
+                    size_t n_out = fwidths[a], n_in = fwidths[c];
+                    if (n_out * n_in > 784 * 40)
+                        continue;                   /* time */
+                    /* every activation, bias on and off, spread over
+                     * the shapes so that each meets all sizes */
+                    int f = (int)((a + 2 * c + q) % 4);
+                    int bias = (int)((a + c + q) & 1);
+                    check_f32_layer(isas[t], (bp_activation)f, n_out, n_in,
+                                    fcounts[q], bias);
+                    if (n_out * n_in <= 100) {      /* the others too */
+                        check_f32_layer(isas[t], (bp_activation)((f + 1) % 4),
+                                        n_out, n_in, fcounts[q], !bias);
+                        check_f32_layer(isas[t], (bp_activation)((f + 2) % 4),
+                                        n_out, n_in, fcounts[q], bias);
+                        check_f32_layer(isas[t], (bp_activation)((f + 3) % 4),
+                                        n_out, n_in, fcounts[q], !bias);
+                    }
+                }
+}
+
+/* The MLP's own shapes (784-256-128-10, a batch of 128), ReLU, and
+ * longer batches. */
+static void test_f32_mlp_shapes(void **state)
+{
+    (void)state;
+    bp_isa isas[2];
+    int n_isa = fast_isas(isas);
+    const size_t sizes[4] = {784, 256, 128, 10};
+    for (int t = 0; t < n_isa; t++) {
+        for (int l = 0; l < 3; l++)
+            check_f32_layer(isas[t], l < 2 ? BP_ACT_RELU : BP_ACT_SIGMOID,
+                            sizes[l + 1], sizes[l], 128, 1);
+        /* batches of more than one chunk of the transposed parameter
+         * gradient (128 samples): first, middle and last chunks */
+        check_f32_layer(isas[t], BP_ACT_RELU, 25, 40, 300, 1);
+        check_f32_layer(isas[t], BP_ACT_TANH, 17, 784, 257, 0);
+    }
+}
+
+static void test_f32_activations(void **state)
+{
+    (void)state;
+    bp_isa isas[2];
+    int n_isa = fast_isas(isas);
+    for (int t = 0; t < n_isa; t++)
+        for (int f = BP_ACT_SIGMOID; f <= BP_ACT_NONE; f++)
+            for (size_t q = 0; q < N_FCOUNTS; q++) {
+                size_t n = fcounts[q] * 3;
+                float *z = fvec(n), *ref = fvec(n), *got = fvec(n);
+                float *d = fvec(n), *dref = fvec(n), *dgot = fvec(n);
+                ffill(z, n, -30, 30);
+                z[0] = 0;
+                if (n > 5) {
+                    z[1] = -0.0f;
+                    z[2] = -100.0f;      /* exp(-z) overflows: sigma = 0 */
+                    z[3] = NAN;
+                    z[4] = INFINITY;
+                    z[5] = -INFINITY;
+                }
+                memcpy(ref, z, n * sizeof *z);
+                memcpy(got, z, n * sizeof *z);
+                activation_forward_f32((bp_activation)f, ref, n);
+                activation_forward_fast_f32(isas[t], (bp_activation)f, got, n);
+                check_fguards(got, n);
+                for (size_t k = 0; k < n; k++) {
+                    if (f == BP_ACT_SIGMOID && !isnan(ref[k])) {
+                        double e = fabs((double)got[k] - ref[k]);
+                        if (!(e <= SIGMOID_TOL * ref[k]))
+                            fail_msg("sigmoid_f32 (%s) of %.9g: %.9g, "
+                                     "naive %.9g", bp_isa_name(isas[t]),
+                                     (double)z[k], (double)got[k],
+                                     (double)ref[k]);
+                    } else {
+                        if (isnan(ref[k]) && isnan(got[k]))
+                            continue;
+                        expect_same_float("activation_forward_f32", isas[t],
+                                          k, got[k], ref[k]);
+                    }
+                }
+                ffill(d, n, -1, 1);
+                memcpy(dref, d, n * sizeof *d);
+                memcpy(dgot, d, n * sizeof *d);
+                for (size_t k = 0; k < n; k++)
+                    if (isnan(ref[k]))
+                        ref[k] = 0.5f;
+                activation_backward_f32((bp_activation)f, dref, ref, n);
+                activation_backward_fast_f32(isas[t], (bp_activation)f, dgot,
+                                             ref, n);
+                check_fguards(dgot, n);
+                for (size_t k = 0; k < n; k++)
+                    expect_same_float("activation_backward_f32", isas[t], k,
+                                      dgot[k], dref[k]);
+                fvec_free(z), fvec_free(ref), fvec_free(got);
+                fvec_free(d), fvec_free(dref), fvec_free(dgot);
+            }
+}
+
+static void check_f32_loss(bp_isa isa, bp_loss loss, size_t count,
+                           size_t n_out, int binary)
+{
+    float *p = fvec(count), *y = fvec(count);
+    float *dref = fvec(count), *dgot = fvec(count);
+    ffill(p, count, 0, 1);
+    if (count > 1) {
+        p[0] = 0;
+        p[1] = 1;
+    }
+    for (size_t k = 0; k < count; k++)
+        y[k] = binary ? (float)(uniform(0, 1) < 0.5) : (float)uniform(0, 1);
+    double lref = loss_value_f32(loss, p, y, count);
+    double lgot = loss_value_fast_f32(isa, loss, p, y, count);
+    double bound = 0;
+    for (size_t k = 0; k < count; k++) {
+        double pk = p[k], yk = y[k];
+        if (loss == BP_LOSS_BCE)
+            bound += 4 * U32 * (2 + fabs(yk * log(pk + BP_BCE_EPS)) +
+                                fabs((1 - yk) * log(1 - pk + BP_BCE_EPS)));
+        else
+            bound += 4 * U32 * (pk - yk) * (pk - yk);
+    }
+    bound /= (double)count;
+    if (!(fabs(lgot - lref) <= bound))
+        fail_msg("loss_value_f32 (%s, loss %d, %zu, binary %d): fast %.17g, "
+                 "naive %.17g, bound %g", bp_isa_name(isa), (int)loss, count,
+                 binary, lgot, lref, bound);
+    output_delta_f32(loss, dref, p, y, count, n_out);
+    output_delta_fast_f32(isa, loss, dgot, p, y, count, n_out);
+    check_fguards(dgot, count);
+    for (size_t k = 0; k < count; k++)
+        expect_same_float("output_delta_f32", isa, k, dgot[k], dref[k]);
+    fvec_free(p), fvec_free(y), fvec_free(dref), fvec_free(dgot);
+}
+
+static void test_f32_losses(void **state)
+{
+    (void)state;
+    bp_isa isas[2];
+    int n_isa = fast_isas(isas);
+    for (int t = 0; t < n_isa; t++)
+        for (int loss = BP_LOSS_BCE; loss <= BP_LOSS_MSE; loss++)
+            for (size_t q = 0; q < N_FCOUNTS; q++)
+                for (int binary = 0; binary <= 1; binary++) {
+                    check_f32_loss(isas[t], (bp_loss)loss, fcounts[q], 1,
+                                   binary);
+                    check_f32_loss(isas[t], (bp_loss)loss, fcounts[q] * 10,
+                                   10, binary);
+                }
+    /* non-finite outputs give a non-finite loss */
+    for (int t = 0; t < n_isa; t++)
+        for (int loss = BP_LOSS_BCE; loss <= BP_LOSS_MSE; loss++)
+            for (size_t at = 0; at < 19; at++) {
+                float p[19], y[19];
+                for (int k = 0; k < 19; k++) {
+                    p[k] = 0.25f;
+                    y[k] = (float)(k & 1);
+                }
+                p[at] = at & 2 ? NAN : INFINITY;
+                double l = loss_value_fast_f32(isas[t], (bp_loss)loss, p, y,
+                                               19);
+                assert_false(isfinite(l));
+            }
+}
+
+/* Distance in float ulps of the exact r (libm's double exp or log, within
+ * 2^-29 float ulps); the ulp of a subnormal or zero result is 2^-149. */
+static double ulpsf(float got, double r)
+{
+    if (isnan(got) || isnan(r))
+        return isnan(got) && isnan(r) ? 0 : INFINITY;
+    float rf = (float)r;
+    if (isinf(rf) || isinf(got))
+        return rf == got ? 0 : INFINITY;
+    int e;
+    frexp(fabs(r), &e);
+    double u = ldexp(1.0, e - 24);
+    if (u < 0x1p-149)
+        u = 0x1p-149;
+    return fabs((double)got - r) / u;
+}
+
+static double worst_ulps_f32(bp_isa isa, int is_log, const float *xs,
+                             size_t count, float *at)
+{
+    float *ys = malloc(count * sizeof *ys);
+    assert_non_null(ys);
+    if (is_log)
+        vec_log_f32(isa, ys, xs, count);
+    else
+        vec_exp_f32(isa, ys, xs, count);
+    double worst = 0;
+    for (size_t k = 0; k < count; k++) {
+        double r = is_log ? log((double)xs[k]) : exp((double)xs[k]);
+        double e = ulpsf(ys[k], r);
+        if (!(e <= worst)) {
+            worst = e;
+            *at = xs[k];
+        }
+    }
+    free(ys);
+    return worst;
+}
+
+static void test_f32_exp_sweep(void **state)
+{
+    (void)state;
+    bp_isa isas[3] = {BP_ISA_NAIVE, BP_ISA_AVX2, BP_ISA_AVX512};
+    enum { SWEEP = 2000000 };
+    size_t count = SWEEP + 400;
+    float *xs = malloc(count * sizeof *xs);
+    assert_non_null(xs);
+    size_t m = 0;
+    for (size_t k = 0; k < SWEEP; k++)
+        xs[m++] = (float)(-105.0 + 195.0 * ((double)k + uniform(0, 1)) /
+                                     SWEEP);
+    const float edges[] = {
+        0.0f, -0.0f, 0x1p-149f, -0x1p-149f, 1e-30f, -1e-30f, 0x1p-30f,
+        -0x1p-30f, 1.0f, -1.0f, 88.0f, 88.72283172607421875f,
+        88.72283935546875f, 88.7229f, 89.0f, 100.0f, -87.33654f,
+        -87.336548f, -87.4f, -100.0f, -103.27892f, -103.972076f,
+        -103.97208f, -103.9721f, -104.0f, -200.0f, FLT_MAX, -FLT_MAX,
+        FLT_MIN, -FLT_MIN};
+    for (size_t k = 0; k < sizeof edges / sizeof edges[0]; k++)
+        xs[m++] = edges[k];
+    /* Around the reduction's boundaries, (k + 1/2) ln2, and either side
+     * of the overflow and underflow thresholds, float by float. */
+    for (int k = -150; k <= 128; k++)
+        xs[m++] = nextafterf((float)((k + 0.5) * 0.6931471805599453),
+                             k < 0 ? -200.f : 200.f);
+    float hi = 88.7228f, lo = -103.9720f;
+    for (int k = 0; k < 40; k++) {
+        xs[m++] = hi;
+        xs[m++] = lo;
+        hi = nextafterf(hi, 100.f);
+        lo = nextafterf(lo, -200.f);
+    }
+    assert_true(m <= count);
+    for (int t = 0; t < 3; t++) {
+        if (!bp_isa_supported(isas[t]))
+            continue;
+        float at = 0;
+        double w = worst_ulps_f32(isas[t], 0, xs, m, &at);
+        print_message("expf %s: max error %.3f ulp (at %.9g) over %zu "
+                      "points\n", bp_isa_name(isas[t]), w, (double)at, m);
+        if (isas[t] != BP_ISA_NAIVE && !(w <= FLT_EXP_ULPS))
+            fail_msg("expf %s: %.3f ulp at %.9g", bp_isa_name(isas[t]), w,
+                     (double)at);
+        float sx[4] = {NAN, INFINITY, -INFINITY, -NAN}, sy[4];
+        vec_exp_f32(isas[t], sy, sx, 4);
+        assert_true(isnan(sy[0]));
+        assert_true(sy[1] == INFINITY);
+        assert_true(sy[2] == 0.0f && !signbit(sy[2]));
+        assert_true(isnan(sy[3]));
+    }
+    free(xs);
+}
+
+static void test_f32_log_sweep(void **state)
+{
+    (void)state;
+    bp_isa isas[3] = {BP_ISA_NAIVE, BP_ISA_AVX2, BP_ISA_AVX512};
+    enum { SWEEP = 1000000 };
+    size_t count = 3 * SWEEP + 100;
+    float *xs = malloc(count * sizeof *xs);
+    assert_non_null(xs);
+    size_t m = 0;
+    for (size_t k = 0; k < SWEEP; k++)      /* every binade, subnormals too */
+        xs[m++] = (float)exp2(-149.0 + 277.0 * ((double)k + uniform(0, 1)) /
+                                           SWEEP);
+    for (size_t k = 0; k < SWEEP; k++)      /* the loss's range */
+        xs[m++] = (float)(1e-4 + 1.0 * ((double)k + uniform(0, 1)) / SWEEP);
+    for (size_t k = 0; k < SWEEP; k++)      /* around 1 */
+        xs[m++] = (float)(0.9 + 0.2 * ((double)k + uniform(0, 1)) / SWEEP);
+    const float edges[] = {
+        1.0f, nextafterf(1.0f, 0), nextafterf(1.0f, 2), 2.0f, 0.5f, 1e-4f,
+        1.0001f, 0x1.6a09e6p+0f, 0x1.6a09e4p+0f, 0x1.6a09e8p+0f, 0x1p-149f,
+        0x1p-126f, 0x1.fffffcp-127f, FLT_MAX, 3.0f, 10.0f};
+    for (size_t k = 0; k < sizeof edges / sizeof edges[0]; k++)
+        xs[m++] = edges[k];
+    for (int t = 0; t < 3; t++) {
+        if (!bp_isa_supported(isas[t]))
+            continue;
+        float at = 0;
+        double w = worst_ulps_f32(isas[t], 1, xs, m, &at);
+        print_message("logf %s: max error %.3f ulp (at %.9g) over %zu "
+                      "points\n", bp_isa_name(isas[t]), w, (double)at, m);
+        if (isas[t] != BP_ISA_NAIVE && !(w <= FLT_LOG_ULPS))
+            fail_msg("logf %s: %.3f ulp at %.9g", bp_isa_name(isas[t]), w,
+                     (double)at);
+        float sx[8] = {0.0f, -0.0f, -1.0f, -0x1p-149f, INFINITY, -INFINITY,
+                       NAN, -FLT_MAX};
+        float sy[8];
+        vec_log_f32(isas[t], sy, sx, 8);
+        assert_true(sy[0] == -INFINITY);
+        assert_true(sy[1] == -INFINITY);
+        assert_true(isnan(sy[2]));
+        assert_true(isnan(sy[3]));
+        assert_true(sy[4] == INFINITY);
+        assert_true(isnan(sy[5]));
+        assert_true(isnan(sy[6]));
+        assert_true(isnan(sy[7]));
+    }
+    free(xs);
+}
+
+/* vec_sigmoid_f32 against 1 / (1 + exp(-x)) computed in double, over the
+ * whole range and at the ends: within FLT_SIGMOID_ULPS. */
+static void test_f32_sigmoid_sweep(void **state)
+{
+    (void)state;
+    bp_isa isas[2];
+    int n_isa = fast_isas(isas);
+    enum { SWEEP = 400000 };
+    float *xs = malloc((SWEEP + 8) * sizeof *xs);
+    float *ys = malloc((SWEEP + 8) * sizeof *ys);
+    assert_non_null(xs);
+    assert_non_null(ys);
+    for (size_t k = 0; k < SWEEP; k++)
+        xs[k] = (float)(-110 + 130.0 * ((double)k + uniform(0, 1)) / SWEEP);
+    const float ends[8] = {NAN, INFINITY, -INFINITY, 0.0f, -0.0f, 17.0f,
+                           -88.5f, -88.8f};
+    memcpy(xs + SWEEP, ends, sizeof ends);
+    for (int t = 0; t < n_isa; t++) {
+        vec_sigmoid_f32(isas[t], ys, xs, SWEEP + 8);
+        double worst = 0;
+        for (size_t k = 0; k < SWEEP + 8; k++) {
+            double r = 1.0 / (1.0 + exp(-(double)xs[k]));
+            if (isnan(r)) {
+                assert_true(isnan(ys[k]));
+                continue;
+            }
+            double e = ulpsf(ys[k], r);
+            /* exp(-x) overflows float for x < -88.72: sigma is then 0,
+             * where the exact value is a subnormal */
+            if (xs[k] < -88.7f && ys[k] == 0.0f)
+                continue;
+            if (!(e <= worst))
+                worst = e;
+        }
+        print_message("sigmoid_f32 %s: max error %.3f ulp\n",
+                      bp_isa_name(isas[t]), worst);
+        if (!(worst <= FLT_SIGMOID_ULPS))
+            fail_msg("sigmoid_f32 %s: %.3f ulp", bp_isa_name(isas[t]), worst);
+    }
+    free(xs);
+    free(ys);
+}
+
 /* --------------------------------------------------------------- training */
 
 /* Training with the fast kernels is deterministic: two runs from the same
@@ -638,6 +1194,13 @@ int main(void)
         cmocka_unit_test(test_log_sweep),
         cmocka_unit_test(test_sigmoid_sweep),
         cmocka_unit_test(test_training_deterministic),
+        cmocka_unit_test(test_f32_layers),
+        cmocka_unit_test(test_f32_mlp_shapes),
+        cmocka_unit_test(test_f32_activations),
+        cmocka_unit_test(test_f32_losses),
+        cmocka_unit_test(test_f32_exp_sweep),
+        cmocka_unit_test(test_f32_log_sweep),
+        cmocka_unit_test(test_f32_sigmoid_sweep),
     };
     print_message("instruction sets: best %s (avx2 %s, avx512 %s)\n",
                   bp_isa_name(bp_isa_best()),

@@ -76,13 +76,12 @@ static int TFN(all_finite)(const REAL *v, size_t count)
     return acc[0] + acc[1] + acc[2] + acc[3] == 0;
 }
 
-static void TFN(phase_update)(void *ctx, int t)
+/* The update of parameters [lo, hi): every pass over a block of them
+ * while it is in L1, rather than each pass over the whole range. */
+static int TFN(update_block)(bp_trainer *tr, size_t lo, size_t hi)
 {
-    bp_trainer *tr = ctx;
     const bp_net *net = tr->net;
     const bp_arch *a = &net->arch;
-    size_t lo, hi;
-    param_range(tr, t, &lo, &hi);
     REAL *g = tr->share[0].grad;
     REAL *params = PARAMS(tr);
     if (tr->m != tr->share[0].m) {
@@ -112,5 +111,16 @@ static void TFN(phase_update)(void *ctx, int t)
     }
     TFN(optim_range)(&tr->opts, params, g, (REAL *)tr->state, net->n_params,
                      tr->steps, lo, hi);
-    tr->share[t].finite = TFN(all_finite)(params + lo, hi - lo);
+    return TFN(all_finite)(params + lo, hi - lo);
+}
+
+static void TFN(phase_update)(void *ctx, int t)
+{
+    bp_trainer *tr = ctx;
+    size_t lo, hi;
+    param_range(tr, t, &lo, &hi);
+    int finite = 1;
+    for (size_t b = lo; b < hi; b += UPDATE_BLOCK)
+        finite &= TFN(update_block)(tr, b, hi - b < UPDATE_BLOCK ? hi : b + UPDATE_BLOCK);
+    tr->share[t].finite = finite;
 }

@@ -76,6 +76,10 @@ static void param_range(const bp_trainer *tr, int t, size_t *lo, size_t *hi)
         *hi = n;
 }
 
+/* Parameters updated together, all passes while they stay in L1 (a
+ * multiple of 16, so blocks never split a cache line between threads). */
+#define UPDATE_BLOCK 1024
+
 #define REAL double
 #define TFN(name) name
 #define WSOF(sh) ((sh)->ws)

@@ -121,10 +121,12 @@ LOAD1=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
 # Sigmoids, biases, the loss and the optimizer step are not counted.
 # The working set of an epoch, in doubles: the batch workspace (inputs,
 # both hidden layers, the output, two delta buffers of the widest layer and
-# the targets, feature-major: n (4W + 4)) and the parameters, their
-# gradient and the momentum (3 (W^2 + 5W + 1) with the biases).  A full
-# batch transposes the data set into the workspace once, so the data set
-# itself is not touched by an epoch.
+# the targets, feature-major: 4W + 4 a sample) for the c samples of one
+# pass, and the parameters, their gradient and the momentum
+# (3 (W^2 + 5W + 1) with the biases).  The trainer takes a full batch in
+# passes of c = min(n, about 2 MiB of workspace, at least 256) samples
+# (src/train/trainer.c, chunk_limit); a batch that fits one pass is
+# transposed into the workspace once and the data set is not touched again.
 CSV=$RESULTS/scaling.csv
 {
     echo "sweep,width,n,epochs,us_per_epoch_min,us_per_epoch_median,gflops,working_set_mib"
@@ -136,7 +138,11 @@ CSV=$RESULTS/scaling.csv
             END {
                 med = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
                 flops = 2 * n * (3 * w * w + 7 * w)
-                ws = 8 * (n * (4 * w + 4) + 3 * (w * w + 5 * w + 1)) / 1048576
+                units = 4 * w + 4
+                fits = int(2097152 / (units * 8))
+                lim = fits > 256 ? int(fits / 16) * 16 : 256
+                c = n < lim ? n : lim
+                ws = 8 * (c * units + 3 * (w * w + 5 * w + 1)) / 1048576
                 printf "%s,%d,%d,%d,%.6g,%.6g,%.4g,%.3g\n", s, w, n, e, v[1], med, flops / (v[1] * 1e3), ws
             }'
     done
@@ -191,7 +197,7 @@ SEP="|---|---|---|---|---|---|---|---|---|"
     echo "- \`backprop train --data linear --n N --hidden W,W --epochs E --quiet --timing\`: network 2-W-W-1, sigmoid, biases, full batch, momentum 0.9, lr 0.1, float64, one thread; µs/epoch from backprop's \`--timing\` line (training loop only)"
     echo "- E calibrated per point for about $TARGET s a run; $REPEATS runs of each point, round-robin; the minimum is the number (the median shows the noise)"
     echo "- GFLOP/s = 2·n·(3W² + 7W) / time: the multiply-adds of the three matrix products of an epoch (forward 3W + W², delta back-propagation W + W², weight gradients 3W + W²; no delta into the 2 inputs), 2 flops each; sigmoids, biases, loss and optimizer step not counted"
-    echo "- working set = 8 bytes × (n (4W + 4) + 3 (W² + 5W + 1)): the batch workspace (inputs, activations, two delta buffers, targets) and the parameters, their gradient and the momentum"
+    echo "- working set = 8 bytes × (c (4W + 4) + 3 (W² + 5W + 1)): the workspace of one pass of c = min(n, ~2 MiB of workspace, at least 256) samples (inputs, activations, two delta buffers, targets; a full batch is taken in such passes) and the parameters, their gradient and the momentum"
     echo "- local exponent = log(t_i / t_{i-1}) / log(x_i / x_{i-1}) against the row above: 2 (width) or 1 (n) is the target; a jump marks a cliff"
     echo
     echo "## Fitted growth exponents (least squares on log-log)"

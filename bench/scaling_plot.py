@@ -34,8 +34,13 @@ def fit(xs, ys):
 
 
 def working_set(w, n):
-    """Bytes of an epoch's data, as scaling.sh counts them."""
-    return 8 * (n * (4 * w + 4) + 3 * (w * w + 5 * w + 1))
+    """Bytes of an epoch's data, as scaling.sh counts them: the workspace of
+    one pass of c samples (a full batch is taken in passes of about 2 MiB)
+    and the parameters, their gradient and the momentum."""
+    units = 4 * w + 4
+    fits = int(2097152 / (units * 8))
+    c = min(n, fits // 16 * 16 if fits > 256 else 256)
+    return 8 * (c * units + 3 * (w * w + 5 * w + 1))
 
 
 def crossing(f, lo, hi, size):

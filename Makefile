@@ -70,7 +70,7 @@ $(BUILD)/obj/%.o: %.c $(HDRS)
 # the dynamic model vectorises them with a scalar tail.  Elementwise, so the
 # results are the same bits.
 $(BUILD)/obj/src/optim/optim.o $(BUILD)/obj/src/train/trainer.o: \
-    CFLAGS += -fvect-cost-model=dynamic
+    override CFLAGS += -fvect-cost-model=dynamic
 
 $(BUILD)/libbackprop.a: $(LIB_OBJ)
 	@rm -f $@

@@ -152,9 +152,11 @@ static const cli_option options[] = {
      "the sample to trace (0-based)", 0, MAX_SAMPLES, 0, 0},
     {"markdown", OPT_FLAG, F(markdown), CMD_TRACE, NULL,
      "print Markdown tables", 0, 0, 0, 0},
-    {"epochs", OPT_COUNT, F(epochs), CMD_TRAIN | CMD_LAB, "E",
+    {"epochs", OPT_COUNT, F(epochs), CMD_TRAIN, "E",
      "training epochs; auto: 5000 for linear/xor, about 100 000 samples "
      "(10 to 5000 epochs) for files", 1, MAX_EPOCHS, 0, 0},
+    {"epochs", OPT_COUNT, F(epochs), CMD_LAB, "E",
+     "training epochs of every run", 1, MAX_EPOCHS, 0, 0},
     {"log-every", OPT_COUNT, F(log_every), CMD_TRAIN | CMD_LAB, "K",
      "print the loss every K epochs; auto (0): 100 for linear/xor, 1 for files",
      0, MAX_EPOCHS, 0, 0},

@@ -369,7 +369,10 @@ void bp_trainer_free(bp_trainer *tr);
 bp_status bp_trainer_epoch(bp_trainer *tr, double *loss, bp_error *err);
 
 /* The optimizer's state (bp_optimizer_state_len doubles) and the number of
- * steps taken, for saving a run that will be resumed. */
+ * steps taken, for saving a run that will be resumed.  A float trainer
+ * widens its state into a buffer of its own here: the pointer stays valid
+ * until the next call on the trainer, and two threads must not call this
+ * on one trainer at once. */
 const double *bp_trainer_state(const bp_trainer *tr, size_t *len,
                                uint64_t *steps);
 /* Restores a state saved from a trainer with the same optimizer and

@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "train/pool.h"
@@ -27,11 +28,14 @@
 #define CPU_RELAX() ((void)0)
 #endif
 
-/* Spins before blocking: a pause is ~40-140 cycles, so ~50 us. */
+/* Spins before blocking: a pause is ~40-140 cycles, so ~50 us.  A team
+ * larger than the online CPUs does not spin at all: a spinning thread would
+ * hold the CPU that the one it waits for needs. */
 #define SPINS 2000
 
 struct bp_pool {
     int n;
+    int spins;                   /* SPINS, or 0 when oversubscribed      */
     pthread_t *threads;
     int started;                 /* workers created                      */
     pthread_mutex_t lock;
@@ -54,7 +58,7 @@ typedef struct {
 /* Waits until the generation is no longer `seen` or the pool stops. */
 static void await_work(bp_pool *pool, unsigned long seen)
 {
-    for (int k = 0; k < SPINS; k++) {
+    for (int k = 0; k < pool->spins; k++) {
         if (atomic_load(&pool->generation) != seen || atomic_load(&pool->stop))
             return;
         CPU_RELAX();
@@ -97,6 +101,8 @@ bp_pool *pool_new(int n, bp_error *err)
         return NULL;
     }
     pool->n = n;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    pool->spins = cpus > 0 && n > cpus ? 0 : SPINS;
     pthread_mutex_init(&pool->lock, NULL);
     pthread_cond_init(&pool->wake, NULL);
     pthread_cond_init(&pool->done, NULL);
@@ -140,7 +146,7 @@ void pool_run(bp_pool *pool, void (*fn)(void *ctx, int t), void *ctx)
         pthread_mutex_unlock(&pool->lock);
     }
     fn(ctx, 0);
-    for (int k = 0; k < SPINS && atomic_load(&pool->pending) > 0; k++)
+    for (int k = 0; k < pool->spins && atomic_load(&pool->pending) > 0; k++)
         CPU_RELAX();
     if (atomic_load(&pool->pending) > 0) {
         pthread_mutex_lock(&pool->lock);

@@ -88,8 +88,15 @@ static int TFN(update_block)(bp_trainer *tr, size_t lo, size_t hi)
         /* g = sum over the shares of (m_u / m) g_u, kept in share 0's
          * buffer; the order of the sum is fixed by u alone */
         REAL w0 = (REAL)tr->share[0].m / (REAL)tr->m;
-        for (size_t k = lo; k < hi; k++)
-            g[k] *= w0;
+        if (tr->share[0].m == 0) {
+            /* an idle share 0 (fewer samples than threads): its buffer
+             * holds an older step's gradient, possibly not finite */
+            for (size_t k = lo; k < hi; k++)
+                g[k] = 0;
+        } else {
+            for (size_t k = lo; k < hi; k++)
+                g[k] *= w0;
+        }
         for (int u = 1; u < tr->threads; u++) {
             const bp_share *sh = &tr->share[u];
             if (sh->m == 0)

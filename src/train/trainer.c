@@ -63,7 +63,9 @@ struct bp_trainer {
 };
 
 /* Thread t's range of the parameters in the update: equal parts, cut at
- * multiples of 16 so that two threads never write one cache line. */
+ * multiples of 16 values (64 bytes of floats), so that threads seldom write
+ * one cache line (the arrays are malloc's, 16-byte aligned: at most the
+ * line at each cut is shared). */
 static void param_range(const bp_trainer *tr, int t, size_t *lo, size_t *hi)
 {
     size_t n = tr->net->n_params, T = (size_t)tr->threads;
@@ -138,7 +140,8 @@ static bp_status check_opts(const bp_train_opts *o, bp_error *err)
     if ((unsigned)o->dtype > BP_F32)
         return bp_fail(err, BP_EINVAL, "unknown dtype %d", (int)o->dtype);
     if (o->threads < 0 || o->threads > BP_MAX_THREADS)
-        return bp_fail(err, BP_EINVAL, "threads must be in 1..%d",
+        return bp_fail(err, BP_EINVAL,
+                       "threads must be in 0..%d (0 and 1: one thread)",
                        BP_MAX_THREADS);
     return BP_OK;
 }

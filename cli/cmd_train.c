@@ -253,17 +253,6 @@ int cmd_train(int argc, char **argv)
         return rc;
     }
     cfg.state_out = &d.extra;
-    if (cfg.epochs == 0) {
-        /* auto: the seed's 5000 for its sets; for files about 100 000
-         * samples seen, at least 10 and at most 5000 epochs (iris: 953,
-         * Fashion-MNIST: 10) */
-        size_t n = d.train->n;
-        cfg.epochs = d.generated ? 5000 : (100000 + n - 1) / n;
-        if (cfg.epochs < 10)
-            cfg.epochs = 10;
-        if (cfg.epochs > 5000)
-            cfg.epochs = 5000;
-    }
     if (!d.generated) {
         cfg.file_data = 1;
         cfg.output = d.output;
@@ -291,6 +280,17 @@ int cmd_train(int argc, char **argv)
         bp_net_free(cfg.start_net);
         cli_data_free(&d);
         return rc;
+    }
+    if (cfg.epochs == 0) {
+        /* auto: the seed's 5000 for its sets; for files about 100 000
+         * samples seen (of the rows left for training), at least 10 and
+         * at most 5000 epochs (iris: 953, Fashion-MNIST: 10) */
+        size_t n = d.train->n;
+        cfg.epochs = d.generated ? 5000 : (100000 + n - 1) / n;
+        if (cfg.epochs < 10)
+            cfg.epochs = 10;
+        if (cfg.epochs > 5000)
+            cfg.epochs = 5000;
     }
     if (cfg.patience && !val) {
         bp_net_free(cfg.start_net);

@@ -62,6 +62,10 @@ static bp_dataset *to_dataset(bp_table *t, int regression,
     free(ds->x);
     ds->x = t->x;
     t->x = NULL;
+    /* the reader grows its buffer by doubling: give back the unused end */
+    double *fit = realloc(ds->x, t->n * t->d * sizeof *ds->x);
+    if (fit)
+        ds->x = fit;
     for (size_t s = 0; s < t->n; s++) {
         size_t c = (size_t)t->target[s];
         if (map)

@@ -29,24 +29,11 @@
 #include "fault_alloc.h"
 #include "backprop.h"
 
-static char folder[] = "/tmp/bp-test-fault.XXXXXX";
+#define TEST_FOLDER "/tmp/bp-test-fault.XXXXXX"
+#include "test_folder.h"
 
 /* Above this many allocation points an operation is taken to loop. */
 #define MAX_POINTS 100000UL
-
-static int make_folder(void **state)
-{
-    (void)state;
-    return mkdtemp(folder) ? 0 : -1;
-}
-
-static int remove_folder(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", folder);
-    return system(cmd) == 0 ? 0 : -1;
-}
 
 static void skip_unless_available(void)
 {
@@ -241,7 +228,7 @@ static void test_fault_save(void **state)
     (void)state;
     skip_unless_available();
     char path[256];
-    snprintf(path, sizeof path, "%s/m.bpm", folder);
+    path_in(path, sizeof path, "m.bpm");
     bp_net *old = make_net(1), *net = make_net(2);
     bp_error err;
     /* The previous model, which a failed save must leave alone. */
@@ -302,7 +289,7 @@ static void test_fault_load(void **state)
     (void)state;
     skip_unless_available();
     char path[256];
-    snprintf(path, sizeof path, "%s/load.bpm", folder);
+    path_in(path, sizeof path, "load.bpm");
     bp_net *net = make_net(3);
     bp_error err;
     assert_int_equal(bp_model_save(net, path, &err), BP_OK);

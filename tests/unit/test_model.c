@@ -9,21 +9,8 @@
 #include "test_util.h"
 #include "backprop.h"
 
-static char folder[] = "/tmp/bp-test-model.XXXXXX";
-
-static int make_folder(void **state)
-{
-    (void)state;
-    return mkdtemp(folder) ? 0 : -1;
-}
-
-static int remove_folder(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", folder);
-    return system(cmd) == 0 ? 0 : -1;
-}
+#define TEST_FOLDER "/tmp/bp-test-model.XXXXXX"
+#include "test_folder.h"
 
 static bp_net *random_net(int bias, bp_activation act)
 {
@@ -49,11 +36,6 @@ static unsigned char *read_all(const char *path, size_t *len)
     fclose(f);
     *len = (size_t)n;
     return buf;
-}
-
-static void path_in(char *buf, size_t size, const char *name)
-{
-    snprintf(buf, size, "%s/%s", folder, name);
 }
 
 /* save -> load gives the same architecture and bit-identical parameters,

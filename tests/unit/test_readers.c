@@ -13,26 +13,8 @@
 #include "test_util.h"
 #include "backprop.h"
 
-static char folder[] = "/tmp/bp-test-readers.XXXXXX";
-
-static int make_folder(void **state)
-{
-    (void)state;
-    return mkdtemp(folder) ? 0 : -1;
-}
-
-static int remove_folder(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", folder);
-    return system(cmd) == 0 ? 0 : -1;
-}
-
-static void path_in(char *buf, size_t size, const char *name)
-{
-    snprintf(buf, size, "%s/%s", folder, name);
-}
+#define TEST_FOLDER "/tmp/bp-test-readers.XXXXXX"
+#include "test_folder.h"
 
 static void write_file(const char *path, const void *data, size_t len)
 {

@@ -80,92 +80,70 @@ bp_isa bp_isa_best(void);
 /* "naive", "avx2", "avx512". */
 const char *bp_isa_name(bp_isa isa);
 
-/* dense_forward_f64, activation_forward_f64 (tanh stays libm's), ... */
-void dense_forward_fast(bp_isa isa, double *out, const double *in,
-                        const double *w, const double *b, size_t n_out,
-                        size_t n_in, size_t n);
-/* dense_forward_f64 then activation_forward_f64(f, out), in one pass. */
-void dense_forward_act_fast(bp_isa isa, bp_activation f, double *out,
-                            const double *in, const double *w,
-                            const double *b, size_t n_out, size_t n_in,
-                            size_t n);
-void activation_forward_fast(bp_isa isa, bp_activation f, double *a,
-                             size_t count);
-void activation_backward_fast(bp_isa isa, bp_activation f, double *delta,
-                              const double *a, size_t count);
-void dense_backward_params_fast(bp_isa isa, double *dw, double *db,
-                                const double *delta, const double *in,
-                                size_t n_out, size_t n_in, size_t n);
-void dense_backward_input_fast(bp_isa isa, double *din, const double *w,
-                               const double *delta, size_t n_out, size_t n_in,
-                               size_t n);
-/* dense_backward_input_f64 then activation_backward_f64(f, din, a), in
- * one pass. */
-void dense_backward_input_act_fast(bp_isa isa, bp_activation f, double *din,
-                                   const double *w, const double *delta,
-                                   const double *a, size_t n_out, size_t n_in,
-                                   size_t n);
-double loss_value_fast(bp_isa isa, bp_loss loss, const double *p,
-                       const double *y, size_t count);
-void output_delta_fast(bp_isa isa, bp_loss loss, double *delta,
-                       const double *p, const double *y, size_t count,
-                       size_t n_out);
+/*
+ * The fast kernels, declared once per type: dense_forward_fast (double)
+ * and dense_forward_fast_f32 (float), and so on.  Each has the contract of
+ * its naive twin (dense_forward_f64 / _f32, ...); the _act_ ones fuse two:
+ * dense_forward then activation_forward(f, out) (tanh stays libm's), and
+ * dense_backward_input then activation_backward(f, din, a).  vec_exp,
+ * vec_log and vec_sigmoid give out[k] = exp(x[k]), log(x[k]),
+ * 1 / (1 + exp(-x[k])) for k < count (out may be x); BP_ISA_NAIVE uses
+ * libm.
+ */
+#define BP_DECLARE_FAST_KERNELS(REAL, SFX)                                   \
+    void dense_forward_fast##SFX(bp_isa isa, REAL *out, const REAL *in,      \
+                                 const REAL *w, const REAL *b, size_t n_out, \
+                                 size_t n_in, size_t n);                     \
+    void dense_forward_act_fast##SFX(bp_isa isa, bp_activation f, REAL *out, \
+                                     const REAL *in, const REAL *w,          \
+                                     const REAL *b, size_t n_out,            \
+                                     size_t n_in, size_t n);                 \
+    void activation_forward_fast##SFX(bp_isa isa, bp_activation f, REAL *a,  \
+                                      size_t count);                         \
+    void activation_backward_fast##SFX(bp_isa isa, bp_activation f,          \
+                                       REAL *delta, const REAL *a,           \
+                                       size_t count);                        \
+    void dense_backward_params_fast##SFX(bp_isa isa, REAL *dw, REAL *db,     \
+                                         const REAL *delta, const REAL *in,  \
+                                         size_t n_out, size_t n_in,          \
+                                         size_t n);                          \
+    void dense_backward_input_fast##SFX(bp_isa isa, REAL *din,               \
+                                        const REAL *w, const REAL *delta,    \
+                                        size_t n_out, size_t n_in, size_t n);\
+    void dense_backward_input_act_fast##SFX(                                 \
+        bp_isa isa, bp_activation f, REAL *din, const REAL *w,               \
+        const REAL *delta, const REAL *a, size_t n_out, size_t n_in,         \
+        size_t n);                                                           \
+    double loss_value_fast##SFX(bp_isa isa, bp_loss loss, const REAL *p,     \
+                                const REAL *y, size_t count);                \
+    void output_delta_fast##SFX(bp_isa isa, bp_loss loss, REAL *delta,       \
+                                const REAL *p, const REAL *y, size_t count,  \
+                                size_t n_out);                               \
+    void vec_exp##SFX(bp_isa isa, REAL *out, const REAL *x, size_t count);   \
+    void vec_log##SFX(bp_isa isa, REAL *out, const REAL *x, size_t count);   \
+    void vec_sigmoid##SFX(bp_isa isa, REAL *out, const REAL *x, size_t count);
+
+BP_DECLARE_FAST_KERNELS(double, )
+
 /* loss_value_fast and output_delta_fast in one pass; returns the loss. */
 double loss_output_delta_fast(bp_isa isa, bp_loss loss, double *delta,
                               const double *p, const double *y, size_t count,
                               size_t n_out);
 
-/* out[k] = exp(x[k]), log(x[k]), 1 / (1 + exp(-x[k])) for k < count
- * (out may be x); BP_ISA_NAIVE uses libm. */
-void vec_exp(bp_isa isa, double *out, const double *x, size_t count);
-void vec_log(bp_isa isa, double *out, const double *x, size_t count);
-void vec_sigmoid(bp_isa isa, double *out, const double *x, size_t count);
-
 /*
- * The fast single-precision kernels (simd_f32.c): the same contracts as
- * the _fast ones above on float arrays, compared with the naive _f32
- * kernels by tests/unit/test_kernels.c.  Sums are kept in float, as the
- * naive _f32 kernels keep them; the losses are returned as double (the
- * terms are computed in float with a float log, added in double).  16
- * floats a vector with AVX-512, 8 with AVX2.  They differ from the naive
- * ones in rounding only: products sum in the naive order with fused
- * multiply-adds, parameter gradients of layers of at least 16 x 16 sum
- * over samples in order (a transposed panel), smaller ones per lane then
- * across; exp and log are float vector versions within 1 ulp (the
- * sigmoid within 3).  activation_backward and the output deltas are
- * bit-identical to the naive ones.
+ * The fast single-precision kernels (simd_f32.c): the same contracts on
+ * float arrays, compared with the naive _f32 kernels by
+ * tests/unit/test_kernels.c.  Sums are kept in float, as the naive _f32
+ * kernels keep them; the losses are returned as double (the terms are
+ * computed in float with a float log, added in double).  16 floats a
+ * vector with AVX-512, 8 with AVX2.  They differ from the naive ones in
+ * rounding only: products sum in the naive order with fused multiply-adds,
+ * parameter gradients of layers of at least 16 x 16 sum over samples in
+ * order (a transposed panel), smaller ones per lane then across; exp and
+ * log are float vector versions within 1 ulp (the sigmoid within 3;
+ * vecmath.h), libm's expf and logf for BP_ISA_NAIVE.  activation_backward
+ * and the output deltas are bit-identical to the naive ones.
  */
-void dense_forward_fast_f32(bp_isa isa, float *out, const float *in,
-                            const float *w, const float *b, size_t n_out,
-                            size_t n_in, size_t n);
-void dense_forward_act_fast_f32(bp_isa isa, bp_activation f, float *out,
-                                const float *in, const float *w,
-                                const float *b, size_t n_out, size_t n_in,
-                                size_t n);
-void activation_forward_fast_f32(bp_isa isa, bp_activation f, float *a,
-                                 size_t count);
-void activation_backward_fast_f32(bp_isa isa, bp_activation f, float *delta,
-                                  const float *a, size_t count);
-void dense_backward_params_fast_f32(bp_isa isa, float *dw, float *db,
-                                    const float *delta, const float *in,
-                                    size_t n_out, size_t n_in, size_t n);
-void dense_backward_input_fast_f32(bp_isa isa, float *din, const float *w,
-                                   const float *delta, size_t n_out,
-                                   size_t n_in, size_t n);
-void dense_backward_input_act_fast_f32(bp_isa isa, bp_activation f,
-                                       float *din, const float *w,
-                                       const float *delta, const float *a,
-                                       size_t n_out, size_t n_in, size_t n);
-double loss_value_fast_f32(bp_isa isa, bp_loss loss, const float *p,
-                           const float *y, size_t count);
-void output_delta_fast_f32(bp_isa isa, bp_loss loss, float *delta,
-                           const float *p, const float *y, size_t count,
-                           size_t n_out);
-/* out[k] = exp(x[k]), log(x[k]), 1 / (1 + exp(-x[k])) in float (out may
- * be x): the vector versions (vecmath.h: exp and log within 1 ulp, the
- * sigmoid within 3), libm's expf and logf for BP_ISA_NAIVE. */
-void vec_exp_f32(bp_isa isa, float *out, const float *x, size_t count);
-void vec_log_f32(bp_isa isa, float *out, const float *x, size_t count);
-void vec_sigmoid_f32(bp_isa isa, float *out, const float *x, size_t count);
+BP_DECLARE_FAST_KERNELS(float, _f32)
 
 #endif

@@ -243,24 +243,6 @@ const char *bp_isa_name(bp_isa isa)
     return "unknown";
 }
 
-#if BP_HAVE_X86_SIMD
-#define DISPATCH(isa, call_avx512, call_avx2, call_naive)                    \
-    do {                                                                     \
-        if ((isa) == BP_ISA_AVX512)                                          \
-            call_avx512;                                                     \
-        else if ((isa) == BP_ISA_AVX2)                                       \
-            call_avx2;                                                       \
-        else                                                                 \
-            call_naive;                                                      \
-    } while (0)
-#else
-#define DISPATCH(isa, call_avx512, call_avx2, call_naive)                    \
-    do {                                                                     \
-        (void)(isa);                                                         \
-        call_naive;                                                          \
-    } while (0)
-#endif
-
 void dense_forward_fast(bp_isa isa, double *out, const double *in,
                         const double *w, const double *b, size_t n_out,
                         size_t n_in, size_t n)

@@ -314,24 +314,6 @@ avx2f_transpose(__m256 v[8])
 
 /* ------------------------------------------------------------ dispatch */
 
-#if BP_HAVE_X86_SIMD
-#define DISPATCH(isa, call_avx512, call_avx2, call_naive)                    \
-    do {                                                                     \
-        if ((isa) == BP_ISA_AVX512)                                          \
-            call_avx512;                                                     \
-        else if ((isa) == BP_ISA_AVX2)                                       \
-            call_avx2;                                                       \
-        else                                                                 \
-            call_naive;                                                      \
-    } while (0)
-#else
-#define DISPATCH(isa, call_avx512, call_avx2, call_naive)                    \
-    do {                                                                     \
-        (void)(isa);                                                         \
-        call_naive;                                                          \
-    } while (0)
-#endif
-
 void dense_forward_fast_f32(bp_isa isa, float *out, const float *in,
                             const float *w, const float *b, size_t n_out,
                             size_t n_in, size_t n)

@@ -516,4 +516,26 @@ static inline BP_TARGET_AVX2 __m256 vm_logf_avx2(__m256 x)
 }
 
 #endif /* __x86_64__ && __GNUC__ */
+
+/* The body of a fast kernel in simd.c and simd_f32.c: the call for the
+ * instruction set asked for, or the naive kernel's where there is no
+ * vector code. */
+#if BP_HAVE_X86_SIMD
+#define DISPATCH(isa, call_avx512, call_avx2, call_naive)                    \
+    do {                                                                     \
+        if ((isa) == BP_ISA_AVX512)                                          \
+            call_avx512;                                                     \
+        else if ((isa) == BP_ISA_AVX2)                                       \
+            call_avx2;                                                       \
+        else                                                                 \
+            call_naive;                                                      \
+    } while (0)
+#else
+#define DISPATCH(isa, call_avx512, call_avx2, call_naive)                    \
+    do {                                                                     \
+        (void)(isa);                                                         \
+        call_naive;                                                          \
+    } while (0)
+#endif
+
 #endif

@@ -37,7 +37,7 @@ FUZZ_LIBS        = $(or $(LIBS),$(shell pkg-config --libs libcjson 2>/dev/null |
 
 FUZZ_LIB_SRC = $(sort $(filter-out src/plot/%,$(wildcard src/*/*.c)))
 FUZZ_LIB_OBJ = $(FUZZ_LIB_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
-FUZZ_HDRS    = $(wildcard include/*.h src/*/*.h cli/*.h)
+FUZZ_HDRS    = $(wildcard include/*.h src/*/*.h cli/*.h tests/fuzz/*.h)
 # The command's files but main.c, as an archive: a harness links only the
 # members it needs (fuzz_args: options.o; fuzz_predict_rows: cmd_predict.o
 # and what it calls), so the list need not follow the command's growth.

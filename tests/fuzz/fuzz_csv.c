@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "backprop.h"
+#include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -25,17 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                      .delimiter = delims[(data[0] >> 2) % 4],
                      .label = labels[(data[0] >> 4) % 5]};
     char path[] = "/tmp/bp-fuzz-csv.XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0)
+    if (!write_temp(path, data + 1, size - 1))
         return 0;
-    FILE *f = fdopen(fd, "wb");
-    if (!f) {
-        close(fd);
-        unlink(path);
-        return 0;
-    }
-    fwrite(data + 1, 1, size - 1, f);
-    fclose(f);
     bp_error err;
     bp_table *t = bp_csv_read(path, &o, &err);
     unlink(path);

@@ -12,24 +12,9 @@
 #include <unistd.h>
 
 #include "backprop.h"
+#include "fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int write_temp(char *path, const uint8_t *data, size_t size)
-{
-    int fd = mkstemp(path);
-    if (fd < 0)
-        return 0;
-    FILE *f = fdopen(fd, "wb");
-    if (!f) {
-        close(fd);
-        unlink(path);
-        return 0;
-    }
-    fwrite(data, 1, size, f);
-    fclose(f);
-    return 1;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -64,12 +64,14 @@ $(BUILD)/obj/%.o: %.c $(HDRS)
 	@echo "  CC      $@"
 	@$(CC) $(CPPFLAGS_ALL) $(PLOT_FLAGS) $(CPPFLAGS) $(CFLAGS_ALL) -c $< -o $@
 
-# The optimizer's update and the trainer's gradient sums are elementwise
-# loops over every parameter of every step: gcc -O2's "very cheap" cost
-# model leaves them scalar (their length is not a multiple of the vector),
-# the dynamic model vectorises them with a scalar tail.  Elementwise, so the
-# results are the same bits.
-$(BUILD)/obj/src/optim/optim.o $(BUILD)/obj/src/train/trainer.o: \
+# The optimizer's update, the trainer's gradient sums and the count of
+# right answers are elementwise loops over every parameter (or sample) of
+# every step: gcc -O2's "very cheap" cost model leaves them scalar (their
+# length is not a multiple of the vector), the dynamic model vectorises them
+# with a scalar tail (and BP_ELEMENTWISE, src/core/clones.h, for AVX-512 and
+# AVX2 too).  Elementwise, so the results are the same bits.
+$(BUILD)/obj/src/optim/optim.o $(BUILD)/obj/src/train/trainer.o \
+$(BUILD)/obj/src/train/workspace.o: \
     override CFLAGS += -fvect-cost-model=dynamic
 
 $(BUILD)/libbackprop.a: $(LIB_OBJ)

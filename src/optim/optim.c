@@ -17,6 +17,7 @@
  */
 #include <math.h>
 
+#include "core/clones.h"
 #include "optim/optim.h"
 
 size_t bp_optimizer_state_len(bp_optimizer o, size_t count)

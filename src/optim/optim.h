@@ -4,7 +4,8 @@
 
 #include "backprop.h"
 
-/* bp_optimizer_step's update of parameters [lo, hi) of count. */
+/* bp_optimizer_step's update of parameters [lo, hi) of count; grad[0] is
+ * parameter lo's gradient. */
 void optim_range(const bp_train_opts *opts, double *params,
                  const double *grad, double *state, size_t count, uint64_t t,
                  size_t lo, size_t hi);

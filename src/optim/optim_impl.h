@@ -3,9 +3,11 @@
  * vector of count, written once and included per real type with REAL and
  * OPTFN(name).  The state's layout does not depend on the range (Adam's
  * second moments start at state + count), so threads can each update a
- * range of one vector.
+ * range of one vector.  grad holds the gradient of [lo, hi) only (grad[0]
+ * is parameter lo's), so that a caller can sum it in a small buffer.
  */
 
+BP_ELEMENTWISE
 void OPTFN(optim_range)(const bp_train_opts *opts, REAL *params,
                         const REAL *grad, REAL *state, size_t count,
                         uint64_t t, size_t lo, size_t hi)
@@ -16,25 +18,25 @@ void OPTFN(optim_range)(const bp_train_opts *opts, REAL *params,
     switch (opts->optimizer) {
     case BP_OPT_SGD:
         for (size_t k = lo; k < hi; k++)
-            params[k] = params[k] - lr * grad[k];
+            params[k] = params[k] - lr * grad[k - lo];
         break;
     case BP_OPT_MOMENTUM:
         for (size_t k = lo; k < hi; k++) {
-            state[k] = mu * state[k] - lr * grad[k];
+            state[k] = mu * state[k] - lr * grad[k - lo];
             params[k] = params[k] + state[k];
         }
         break;
     case BP_OPT_NESTEROV:
         for (size_t k = lo; k < hi; k++) {
-            state[k] = mu * state[k] - lr * grad[k];
-            params[k] = params[k] + mu * state[k] - lr * grad[k];
+            state[k] = mu * state[k] - lr * grad[k - lo];
+            params[k] = params[k] + mu * state[k] - lr * grad[k - lo];
         }
         break;
     case BP_OPT_RMSPROP: {
         const REAL rho = (REAL)or_default(opts->rho, 0.99);
         for (size_t k = lo; k < hi; k++) {
-            state[k] = rho * state[k] + (one - rho) * grad[k] * grad[k];
-            params[k] = params[k] - lr * grad[k] / (OSQRT(state[k]) + eps);
+            state[k] = rho * state[k] + (one - rho) * grad[k - lo] * grad[k - lo];
+            params[k] = params[k] - lr * grad[k - lo] / (OSQRT(state[k]) + eps);
         }
         break;
     }
@@ -45,8 +47,8 @@ void OPTFN(optim_range)(const bp_train_opts *opts, REAL *params,
         const REAL c2 = (REAL)(1 - pow(or_default(opts->beta2, 0.999), (double)t));
         REAL *m = state, *v = state + count;
         for (size_t k = lo; k < hi; k++) {
-            m[k] = b1 * m[k] + (one - b1) * grad[k];
-            v[k] = b2 * v[k] + (one - b2) * grad[k] * grad[k];
+            m[k] = b1 * m[k] + (one - b1) * grad[k - lo];
+            v[k] = b2 * v[k] + (one - b2) * grad[k - lo] * grad[k - lo];
             params[k] = params[k] - lr * (m[k] / c1) / (OSQRT(v[k] / c2) + eps);
         }
         break;

@@ -62,63 +62,78 @@ static void TFN(phase_passes)(void *ctx, int t)
     }
 }
 
-/* v[k] * 0 is 0 unless v[k] is NaN or infinite.  Four sums keep the
- * additions independent, so the check costs a fraction of a step. */
+/* v[k] * 0 is 0 unless v[k] is NaN or infinite.  A vector's worth of
+ * independent sums, so the check costs a fraction of a step. */
+BP_ELEMENTWISE
 static int TFN(all_finite)(const REAL *v, size_t count)
 {
-    REAL acc[4] = {0, 0, 0, 0};
+    enum { W = 64 / sizeof(REAL) };     /* one AVX-512 vector of sums */
+    REAL acc[W] = {0};
     size_t k = 0;
-    for (; k + 4 <= count; k += 4)
-        for (int j = 0; j < 4; j++)
+    for (; k + W <= count; k += W)
+        for (int j = 0; j < W; j++)
             acc[j] += v[k + j] * (REAL)0;
     for (; k < count; k++)
         acc[0] += v[k] * (REAL)0;
-    return acc[0] + acc[1] + acc[2] + acc[3] == 0;
+    for (int w = W / 2; w > 0; w /= 2)        /* a tree: short and vectorised */
+        for (int j = 0; j < w; j++)
+            acc[j] += acc[j + w];
+    return acc[0] == 0;
 }
 
-/* The update of parameters [lo, hi): every pass over a block of them
- * while it is in L1, rather than each pass over the whole range. */
+/* The update of parameters [lo, hi), hi - lo <= UPDATE_BLOCK: every pass
+ * over the block while it is in L1, rather than each pass over the whole
+ * range.  With several shares (or weight decay) the batch's gradient is
+ * summed in a buffer on this thread's stack, so that no thread writes
+ * into a buffer another thread fills. */
+BP_ELEMENTWISE
 static int TFN(update_block)(bp_trainer *tr, size_t lo, size_t hi)
 {
     const bp_net *net = tr->net;
     const bp_arch *a = &net->arch;
-    REAL *g = tr->share[0].grad;
+    const REAL *g = (const REAL *)tr->share[0].grad + lo;
     REAL *params = PARAMS(tr);
+    REAL sum[UPDATE_BLOCK];
+    const size_t n = hi - lo;
     if (tr->m != tr->share[0].m) {
-        /* g = sum over the shares of (m_u / m) g_u, kept in share 0's
-         * buffer; the order of the sum is fixed by u alone */
-        REAL w0 = (REAL)tr->share[0].m / (REAL)tr->m;
-        if (tr->share[0].m == 0) {
-            /* an idle share 0 (fewer samples than threads): its buffer
-             * holds an older step's gradient, possibly not finite */
-            for (size_t k = lo; k < hi; k++)
-                g[k] = 0;
-        } else {
-            for (size_t k = lo; k < hi; k++)
-                g[k] *= w0;
-        }
-        for (int u = 1; u < tr->threads; u++) {
+        /* g = sum over the shares of (m_u / m) g_u; the order of the sum
+         * is fixed by u alone.  An idle share (fewer samples than
+         * threads) adds nothing: its buffer holds an older step's
+         * gradient, possibly not finite. */
+        int first = 1;
+        for (int u = 0; u < tr->threads; u++) {
             const bp_share *sh = &tr->share[u];
             if (sh->m == 0)
                 continue;
-            const REAL *gu = sh->grad;
-            REAL wu = (REAL)sh->m / (REAL)tr->m;
-            for (size_t k = lo; k < hi; k++)
-                g[k] += wu * gu[k];
+            const REAL *gu = (const REAL *)sh->grad + lo;
+            const REAL wu = (REAL)sh->m / (REAL)tr->m;
+            if (first) {
+                for (size_t k = 0; k < n; k++)
+                    sum[k] = wu * gu[k];
+            } else {
+                for (size_t k = 0; k < n; k++)
+                    sum[k] += wu * gu[k];
+            }
+            first = 0;
         }
+        g = sum;
     }
     if (tr->opts.weight_decay > 0) {
         const REAL wd = (REAL)tr->opts.weight_decay;
+        if (g != sum) {
+            memcpy(sum, g, n * sizeof *sum);
+            g = sum;
+        }
         for (int l = 0; l < a->n_layers; l++) {
             size_t off = net->w_off[l], end = off + a->sizes[l] * a->sizes[l + 1];
             size_t from = off > lo ? off : lo, to = end < hi ? end : hi;
             for (size_t k = from; k < to; k++)
-                g[k] += wd * params[k];
+                sum[k - lo] += wd * params[k];
         }
     }
     TFN(optim_range)(&tr->opts, params, g, (REAL *)tr->state, net->n_params,
                      tr->steps, lo, hi);
-    return TFN(all_finite)(params + lo, hi - lo);
+    return TFN(all_finite)(params + lo, n);
 }
 
 static void TFN(phase_update)(void *ctx, int t)

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clones.h"
 #include "core/error.h"
 #include "nn/kernels.h"
 #include "nn/output.h"

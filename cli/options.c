@@ -153,8 +153,8 @@ static const cli_option options[] = {
     {"markdown", OPT_FLAG, F(markdown), CMD_TRACE, NULL,
      "print Markdown tables", 0, 0, 0, 0},
     {"epochs", OPT_COUNT, F(epochs), CMD_TRAIN, "E",
-     "training epochs; auto: 5000 for linear/xor, about 100 000 samples "
-     "(10 to 5000 epochs) for files", 1, MAX_EPOCHS, 0, 0},
+     "training epochs; auto (0): 5000 for linear/xor, about 100 000 "
+     "samples (10 to 5000 epochs) for files", 0, MAX_EPOCHS, 0, 0},
     {"epochs", OPT_COUNT, F(epochs), CMD_LAB, "E",
      "training epochs of every run", 1, MAX_EPOCHS, 0, 0},
     {"log-every", OPT_COUNT, F(log_every), CMD_TRAIN | CMD_LAB, "K",
@@ -308,6 +308,15 @@ static int bad_value(const cli_option *o, const char *value, const char *why)
     return cli_error(EXIT_USAGE, "option --%s: %s '%s'", o->name, why, value);
 }
 
+/* --log-every, --batch and train's --epochs: 0, also written "auto", means
+ * chosen from the data. */
+static int count_is_auto(const cli_option *o)
+{
+    return o->kind == OPT_COUNT && o->min == 0 &&
+           (o->offset == F(log_every) || o->offset == F(batch) ||
+            o->offset == F(epochs));
+}
+
 static int set_option(const cli_option *o, const char *value, cli_config *cfg)
 {
     char *field = (char *)cfg + o->offset;
@@ -334,7 +343,9 @@ static int set_option(const cli_option *o, const char *value, cli_config *cfg)
     }
     case OPT_COUNT: {
         uint64_t v;
-        if (!parse_u64(value, &v))
+        if (count_is_auto(o) && strcmp(value, "auto") == 0)
+            v = 0;
+        else if (!parse_u64(value, &v))
             return bad_value(o, value, "expects a whole number, got");
         if ((double)v < o->min || (double)v > o->max)
             return cli_error(EXIT_USAGE,
@@ -433,11 +444,7 @@ static void default_text(const cli_option *o, const cli_config *d, char *buf,
     switch (o->kind) {
     case OPT_REAL: snprintf(buf, size, "%g", *(const double *)field); break;
     case OPT_COUNT:
-        /* for --log-every, --batch and --epochs, 0 means: chosen from
-         * the data */
-        if (*(const size_t *)field == 0 &&
-            (o->offset == F(log_every) || o->offset == F(batch) ||
-             o->offset == F(epochs)))
+        if (*(const size_t *)field == 0 && count_is_auto(o))
             snprintf(buf, size, "auto");
         else
             snprintf(buf, size, "%zu", *(const size_t *)field);

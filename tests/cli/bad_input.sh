@@ -94,8 +94,8 @@ bad_values() {
 
 bad_values train lr abc '' nan NaN inf -inf -1 -0.1 0 0.0 1e999 2e6 1x 0x
 bad_values lab lr nan 0
-bad_values train epochs abc '' nan inf -1 -5 0 1.5 1e3 99999999999 18446744073709551616
-bad_values lab epochs 0 x
+bad_values train epochs abc '' nan inf -1 -5 1.5 1e3 99999999999 18446744073709551616 autox Auto
+bad_values lab epochs 0 x auto
 bad_values train n abc '' nan inf -1 0 2.5 99999999999
 bad_values test n abc 0 -1
 bad_values gradcheck n 0
@@ -125,7 +125,7 @@ bad_values gradcheck preset foo
 bad_values train model ''
 bad_values predict input ''
 
-bad epochs-equals-zero "--epochs" 0 train --epochs=0
+bad epochs-equals-negative "--epochs" 0 train --epochs=-1
 bad lr-equals-empty "--lr" 0 train --lr=
 bad numpy-seed-too-big "--seed" 0 train --data xor --init numpy --seed 4294967296
 bad numpy-seed-too-big-gradcheck "--seed" 0 gradcheck --init numpy --seed 4294967296

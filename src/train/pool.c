@@ -103,9 +103,21 @@ bp_pool *pool_new(int n, bp_error *err)
     pool->n = n;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     pool->spins = cpus > 0 && n > cpus ? 0 : SPINS;
-    pthread_mutex_init(&pool->lock, NULL);
-    pthread_cond_init(&pool->wake, NULL);
-    pthread_cond_init(&pool->done, NULL);
+    /* (glibc's never fail with default attributes; others may) */
+    int ok_lock = pthread_mutex_init(&pool->lock, NULL) == 0;
+    int ok_wake = pthread_cond_init(&pool->wake, NULL) == 0;
+    int ok_done = pthread_cond_init(&pool->done, NULL) == 0;
+    if (!ok_lock || !ok_wake || !ok_done) {
+        if (ok_lock)
+            pthread_mutex_destroy(&pool->lock);
+        if (ok_wake)
+            pthread_cond_destroy(&pool->wake);
+        if (ok_done)
+            pthread_cond_destroy(&pool->done);
+        free(pool);
+        bp_fail(err, BP_ENOMEM, "could not set up the locks of %d threads", n);
+        return NULL;
+    }
     atomic_init(&pool->generation, 0);
     atomic_init(&pool->pending, 0);
     atomic_init(&pool->sleepers, 0);

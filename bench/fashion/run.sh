@@ -268,8 +268,9 @@ for id in "${ROWS[@]}"; do
         { v[NR] = $1; s += $1 } END { m = s / NR; for (i = 1; i <= NR; i++) q += (v[i] - m) ^ 2
           printf "%.4f %.4f %d\n", m, (NR > 1 ? sqrt(q / (NR - 1)) : 0), NR }')"
     ACC[$id]=$a_mean ACC_SD[$id]=$a_sd ACC_N[$id]=$a_n
-    accs=$(col "$f" 3 | sort -g | uniq | tr '\n' ' ')
-    if [ "$(echo "$accs" | wc -w)" -gt 1 ]; then ACC_TEXT_VARIES[$id]="${accs% }"; fi
+    # every run's, two decimals (backprop prints 8754/10000 as 87.53999999999999)
+    accs=$(col "$f" 3 | sort -g | awk '{ printf "%.2f ", $1 }')
+    if [ "$(echo "$accs" | tr ' ' '\n' | sort -u | grep -c .)" -gt 1 ]; then ACC_TEXT_VARIES[$id]="${accs% }"; fi
     LOSS[$id]=$(stat_median "$f" 4)
     CPU_MED[$id]=$(stat_median "$f" 6)
     LOADS[$id]="$(stat_min "$f" 7)-$(stat_median "$f" 7 | awk '{ printf "%.2f", $1 }')"

@@ -64,23 +64,6 @@ static int fast_isas(bp_isa out[2])
     return n;
 }
 
-/* Distance in units in the last place of the reference r (long double,
- * from expl/logl, within a few 2^-64 relative); the ulp of a subnormal
- * or zero result is the smallest subnormal. */
-static double ulps(double got, long double r)
-{
-    if (isnan(got) || isnan((double)r))
-        return isnan(got) && isnan((double)r) ? 0 : INFINITY;
-    if (isinf((double)r) || isinf(got))
-        return (double)r == got ? 0 : INFINITY;
-    int e;
-    frexpl(fabsl(r), &e);
-    long double u = ldexpl(1.0L, e - 53);
-    if (u < 0x1p-1074L)
-        u = 0x1p-1074L;
-    return (double)(fabsl((long double)got - r) / u);
-}
-
 /* Layer shapes that cover full vectors, tails of every length, tiles of
  * every size and their remainders. */
 static const size_t widths[] = {1, 2, 3, 5, 7, 8, 9, 10, 13, 17, 26};
@@ -427,31 +410,35 @@ static void test_loss_not_finite(void **state)
 
 /* ------------------------------------------------------------ exp and log */
 
-/* The largest error in ulps of vec_exp or vec_log over xs. */
-static double worst_ulps(bp_isa isa, int is_log, const double *xs,
-                         size_t count, double *at)
-{
-    double *ys = malloc(count * sizeof *ys);
-    assert_non_null(ys);
-    if (is_log)
-        vec_log(isa, ys, xs, count);
-    else
-        vec_exp(isa, ys, xs, count);
-    double worst = 0;
-    for (size_t k = 0; k < count; k++) {
-        long double r = is_log ? logl((long double)xs[k])
-                               : expl((long double)xs[k]);
-        /* The reference rounded to double is what a correctly rounded
-         * function returns: 0, Inf and NaN must match it exactly. */
-        double e = ulps(ys[k], r);
-        if (!(e <= worst)) {
-            worst = e;
-            *at = xs[k];
-        }
-    }
-    free(ys);
-    return worst;
-}
+#define RT double
+#define REF long double
+#define TS(name) name##_f64
+#define T_EXP(isa, y, x, n) vec_exp((isa), (y), (x), (n))
+#define T_LOG(isa, y, x, n) vec_log((isa), (y), (x), (n))
+#define R_EXP(x) expl(x)
+#define R_LOG(x) logl(x)
+#define MANT 53
+#define TINY 0x1p-1074L
+#define BIG DBL_MAX
+#define NAME_EXP "exp"
+#define NAME_LOG "log"
+#define DIGITS "17"
+#include "test_sweep.h"
+
+#define RT float
+#define REF double
+#define TS(name) name##_f32
+#define T_EXP(isa, y, x, n) vec_exp_f32((isa), (y), (x), (n))
+#define T_LOG(isa, y, x, n) vec_log_f32((isa), (y), (x), (n))
+#define R_EXP(x) exp(x)
+#define R_LOG(x) log(x)
+#define MANT 24
+#define TINY 0x1p-149
+#define BIG FLT_MAX
+#define NAME_EXP "expf"
+#define NAME_LOG "logf"
+#define DIGITS "9"
+#include "test_sweep.h"
 
 /* Error bound of the vector exp and log, in ulps of the exact result. */
 #define EXP_ULPS 1.5
@@ -460,7 +447,6 @@ static double worst_ulps(bp_isa isa, int is_log, const double *xs,
 static void test_exp_sweep(void **state)
 {
     (void)state;
-    bp_isa isas[3] = {BP_ISA_NAIVE, BP_ISA_AVX2, BP_ISA_AVX512};
     /* A dense sweep over the whole range, with the edges. */
     enum { SWEEP = 2000000 };
     size_t count = SWEEP + 200;
@@ -482,30 +468,13 @@ static void test_exp_sweep(void **state)
     /* Around multiples of ln2/32 (the reduction's boundaries). */
     for (int k = -60; k <= 60; k++)
         xs[m++] = nextafter(k * 0.6931471805599453 / 32, k < 0 ? -1 : 1);
-    for (int t = 0; t < 3; t++) {
-        if (!bp_isa_supported(isas[t]))
-            continue;
-        double at = 0;
-        double w = worst_ulps(isas[t], 0, xs, m, &at);
-        print_message("exp %s: max error %.3f ulp (at %.17g) over %zu points\n",
-                      bp_isa_name(isas[t]), w, at, m);
-        if (isas[t] != BP_ISA_NAIVE && !(w <= EXP_ULPS))
-            fail_msg("exp %s: %.3f ulp at %.17g", bp_isa_name(isas[t]), w, at);
-        /* NaN, +-Inf */
-        double sx[4] = {NAN, INFINITY, -INFINITY, -NAN}, sy[4];
-        vec_exp(isas[t], sy, sx, 4);
-        assert_true(isnan(sy[0]));
-        assert_true(sy[1] == INFINITY);
-        assert_true(sy[2] == 0.0 && !signbit(sy[2]));
-        assert_true(isnan(sy[3]));
-    }
+    check_sweep_f64(0, xs, m, EXP_ULPS);
     free(xs);
 }
 
 static void test_log_sweep(void **state)
 {
     (void)state;
-    bp_isa isas[3] = {BP_ISA_NAIVE, BP_ISA_AVX2, BP_ISA_AVX512};
     enum { SWEEP = 1000000 };
     size_t count = 3 * SWEEP + 100;
     double *xs = malloc(count * sizeof *xs);
@@ -524,28 +493,7 @@ static void test_log_sweep(void **state)
         DBL_MAX, DBL_MIN, 3.0, 10.0};
     for (size_t k = 0; k < sizeof edges / sizeof edges[0]; k++)
         xs[m++] = edges[k];
-    for (int t = 0; t < 3; t++) {
-        if (!bp_isa_supported(isas[t]))
-            continue;
-        double at = 0;
-        double w = worst_ulps(isas[t], 1, xs, m, &at);
-        print_message("log %s: max error %.3f ulp (at %.17g) over %zu points\n",
-                      bp_isa_name(isas[t]), w, at, m);
-        if (isas[t] != BP_ISA_NAIVE && !(w <= LOG_ULPS))
-            fail_msg("log %s: %.3f ulp at %.17g", bp_isa_name(isas[t]), w, at);
-        double sx[8] = {0.0, -0.0, -1.0, -0x1p-1074, INFINITY, -INFINITY,
-                        NAN, -DBL_MAX};
-        double sy[8];
-        vec_log(isas[t], sy, sx, 8);
-        assert_true(sy[0] == -INFINITY);
-        assert_true(sy[1] == -INFINITY);
-        assert_true(isnan(sy[2]));
-        assert_true(isnan(sy[3]));
-        assert_true(sy[4] == INFINITY);
-        assert_true(isnan(sy[5]));
-        assert_true(isnan(sy[6]));
-        assert_true(isnan(sy[7]));
-    }
+    check_sweep_f64(1, xs, m, LOG_ULPS);
     free(xs);
 }
 
@@ -963,49 +911,9 @@ static void test_f32_losses(void **state)
             }
 }
 
-/* Distance in float ulps of the exact r (libm's double exp or log, within
- * 2^-29 float ulps); the ulp of a subnormal or zero result is 2^-149. */
-static double ulpsf(float got, double r)
-{
-    if (isnan(got) || isnan(r))
-        return isnan(got) && isnan(r) ? 0 : INFINITY;
-    float rf = (float)r;
-    if (isinf(rf) || isinf(got))
-        return rf == got ? 0 : INFINITY;
-    int e;
-    frexp(fabs(r), &e);
-    double u = ldexp(1.0, e - 24);
-    if (u < 0x1p-149)
-        u = 0x1p-149;
-    return fabs((double)got - r) / u;
-}
-
-static double worst_ulps_f32(bp_isa isa, int is_log, const float *xs,
-                             size_t count, float *at)
-{
-    float *ys = malloc(count * sizeof *ys);
-    assert_non_null(ys);
-    if (is_log)
-        vec_log_f32(isa, ys, xs, count);
-    else
-        vec_exp_f32(isa, ys, xs, count);
-    double worst = 0;
-    for (size_t k = 0; k < count; k++) {
-        double r = is_log ? log((double)xs[k]) : exp((double)xs[k]);
-        double e = ulpsf(ys[k], r);
-        if (!(e <= worst)) {
-            worst = e;
-            *at = xs[k];
-        }
-    }
-    free(ys);
-    return worst;
-}
-
 static void test_f32_exp_sweep(void **state)
 {
     (void)state;
-    bp_isa isas[3] = {BP_ISA_NAIVE, BP_ISA_AVX2, BP_ISA_AVX512};
     enum { SWEEP = 2000000 };
     size_t count = SWEEP + 400;
     float *xs = malloc(count * sizeof *xs);
@@ -1036,30 +944,13 @@ static void test_f32_exp_sweep(void **state)
         lo = nextafterf(lo, -200.f);
     }
     assert_true(m <= count);
-    for (int t = 0; t < 3; t++) {
-        if (!bp_isa_supported(isas[t]))
-            continue;
-        float at = 0;
-        double w = worst_ulps_f32(isas[t], 0, xs, m, &at);
-        print_message("expf %s: max error %.3f ulp (at %.9g) over %zu "
-                      "points\n", bp_isa_name(isas[t]), w, (double)at, m);
-        if (isas[t] != BP_ISA_NAIVE && !(w <= FLT_EXP_ULPS))
-            fail_msg("expf %s: %.3f ulp at %.9g", bp_isa_name(isas[t]), w,
-                     (double)at);
-        float sx[4] = {NAN, INFINITY, -INFINITY, -NAN}, sy[4];
-        vec_exp_f32(isas[t], sy, sx, 4);
-        assert_true(isnan(sy[0]));
-        assert_true(sy[1] == INFINITY);
-        assert_true(sy[2] == 0.0f && !signbit(sy[2]));
-        assert_true(isnan(sy[3]));
-    }
+    check_sweep_f32(0, xs, m, FLT_EXP_ULPS);
     free(xs);
 }
 
 static void test_f32_log_sweep(void **state)
 {
     (void)state;
-    bp_isa isas[3] = {BP_ISA_NAIVE, BP_ISA_AVX2, BP_ISA_AVX512};
     enum { SWEEP = 1000000 };
     size_t count = 3 * SWEEP + 100;
     float *xs = malloc(count * sizeof *xs);
@@ -1078,29 +969,7 @@ static void test_f32_log_sweep(void **state)
         0x1p-126f, 0x1.fffffcp-127f, FLT_MAX, 3.0f, 10.0f};
     for (size_t k = 0; k < sizeof edges / sizeof edges[0]; k++)
         xs[m++] = edges[k];
-    for (int t = 0; t < 3; t++) {
-        if (!bp_isa_supported(isas[t]))
-            continue;
-        float at = 0;
-        double w = worst_ulps_f32(isas[t], 1, xs, m, &at);
-        print_message("logf %s: max error %.3f ulp (at %.9g) over %zu "
-                      "points\n", bp_isa_name(isas[t]), w, (double)at, m);
-        if (isas[t] != BP_ISA_NAIVE && !(w <= FLT_LOG_ULPS))
-            fail_msg("logf %s: %.3f ulp at %.9g", bp_isa_name(isas[t]), w,
-                     (double)at);
-        float sx[8] = {0.0f, -0.0f, -1.0f, -0x1p-149f, INFINITY, -INFINITY,
-                       NAN, -FLT_MAX};
-        float sy[8];
-        vec_log_f32(isas[t], sy, sx, 8);
-        assert_true(sy[0] == -INFINITY);
-        assert_true(sy[1] == -INFINITY);
-        assert_true(isnan(sy[2]));
-        assert_true(isnan(sy[3]));
-        assert_true(sy[4] == INFINITY);
-        assert_true(isnan(sy[5]));
-        assert_true(isnan(sy[6]));
-        assert_true(isnan(sy[7]));
-    }
+    check_sweep_f32(1, xs, m, FLT_LOG_ULPS);
     free(xs);
 }
 
@@ -1130,7 +999,7 @@ static void test_f32_sigmoid_sweep(void **state)
                 assert_true(isnan(ys[k]));
                 continue;
             }
-            double e = ulpsf(ys[k], r);
+            double e = ulps_f32(ys[k], r);
             /* exp(-x) overflows float for x < -88.72: sigma is then 0,
              * where the exact value is a subnormal */
             if (xs[k] < -88.7f && ys[k] == 0.0f)

@@ -434,3 +434,78 @@ void vec_sigmoid_f32(bp_isa isa, float *out, const float *x, size_t count)
              for (size_t k = 0; k < count; k++) out[k] =
                  1.0f / (1.0f + expf(-x[k])));
 }
+
+/* dense_backward_params_f32's db alone. */
+static void naive_bias_grad_f32(float *db, const float *delta, size_t n_out,
+                                size_t n)
+{
+    for (size_t j = 0; j < n_out; j++) {
+        float sum = 0;
+        for (size_t s = 0; s < n; s++)
+            sum += delta[j * n + s];
+        db[j] = sum / (float)n;
+    }
+}
+
+size_t panels_size_f32(bp_isa isa, size_t n_in, size_t n_out, size_t n)
+{
+#ifdef BP_HAVE_X86_SIMD
+    /* the layers dense_backward_params_fast_f32 takes the packed way */
+    if (isa == BP_ISA_AVX512 && panels_fit_f32_avx512(n_in, n_out))
+        return panels_size_f32_avx512(n_in, n);
+    if (isa == BP_ISA_AVX2 && panels_fit_f32_avx2(n_in, n_out))
+        return panels_size_f32_avx2(n_in, n);
+#endif
+    (void)isa;
+    (void)n_in;
+    (void)n_out;
+    (void)n;
+    return 0;
+}
+
+void pack_panels_f32(bp_isa isa, float *pack, const float *in, size_t ld,
+                     size_t s0, size_t n_in, size_t n)
+{
+#ifdef BP_HAVE_X86_SIMD
+    if (isa == BP_ISA_AVX512)
+        pack_panels_f32_avx512(pack, in, ld, s0, n_in, n);
+    else if (isa == BP_ISA_AVX2)
+        pack_panels_f32_avx2(pack, in, ld, s0, n_in, n);
+#endif
+    (void)isa;
+    (void)pack;
+    (void)in;
+    (void)ld;
+    (void)s0;
+    (void)n_in;
+    (void)n;
+}
+
+void params_panels_f32(bp_isa isa, float *g, size_t n_out, size_t n_in,
+                       int shares, const float *const *delta, const size_t *n,
+                       const float *const *pack, const float *c)
+{
+#ifdef BP_HAVE_X86_SIMD
+    if (isa == BP_ISA_AVX512)
+        params_panels_f32_avx512(g, n_out, n_in, shares, delta, n, pack, c);
+    else if (isa == BP_ISA_AVX2)
+        params_panels_f32_avx2(g, n_out, n_in, shares, delta, n, pack, c);
+#endif
+    (void)isa;
+    (void)g;
+    (void)n_out;
+    (void)n_in;
+    (void)shares;
+    (void)delta;
+    (void)n;
+    (void)pack;
+    (void)c;
+}
+
+void bias_grad_fast_f32(bp_isa isa, float *db, const float *delta,
+                        size_t n_out, size_t n)
+{
+    DISPATCH(isa, bias_grad_f32_avx512(db, delta, n_out, n),
+             bias_grad_f32_avx2(db, delta, n_out, n),
+             naive_bias_grad_f32(db, delta, n_out, n));
+}

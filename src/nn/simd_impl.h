@@ -482,6 +482,38 @@ static ALWAYS_INLINE TARGET void SFN(outer_rows)(
  */
 #define PK_P (PK_S * VL)
 
+/* acc[t][u] += delta[t][s] pack[s][u VL ...] for s < len in order, t < T
+ * (delta's row stride n): the products of pk_tile and pkw_tile. */
+static ALWAYS_INLINE TARGET void SFN(pk_sums)(const int T,
+                                              VT acc[PK_T][PK_S],
+                                              const RT *delta, size_t n,
+                                              const RT *pack, size_t len)
+{
+    for (size_t s = 0; s < len; s++) {
+        VT x[PK_S];
+#pragma GCC unroll 4
+        for (int u = 0; u < PK_S; u++)
+            x[u] = V_LOAD(pack + s * PK_P + (size_t)u * VL);
+#pragma GCC unroll 16
+        for (int t = 0; t < PK_T; t++)
+            if (t < T) {
+                VT d = V_SET1(delta[(size_t)t * n + s]);
+#pragma GCC unroll 4
+                for (int u = 0; u < PK_S; u++)
+                    acc[t][u] = V_FMA(d, x[u], acc[t][u]);
+            }
+    }
+}
+
+/* M(1) M(2) ... M(PK_T): the cases of a switch on a tile's rows. */
+#if PK_T >= 12
+#define PK_ROWS(M) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) M(10) M(11) M(12)
+#elif PK_T >= 8
+#define PK_ROWS(M) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8)
+#else
+#define PK_ROWS(M) M(1) M(2) M(3) M(4) M(5) M(6)
+#endif
+
 static ALWAYS_INLINE TARGET void SFN(pk_tile)(
     const int T, RT *dw, const RT *delta, const RT *pack, size_t n_in,
     size_t n, size_t len, size_t cols, int first, int last)
@@ -500,20 +532,7 @@ static ALWAYS_INLINE TARGET void SFN(pk_tile)(
                             : u == full && cols % VL ? V_LOADM(o, mlast)
                                                      : V_ZERO();
             }
-    for (size_t s = 0; s < len; s++) {
-        VT x[PK_S];
-#pragma GCC unroll 4
-        for (int u = 0; u < PK_S; u++)
-            x[u] = V_LOAD(pack + s * PK_P + (size_t)u * VL);
-#pragma GCC unroll 16
-        for (int t = 0; t < PK_T; t++)
-            if (t < T) {
-                VT d = V_SET1(delta[(size_t)t * n + s]);
-#pragma GCC unroll 4
-                for (int u = 0; u < PK_S; u++)
-                    acc[t][u] = V_FMA(d, x[u], acc[t][u]);
-            }
-    }
+    SFN(pk_sums)(T, acc, delta, n, pack, len);
     const VT dn = V_SET1((RT)n);
 #pragma GCC unroll 16
     for (int t = 0; t < PK_T; t++)
@@ -530,15 +549,17 @@ static ALWAYS_INLINE TARGET void SFN(pk_tile)(
 }
 
 /* pack[s][c] = in[c][s0 + s] for c < cols (0 beyond), s < len rounded up
- * to whole vectors (in's row stride n; lanes past n read as 0). */
+ * to whole vectors (in's row stride n; samples from end on are not read,
+ * their lanes are 0). */
 static ALWAYS_INLINE TARGET void SFN(pk_pack)(RT *pack, const RT *in,
                                               size_t cols, size_t n,
-                                              size_t s0, size_t len)
+                                              size_t end, size_t s0,
+                                              size_t len)
 {
     for (size_t c0 = 0; c0 < PK_P; c0 += VL)
         for (size_t s = 0; s < len; s += VL) {
             VT v[VL];
-            size_t left = n - (s0 + s);
+            size_t left = end - (s0 + s);
             MT m = V_MASK(left < VL ? left : 0);
 #pragma GCC unroll 16
             for (int r = 0; r < VL; r++) {
@@ -557,6 +578,22 @@ static ALWAYS_INLINE TARGET void SFN(pk_pack)(RT *pack, const RT *in,
         }
 }
 
+/* pk_tile for a number of rows T <= PK_T known at run time. */
+static TARGET void SFN(pk_tile_rows)(size_t T, RT *dw, const RT *delta,
+                                     const RT *pack, size_t n_in, size_t n,
+                                     size_t len, size_t cols, int first,
+                                     int last)
+{
+    switch (T) {
+#define PK_CASE(c)                                                           \
+    case c:                                                                  \
+        SFN(pk_tile)(c, dw, delta, pack, n_in, n, len, cols, first, last);   \
+        break;
+        PK_ROWS(PK_CASE)
+#undef PK_CASE
+    }
+}
+
 static TARGET void SFN(params_packed)(RT *dw, const RT *delta, const RT *in,
                                       size_t n_out, size_t n_in, size_t n)
 {
@@ -568,32 +605,145 @@ static TARGET void SFN(params_packed)(RT *dw, const RT *delta, const RT *in,
         int first = s0 == 0, last = s0 + len == n;
         for (size_t i0 = 0; i0 < n_in; i0 += PK_P) {
             size_t cols = n_in - i0 < PK_P ? n_in - i0 : PK_P;
-            SFN(pk_pack)(pack, in + i0 * n, cols, n, s0, len);
+            SFN(pk_pack)(pack, in + i0 * n, cols, n, n, s0, len);
             for (size_t j = 0; j < n_out;) {
                 size_t T = j < extra * (base + 1) ? base + 1 : base;
-                RT *o = dw + j * n_in + i0;
-                const RT *dj = delta + j * n + s0;
-                switch (T) {
-#define PK_CASE(c)                                                           \
-    case c:                                                                  \
-        SFN(pk_tile)(c, o, dj, pack, n_in, n, len, cols, first, last);       \
-        break;
-                    PK_CASE(1) PK_CASE(2) PK_CASE(3) PK_CASE(4)
-                    PK_CASE(5) PK_CASE(6)
-#if PK_T >= 8
-                    PK_CASE(7) PK_CASE(8)
-#endif
-#if PK_T >= 12
-                    PK_CASE(9) PK_CASE(10) PK_CASE(11) PK_CASE(12)
-#endif
-#undef PK_CASE
-                }
+                SFN(pk_tile_rows)(T, dw + j * n_in + i0, delta + j * n + s0,
+                                  pack, n_in, n, len, cols, first, last);
                 j += T;
             }
         }
     }
 }
+
+/*
+ * The parameter gradient of a block of rows from several shares of a
+ * batch (the trainer's threads split a layer by rows): each share's input
+ * packed once into panels by pack_panels (panel p, inputs p P to p P + P,
+ * at pack + p P len, len = n rounded up to whole vectors), then
+ *   g[j][i] = sum_u c_u (sum_s delta_u[j][s] in_u[i][s]) / n_u
+ * (without the c_u when c is NULL: one share), the shares in order, each
+ * sum over s in order with fused multiply-adds from 0: per element the
+ * same operations as params_packed and the trainer's weighted sum of the
+ * shares' gradients, so the same bits.
+ */
+static size_t SFN(panels_size)(size_t n_in, size_t n)
+{
+    return (n_in + PK_P - 1) / PK_P * PK_P * ((n + VL - 1) / VL * VL);
+}
+
+static int SFN(panels_fit)(size_t n_in, size_t n_out)
+{
+    return n_in >= PK_MIN_IN && n_out >= PK_MIN_OUT;
+}
+
+/* Columns [s0, s0 + n) of in ([n_in] rows of ld). */
+static TARGET void SFN(pack_panels)(RT *pack, const RT *in, size_t ld,
+                                    size_t s0, size_t n_in, size_t n)
+{
+    const size_t len = (n + VL - 1) / VL * VL;
+    for (size_t i0 = 0; i0 < n_in; i0 += PK_P) {
+        size_t cols = n_in - i0 < PK_P ? n_in - i0 : PK_P;
+        SFN(pk_pack)(pack + i0 * len, in + i0 * ld, cols, ld, s0 + n, s0, n);
+    }
+}
+
+/* One tile of T rows x PK_P columns of g from one share: g = c k (or k,
+ * or g + c k after the first share), k = the share's mean. */
+static ALWAYS_INLINE TARGET void SFN(pkw_tile)(
+    const int T, RT *g, size_t n_in, size_t cols, const RT *delta, size_t n,
+    const RT *pack, RT c, int weigh, int first)
+{
+    VT acc[PK_T][PK_S];
+#pragma GCC unroll 16
+    for (int t = 0; t < PK_T; t++)
+#pragma GCC unroll 4
+        for (int u = 0; u < PK_S; u++)
+            acc[t][u] = V_ZERO();
+    SFN(pk_sums)(T, acc, delta, n, pack, n);
+    const VT dn = V_SET1((RT)n), vc = V_SET1(c);
+    MT mlast = V_MASK(cols % VL);
+    const int full = (int)(cols / VL);
+#pragma GCC unroll 16
+    for (int t = 0; t < PK_T; t++)
+#pragma GCC unroll 4
+        for (int u = 0; u < PK_S; u++)
+            if (t < T && (u < full || (u == full && cols % VL))) {
+                RT *o = g + (size_t)t * n_in + (size_t)u * VL;
+                VT k = V_DIV(acc[t][u], dn);
+                if (weigh)
+                    k = V_MUL(vc, k);
+                if (u < full) {
+                    if (!first)
+                        k = V_ADD(V_LOAD(o), k);
+                    V_STORE(o, k);
+                } else {
+                    if (!first)
+                        k = V_ADD(V_LOADM(o, mlast), k);
+                    V_STOREM(o, mlast, k);
+                }
+            }
+}
+
+static TARGET void SFN(params_panels)(RT *g, size_t n_out, size_t n_in,
+                                      int S, const RT *const *delta,
+                                      const size_t *n, const RT *const *pack,
+                                      const RT *c)
+{
+    size_t base, extra;
+    SFN(split)(n_out, PK_T, &base, &extra);
+    for (size_t i0 = 0; i0 < n_in; i0 += PK_P) {
+        size_t cols = n_in - i0 < PK_P ? n_in - i0 : PK_P;
+        for (size_t j = 0; j < n_out;) {
+            size_t T = j < extra * (base + 1) ? base + 1 : base;
+            RT *o = g + j * n_in + i0;
+            for (int u = 0; u < S; u++) {
+                const size_t len = (n[u] + VL - 1) / VL * VL;
+                const RT *pk = pack[u] + i0 * len;
+                const RT *dj = delta[u] + j * n[u];
+                RT cu = c ? c[u] : 0;
+                switch (T) {
+#define PKW_CASE(k)                                                          \
+    case k:                                                                  \
+        SFN(pkw_tile)(k, o, n_in, cols, dj, n[u], pk, cu, c != NULL, u == 0);\
+        break;
+                    PK_ROWS(PKW_CASE)
+#undef PKW_CASE
+                }
+            }
+            j += T;
+        }
+    }
+}
+#undef PK_ROWS
 #endif /* PK_T */
+
+/* db[j] = sum_s delta[j][s] / n: per lane, then across the lanes. */
+static TARGET void SFN(bias_grad)(RT *db, const RT *delta, size_t n_out,
+                                  size_t n)
+{
+    for (size_t j0 = 0; j0 < n_out; j0 += VL) {
+        size_t cnt = n_out - j0 < VL ? n_out - j0 : VL;
+        VT v[VL];
+        for (size_t k = 0; k < VL; k++) {
+            VT acc = V_ZERO();
+            if (k < cnt) {
+                const RT *dj = delta + (j0 + k) * n;
+                size_t s = 0;
+                for (; s + VL <= n; s += VL)
+                    acc = V_ADD(acc, V_LOAD(dj + s));
+                if (s < n)
+                    acc = V_ADD(acc, V_LOADM(dj + s, V_MASK(n - s)));
+            }
+            v[k] = acc;
+        }
+        VT g = V_DIV(V_HSUMS(v), V_SET1((RT)n));
+        if (cnt == VL)
+            V_STORE(db + j0, g);
+        else
+            V_STOREM(db + j0, V_MASK(cnt), g);
+    }
+}
 
 static TARGET void SFN(dense_backward_params)(RT *dw, RT *db,
                                               const RT *delta,
@@ -660,29 +810,8 @@ static TARGET void SFN(dense_backward_params)(RT *dw, RT *db,
         }
         j += TJ;
     }
-    if (db) {
-        for (size_t j0 = 0; j0 < n_out; j0 += VL) {
-            size_t cnt = n_out - j0 < VL ? n_out - j0 : VL;
-            VT v[VL];
-            for (size_t k = 0; k < VL; k++) {
-                VT acc = V_ZERO();
-                if (k < cnt) {
-                    const RT *dj = delta + (j0 + k) * n;
-                    size_t s = 0;
-                    for (; s + VL <= n; s += VL)
-                        acc = V_ADD(acc, V_LOAD(dj + s));
-                    if (s < n)
-                        acc = V_ADD(acc, V_LOADM(dj + s, V_MASK(n - s)));
-                }
-                v[k] = acc;
-            }
-            VT g = V_DIV(V_HSUMS(v), V_SET1((RT)n));
-            if (cnt == VL)
-                V_STORE(db + j0, g);
-            else
-                V_STOREM(db + j0, V_MASK(cnt), g);
-        }
-    }
+    if (db)
+        SFN(bias_grad)(db, delta, n_out, n);
 }
 
 /*

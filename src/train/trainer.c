@@ -3,11 +3,17 @@
  * or more threads), prediction, evaluation, gradient check.
  *
  * With T threads each step's samples are cut into T contiguous shares;
- * each thread runs the passes over its share (its own workspace and
- * gradient), then updates its own range of the parameters from the
- * shares' gradients, weighted by their sizes.  Who does what depends on T
- * only, so a run repeats exactly for a given thread count; different
- * counts differ by rounding.  One thread is the plain serial loop.
+ * each thread runs the forward and backward passes over its share (its own
+ * workspace and gradient), then updates its own range of the parameters
+ * from the shares' gradients, weighted by their sizes.  Float mini-batches
+ * whose first layer's gradient can come from packed inputs go "by rows"
+ * instead (step_impl.h): each thread takes its rows of the first layer,
+ * forward for the whole batch, and its rows of every layer's gradient and
+ * update, so that its part of the weights stays in its core's cache; the
+ * shares are summed in the same order with the same operations, so the
+ * bits are the same.  Who does what depends on T only, so a run repeats
+ * exactly for a given thread count; different counts differ by rounding.
+ * One thread is the plain serial loop.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -18,6 +24,7 @@
 #include "nn/kernels.h"
 #include "nn/output.h"
 #include "optim/optim.h"
+#include "train/hooks.h"
 #include "train/pool.h"
 #include "train/workspace.h"
 
@@ -31,9 +38,14 @@ typedef struct {
     double loss;        /* mean over its samples                       */
     size_t right;       /* of its samples, classified right            */
     int finite;         /* its range of weights is finite after a step */
-    void *grad;         /* [n_params], double or float                 */
+    void *grad;         /* [n_params], double or float (not by rows)   */
     void *cgrad;        /* [n_params], a pass's gradient when a share
                          * takes several passes (else NULL)            */
+    void *rows_buf;     /* by rows: [2][rows_cap], a block's gradient
+                         * and one share's part of it                  */
+    float *pack;        /* by rows, float: the inputs of the layers ... */
+    float *pack_at[BP_MAX_LAYERS]; /* ... packed for params_panels_f32,
+                         * per layer (NULL: that layer is not)         */
     bp_workspace ws;    /* double trainers                              */
     bp_workspace_f32 wsf; /* float trainers                             */
 } bp_share;
@@ -49,6 +61,11 @@ struct bp_trainer {
     int resident;       /* full batch held in the workspaces: loaded
                          * once, not every epoch                       */
     size_t chunk;       /* samples in one pass (workspace capacity)    */
+    int by_rows;        /* threads split the layers by rows (above)    */
+    float *X;           /* by rows: the step's inputs, [n_in][m]       */
+    float *Z;           /* by rows: layer 0's output, [sizes[1]][m]    */
+    size_t rows_cap;    /* values of the largest block of rows         */
+    bp_isa isa;         /* of the packed inputs                        */
     bp_share *share;    /* [threads]                                   */
     bp_pool *pool;      /* the threads, when more than one             */
     void *state;        /* optimizer state, bp_optimizer_state_len     */
@@ -83,6 +100,16 @@ static void param_range(const bp_trainer *tr, int t, size_t *lo, size_t *hi)
  * multiple of 16, so blocks never split a cache line between threads). */
 #define UPDATE_BLOCK 1024
 
+/* By rows: a block of rows of a layer of n_in inputs holds about
+ * ROWS_BYTES of weights (its gradient stays in L2 until the update has
+ * read it), and at least 16 rows. */
+#define ROWS_BYTES ((size_t)64 << 10)
+static size_t rows_per_block(size_t n_in, size_t size)
+{
+    size_t rows = ROWS_BYTES / (n_in * size);
+    return rows > 16 ? rows : 16;
+}
+
 #define REAL double
 #define TFN(name) name
 #define WSOF(sh) ((sh)->ws)
@@ -97,7 +124,9 @@ static void param_range(const bp_trainer *tr, int t, size_t *lo, size_t *hi)
 #define TFN(name) name##_f32
 #define WSOF(sh) ((sh)->wsf)
 #define PARAMS(tr) ((tr)->pf)
+#define PANELS 1
 #include "train/step_impl.h"
+#undef PANELS
 #undef REAL
 #undef TFN
 #undef WSOF
@@ -170,6 +199,13 @@ static size_t chunk_limit(const bp_arch *a, size_t size)
     return fit > 256 ? fit / 16 * 16 : 256;
 }
 
+int bp_hook_no_rows;
+
+int bp_hook_by_rows(const bp_trainer *tr)
+{
+    return tr->by_rows;
+}
+
 static bp_status alloc_shares(bp_trainer *tr, bp_error *err)
 {
     const size_t n_params = tr->net->n_params;
@@ -183,12 +219,52 @@ static bp_status alloc_shares(bp_trainer *tr, bp_error *err)
     size_t limit = chunk_limit(&tr->net->arch, size);
     tr->chunk = share < limit ? share : limit;
     tr->resident = tr->full && share <= tr->chunk;
+    tr->isa = bp_isa_best();
+    const bp_arch *a = &tr->net->arch;
+    /* by rows: float mini-batches on threads whose shares fit one pass,
+     * when the first layer's gradient can come from packed inputs */
+    tr->by_rows = !bp_hook_no_rows && T > 1 && tr->f32 && !tr->full &&
+                  share <= tr->chunk &&
+                  panels_size_f32(tr->isa, a->sizes[0], a->sizes[1],
+                                  tr->chunk);
+    size_t pack = 0;
+    for (int l = 0; tr->by_rows && l < a->n_layers; l++) {
+        size_t rows = rows_per_block(a->sizes[l], size);
+        if (rows > a->sizes[l + 1])
+            rows = a->sizes[l + 1];
+        size_t cap = rows * (a->sizes[l] + 1);
+        if (cap > tr->rows_cap)
+            tr->rows_cap = cap;
+        pack += panels_size_f32(tr->isa, a->sizes[l], a->sizes[l + 1],
+                                tr->chunk);
+    }
+    if (tr->by_rows) {
+        size_t in = a->sizes[0], h = a->sizes[1];
+        tr->X = malloc(in * tr->batch * sizeof *tr->X);
+        tr->Z = malloc(h * tr->batch * sizeof *tr->Z);
+        if (!tr->X || !tr->Z)
+            return bp_fail(err, BP_ENOMEM, "out of memory for a batch");
+    }
     for (size_t t = 0; t < T; t++) {
         bp_share *sh = &tr->share[t];
-        sh->grad = calloc(n_params, size);
+        if (tr->by_rows) {
+            sh->rows_buf = malloc(2 * tr->rows_cap * size);
+            if (!(sh->pack = malloc(pack * sizeof *sh->pack)))
+                return bp_fail(err, BP_ENOMEM, "out of memory for the gradient");
+            size_t at = 0;
+            for (int l = 0; l < a->n_layers; l++) {
+                size_t k = panels_size_f32(tr->isa, a->sizes[l],
+                                           a->sizes[l + 1], tr->chunk);
+                sh->pack_at[l] = k ? sh->pack + at : NULL;
+                at += k;
+            }
+        } else {
+            sh->grad = calloc(n_params, size);
+        }
         if (share > tr->chunk)
             sh->cgrad = calloc(n_params, size);
-        if (!sh->grad || (share > tr->chunk && !sh->cgrad))
+        if (!(tr->by_rows ? sh->rows_buf : sh->grad) ||
+            (share > tr->chunk && !sh->cgrad))
             return bp_fail(err, BP_ENOMEM, "out of memory for the gradient");
         size_t cap = tr->chunk;
         bp_status st = tr->f32 ? ws_init_f32(&sh->wsf, &tr->net->arch, cap, err)
@@ -266,8 +342,12 @@ void bp_trainer_free(bp_trainer *tr)
         ws_free_f32(&tr->share[t].wsf);
         free(tr->share[t].grad);
         free(tr->share[t].cgrad);
+        free(tr->share[t].rows_buf);
+        free(tr->share[t].pack);
     }
     free(tr->share);
+    free(tr->X);
+    free(tr->Z);
     free(tr->state);
     free(tr->pf);
     free(tr->state_out);
@@ -309,6 +389,10 @@ static bp_status train_step(bp_trainer *tr, const size_t *rows, size_t m,
     tr->rows = rows;
     if (!tr->full)
         split_batch(tr, m);
+    if (tr->by_rows) {
+        run(tr, phase_gather_f32);
+        run(tr, phase_first_f32);
+    }
     run(tr, tr->f32 ? phase_passes_f32 : phase_passes);
     double l = 0;
     for (int t = 0; t < tr->threads; t++) {
@@ -322,7 +406,10 @@ static bp_status train_step(bp_trainer *tr, const size_t *rows, size_t m,
         return bp_fail(err, BP_EDIVERGED, "the loss became %s",
                        isnan(l) ? "NaN" : "infinite");
     ++tr->steps;
-    run(tr, tr->f32 ? phase_update_f32 : phase_update);
+    if (tr->by_rows)
+        run(tr, phase_rows_f32);
+    else
+        run(tr, tr->f32 ? phase_update_f32 : phase_update);
     for (int t = 0; t < tr->threads; t++)
         if (!tr->share[t].finite)
             return bp_fail(err, BP_EDIVERGED,

@@ -8,6 +8,14 @@
 #include "nn/output.h"
 #include "train/workspace.h"
 
+size_t ws_units(const bp_arch *arch)
+{
+    size_t units = arch->sizes[0];
+    for (int l = 1; l <= arch->n_layers; l++)
+        units += 2 * arch->sizes[l];            /* outputs and deltas */
+    return units + arch->sizes[arch->n_layers]; /* targets */
+}
+
 #define REAL double
 #define WS bp_workspace
 #define WFN(name) name

@@ -8,7 +8,9 @@
  * Everything a pass over up to `cap` samples needs, in one allocation.
  * act[0] holds the inputs and act[l] the output of layer l, feature-major
  * ([sizes[l]][n] for a batch of n <= cap samples); target is [n_out][n];
- * delta[0], delta[1] alternate as dJ/dz of the layer being processed.
+ * delta[l] is dJ/dz of layer l's output ([sizes[l + 1]][n]), kept for
+ * every layer so that the parameter gradients can be taken later, a block
+ * of rows at a time (the trainer's threads split them by rows).
  *
  * Declared once per real type: bp_workspace and ws_* work in double,
  * bp_workspace_f32 and ws_*_f32 in float.  Both take the network for its
@@ -20,7 +22,7 @@
     typedef struct {                                                         \
         size_t cap;                                                          \
         REAL *act[BP_MAX_LAYERS + 1];                                        \
-        REAL *delta[2];                                                      \
+        REAL *delta[BP_MAX_LAYERS];                                          \
         REAL *target;                                                        \
         REAL *block;                                                         \
     } WS;                                                                    \
@@ -32,6 +34,20 @@
      * NULL) into act[0] and target. */                                      \
     void ws_gather##SFX(WS *ws, const bp_dataset *ds, const size_t *rows,    \
                         size_t start, size_t n);                             \
+    /* ws_gather's targets alone. */                                        \
+    void ws_gather_targets##SFX(WS *ws, const bp_dataset *ds,                \
+                                const size_t *rows, size_t start, size_t n); \
+    /* ws_gather's inputs into dst, row stride ld (columns [0, n)). */       \
+    void gather_inputs##SFX(REAL *dst, size_t ld, const bp_dataset *ds,      \
+                            const size_t *rows, size_t start, size_t n);     \
+    /* Rows [r0, r1) of layer l's output (its activation applied) into out  \
+     * ([r1 - r0][n]) from its input in ([sizes[l]][n]). */                  \
+    void layer_forward##SFX(const bp_net *net, const REAL *params, int l,    \
+                            size_t r0, size_t r1, REAL *out, const REAL *in, \
+                            size_t n);                                       \
+    /* ws_forward from layer first on, act[first] already there. */          \
+    const REAL *ws_forward_from##SFX(const bp_net *net, const REAL *params,  \
+                                     WS *ws, size_t n, int first);           \
     /* Copies n input rows x (n x n_in, row-major) into act[0]. */           \
     void ws_load_inputs##SFX(WS *ws, const double *x, size_t n_in,           \
                              size_t n);                                      \
@@ -47,9 +63,22 @@
      * layout. */                                                            \
     void ws_backward##SFX(const bp_net *net, const REAL *params, WS *ws,     \
                           size_t n, REAL *grad);                             \
+    /* The first half of ws_backward: every layer's delta, no gradient. */   \
+    void ws_backward_deltas##SFX(const bp_net *net, const REAL *params,      \
+                                 WS *ws, size_t n);                          \
+    /* The second half, for rows [r0, r1) of layer l: their weights'        \
+     * gradient into dw ([r1 - r0][sizes[l]]) and their biases' into db     \
+     * (ignored when the layer has none). */                                 \
+    void ws_backward_rows##SFX(const bp_net *net, const WS *ws, size_t n,    \
+                               int l, size_t r0, size_t r1, REAL *dw,        \
+                               REAL *db);                                    \
     /* The class that k values name: v[0] > 0.5 for one output, else the    \
      * largest (the first of equals).  Value i is at v[i * step]. */         \
     size_t ws_class_at##SFX(const REAL *v, size_t k, size_t step);
+
+/* Values of one sample in a workspace: every layer's units, every
+ * layer's deltas and the targets (ws_init allocates cap times this). */
+size_t ws_units(const bp_arch *arch);
 
 BP_DECLARE_WORKSPACE(double, bp_workspace, )
 BP_DECLARE_WORKSPACE(float, bp_workspace_f32, _f32)

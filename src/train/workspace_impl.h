@@ -11,13 +11,8 @@ bp_status WFN(ws_init)(WS *ws, const bp_arch *arch, size_t cap,
     memset(ws, 0, sizeof *ws);
     if (cap == 0)
         return bp_fail(err, BP_EINVAL, "a batch needs at least one sample");
-    /* Units over all layers, two delta buffers and the targets. */
-    size_t units = 0;
-    for (int l = 0; l <= arch->n_layers; l++)
-        units += arch->sizes[l];
-    units += 2 * bp_arch_max_width(arch) + arch->sizes[arch->n_layers];
     size_t total;
-    if (!bp_mul_size(units, cap, &total) ||
+    if (!bp_mul_size(ws_units(arch), cap, &total) ||
         !bp_mul_size(total, sizeof(REAL), &total))
         return bp_fail(err, BP_ENOMEM, "a batch of %zu samples is too large",
                        cap);
@@ -30,9 +25,9 @@ bp_status WFN(ws_init)(WS *ws, const bp_arch *arch, size_t cap,
         ws->act[l] = p;
         p += arch->sizes[l] * cap;
     }
-    for (int k = 0; k < 2; k++) {
-        ws->delta[k] = p;
-        p += bp_arch_max_width(arch) * cap;
+    for (int l = 0; l < arch->n_layers; l++) {
+        ws->delta[l] = p;
+        p += arch->sizes[l + 1] * cap;
     }
     ws->target = p;
     ws->cap = cap;
@@ -46,12 +41,14 @@ void WFN(ws_free)(WS *ws)
 }
 
 /* dst[f][s] = src row (rows ? rows[s] : start + s), column f, for f < d
- * and s < n: rows of the row-major src (stride d) become feature-major.
+ * and s < n (dst's row stride ld): rows of the row-major src (stride d)
+ * become feature-major.
  * 16 samples at a time, so that each feature's 16 values are written side
  * by side (a cache line of floats) instead of n apart: the transposition
  * of Fashion-MNIST's 784 features was a tenth of an epoch the plain way. */
-static void WFN(transpose_rows)(REAL *dst, const double *src, size_t d,
-                                const size_t *rows, size_t start, size_t n)
+static void WFN(transpose_rows)(REAL *dst, size_t ld, const double *src,
+                                size_t d, const size_t *rows, size_t start,
+                                size_t n)
 {
     enum { B = 16 };
     for (size_t s0 = 0; s0 < n; s0 += B) {
@@ -61,20 +58,32 @@ static void WFN(transpose_rows)(REAL *dst, const double *src, size_t d,
             from[j] = src + (rows ? rows[s0 + j] : start + s0 + j) * d;
         for (size_t f = 0; f < d; f++)
             for (size_t j = 0; j < b; j++)
-                dst[f * n + s0 + j] = (REAL)from[j][f];
+                dst[f * ld + s0 + j] = (REAL)from[j][f];
     }
 }
 
 void WFN(ws_gather)(WS *ws, const bp_dataset *ds, const size_t *rows,
                     size_t start, size_t n)
 {
-    WFN(transpose_rows)(ws->act[0], ds->x, ds->n_in, rows, start, n);
-    WFN(transpose_rows)(ws->target, ds->y, ds->n_out, rows, start, n);
+    WFN(transpose_rows)(ws->act[0], n, ds->x, ds->n_in, rows, start, n);
+    WFN(ws_gather_targets)(ws, ds, rows, start, n);
+}
+
+void WFN(ws_gather_targets)(WS *ws, const bp_dataset *ds, const size_t *rows,
+                            size_t start, size_t n)
+{
+    WFN(transpose_rows)(ws->target, n, ds->y, ds->n_out, rows, start, n);
+}
+
+void WFN(gather_inputs)(REAL *dst, size_t ld, const bp_dataset *ds,
+                        const size_t *rows, size_t start, size_t n)
+{
+    WFN(transpose_rows)(dst, ld, ds->x, ds->n_in, rows, start, n);
 }
 
 void WFN(ws_load_inputs)(WS *ws, const double *x, size_t n_in, size_t n)
 {
-    WFN(transpose_rows)(ws->act[0], x, n_in, NULL, 0, n);
+    WFN(transpose_rows)(ws->act[0], n, x, n_in, NULL, 0, n);
 }
 
 static const REAL *WFN(bias_of)(const bp_net *net, const REAL *params, int l)
@@ -82,35 +91,49 @@ static const REAL *WFN(bias_of)(const bp_net *net, const REAL *params, int l)
     return net->b_off[l] == BP_NO_BIAS ? NULL : params + net->b_off[l];
 }
 
-const REAL *WFN(ws_forward)(const bp_net *net, const REAL *params, WS *ws,
-                            size_t n)
+void WFN(layer_forward)(const bp_net *net, const REAL *params, int l,
+                        size_t r0, size_t r1, REAL *out, const REAL *in,
+                        size_t n)
 {
     const bp_arch *a = &net->arch;
     const bp_isa isa = bp_isa_best();
-    for (int l = 0; l < a->n_layers; l++) {
-        size_t in = a->sizes[l], out = a->sizes[l + 1];
-        const REAL *w = params + net->w_off[l];
-        const REAL *b = WFN(bias_of)(net, params, l);
-        /* the output layer: sigmoid (the seed's), or the linear sums that
-         * softmax then normalises, or plain linear */
-        bp_activation f = l + 1 < a->n_layers ? a->hidden
-                          : a->output == BP_OUT_SIGMOID ? BP_ACT_SIGMOID
-                                                        : BP_ACT_NONE;
-        if (f == BP_ACT_RELU || f == BP_ACT_NONE) {
-            /* cheap: applied to the sums before they are stored */
-            WFN(dense_forward_act_fast)(isa, f, ws->act[l + 1], ws->act[l], w,
-                                        b, out, in, n);
-        } else {
-            /* a separate pass over the contiguous [out][n] block: no lanes
-             * wasted at row ends, and it pipelines better (measured) */
-            WFN(dense_forward_fast)(isa, ws->act[l + 1], ws->act[l], w, b,
-                                    out, in, n);
-            WFN(activation_forward_fast)(isa, f, ws->act[l + 1], out * n);
-        }
+    const size_t n_in = a->sizes[l], rows = r1 - r0;
+    const REAL *w = params + net->w_off[l] + r0 * n_in;
+    const REAL *b = WFN(bias_of)(net, params, l);
+    if (b)
+        b += r0;
+    /* the output layer: sigmoid (the seed's), or the linear sums that
+     * softmax then normalises, or plain linear */
+    bp_activation f = l + 1 < a->n_layers ? a->hidden
+                      : a->output == BP_OUT_SIGMOID ? BP_ACT_SIGMOID
+                                                    : BP_ACT_NONE;
+    if (f == BP_ACT_RELU || f == BP_ACT_NONE) {
+        /* cheap: applied to the sums before they are stored */
+        WFN(dense_forward_act_fast)(isa, f, out, in, w, b, rows, n_in, n);
+    } else {
+        /* a separate pass over the contiguous [rows][n] block: no lanes
+         * wasted at row ends, and it pipelines better (measured) */
+        WFN(dense_forward_fast)(isa, out, in, w, b, rows, n_in, n);
+        WFN(activation_forward_fast)(isa, f, out, rows * n);
     }
+}
+
+const REAL *WFN(ws_forward_from)(const bp_net *net, const REAL *params,
+                                 WS *ws, size_t n, int first)
+{
+    const bp_arch *a = &net->arch;
+    for (int l = first; l < a->n_layers; l++)
+        WFN(layer_forward)(net, params, l, 0, a->sizes[l + 1],
+                           ws->act[l + 1], ws->act[l], n);
     if (a->output == BP_OUT_SOFTMAX)
         WFN(softmax_forward)(ws->act[a->n_layers], a->sizes[a->n_layers], n);
     return ws->act[a->n_layers];
+}
+
+const REAL *WFN(ws_forward)(const bp_net *net, const REAL *params, WS *ws,
+                            size_t n)
+{
+    return WFN(ws_forward_from)(net, params, ws, n, 0);
 }
 
 double WFN(ws_loss)(const bp_net *net, const WS *ws, size_t n)
@@ -155,14 +178,14 @@ size_t WFN(ws_correct)(const bp_net *net, const WS *ws, size_t n)
     return right;
 }
 
-void WFN(ws_backward)(const bp_net *net, const REAL *params, WS *ws,
-                      size_t n, REAL *grad)
+void WFN(ws_backward_deltas)(const bp_net *net, const REAL *params, WS *ws,
+                             size_t n)
 {
     const bp_arch *a = &net->arch;
     const int L = a->n_layers;
     const size_t n_out = a->sizes[L];
     const bp_isa isa = bp_isa_best();
-    REAL *delta = ws->delta[0], *spare = ws->delta[1];
+    REAL *delta = ws->delta[L - 1];
 
     if (a->output == BP_OUT_SOFTMAX)
         WFN(cross_entropy_delta)(delta, ws->act[L], ws->target, n_out * n);
@@ -172,19 +195,33 @@ void WFN(ws_backward)(const bp_net *net, const REAL *params, WS *ws,
     else
         WFN(output_delta_fast)(isa, a->loss, delta, ws->act[L], ws->target,
                                n_out * n, n_out);
-    for (int l = L - 1; l >= 0; l--) {
-        size_t in = a->sizes[l], out = a->sizes[l + 1];
+    /* dJ/da of layer l's input, then dJ/dz through its activation */
+    for (int l = L - 1; l > 0; l--)
+        WFN(dense_backward_input_act_fast)(isa, a->hidden, ws->delta[l - 1],
+                                           params + net->w_off[l],
+                                           ws->delta[l], ws->act[l],
+                                           a->sizes[l + 1], a->sizes[l], n);
+}
+
+void WFN(ws_backward_rows)(const bp_net *net, const WS *ws, size_t n, int l,
+                           size_t r0, size_t r1, REAL *dw, REAL *db)
+{
+    const size_t in = net->arch.sizes[l];
+    if (net->b_off[l] == BP_NO_BIAS)
+        db = NULL;
+    WFN(dense_backward_params_fast)(bp_isa_best(), dw, db,
+                                    ws->delta[l] + r0 * n, ws->act[l],
+                                    r1 - r0, in, n);
+}
+
+void WFN(ws_backward)(const bp_net *net, const REAL *params, WS *ws,
+                      size_t n, REAL *grad)
+{
+    const bp_arch *a = &net->arch;
+    WFN(ws_backward_deltas)(net, params, ws, n);
+    for (int l = a->n_layers - 1; l >= 0; l--) {
         REAL *db = net->b_off[l] == BP_NO_BIAS ? NULL : grad + net->b_off[l];
-        WFN(dense_backward_params_fast)(isa, grad + net->w_off[l], db, delta,
-                                        ws->act[l], out, in, n);
-        if (l == 0)
-            break;
-        /* dJ/da of layer l's input, then dJ/dz through its activation. */
-        WFN(dense_backward_input_act_fast)(isa, a->hidden, spare,
-                                           params + net->w_off[l], delta,
-                                           ws->act[l], out, in, n);
-        REAL *t = delta;
-        delta = spare;
-        spare = t;
+        WFN(ws_backward_rows)(net, ws, n, l, 0, a->sizes[l + 1],
+                              grad + net->w_off[l], db);
     }
 }

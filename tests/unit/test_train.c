@@ -7,6 +7,8 @@
 
 #include "test_util.h"
 #include "backprop.h"
+#include "nn/kernels.h"
+#include "train/hooks.h"
 
 /* 30 points in [0,1]^2 with 3-class one-hot targets (k = 3), 0/1 targets
  * (k = 1, BCE) or a linear target (k = 1, regression). */
@@ -276,6 +278,74 @@ static void test_full_batch_in_passes(void **state)
     bp_dataset_free(ds);
 }
 
+/* Float mini-batches on several threads go "by rows" (each thread its
+ * rows of every layer, the first layer forward too) where the first
+ * layer's gradient can come from packed inputs: the same bits as the
+ * data-parallel phases, for ReLU (fused) and sigmoid (a second pass)
+ * layers, with and without biases, momentum with weight decay and Adam,
+ * a last short batch, and shares with no samples. */
+static void test_by_rows(void **state)
+{
+    (void)state;
+    bp_rng rng;
+    bp_rng_seed(&rng, BP_RNG_XOSHIRO, 4);
+    const size_t n_samples = 101, n_in = 40, k = 4;
+    bp_dataset *ds = bp_dataset_new(n_samples, n_in, k, NULL);
+    assert_non_null(ds);
+    for (size_t s = 0; s < n_samples; s++) {
+        for (size_t i = 0; i < n_in; i++)
+            ds->x[s * n_in + i] = bp_rng_uniform(&rng) - 0.5;
+        for (size_t c = 0; c < k; c++)
+            ds->y[s * k + c] = c == s % k;
+    }
+    static const struct {
+        int threads;
+        size_t batch;
+        bp_activation act;
+        int bias;
+        bp_optimizer opt;
+    } cases[] = {{2, 32, BP_ACT_RELU, 1, BP_OPT_MOMENTUM},
+                 {3, 20, BP_ACT_SIGMOID, 0, BP_OPT_ADAM},
+                 {4, 3, BP_ACT_TANH, 1, BP_OPT_MOMENTUM},
+                 {2, 100, BP_ACT_NONE, 1, BP_OPT_SGD}};
+    const int packs = panels_size_f32(bp_isa_best(), n_in, 33, 16) > 0;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        bp_arch a = {.n_layers = 3, .sizes = {n_in, 33, 17, k},
+                     .hidden = cases[c].act, .bias = cases[c].bias,
+                     .loss = BP_LOSS_CE, .output = BP_OUT_SOFTMAX};
+        bp_train_opts o = {.optimizer = cases[c].opt, .lr = 0.05,
+                           .momentum = 0.9, .batch = cases[c].batch,
+                           .shuffle_seed = 3, .weight_decay = 1e-3,
+                           .dtype = BP_F32, .threads = cases[c].threads};
+        double *w[2], loss[2];
+        size_t n = 0;
+        for (int way = 0; way < 2; way++) {
+            bp_hook_no_rows = way;
+            bp_net *net = bp_net_new(&a, NULL);
+            assert_non_null(net);
+            bp_net_init(net, BP_INIT_HE, 9, NULL);
+            bp_trainer *tr = bp_trainer_new(net, ds, &o, NULL);
+            assert_non_null(tr);
+            assert_int_equal(bp_hook_by_rows(tr), way == 0 && packs);
+            for (int e = 0; e < 4; e++)
+                assert_int_equal(bp_trainer_epoch(tr, &loss[way], NULL), BP_OK);
+            n = bp_net_param_count(net);
+            w[way] = malloc(n * sizeof *w[way]);
+            memcpy(w[way], bp_net_params(net), n * sizeof *w[way]);
+            bp_trainer_free(tr);
+            bp_net_free(net);
+        }
+        bp_hook_no_rows = 0;
+        if (memcmp(w[0], w[1], n * sizeof *w[0]) != 0 ||
+            memcmp(&loss[0], &loss[1], sizeof loss[0]) != 0)
+            fail_msg("case %zu: by rows differs from the data-parallel "
+                     "phases (loss %.9g vs %.9g)", c, loss[0], loss[1]);
+        free(w[0]);
+        free(w[1]);
+    }
+    bp_dataset_free(ds);
+}
+
 static void test_bad_options(void **state)
 {
     (void)state;
@@ -309,6 +379,7 @@ int main(void)
         cmocka_unit_test(test_threads),
         cmocka_unit_test(test_f32_resume),
         cmocka_unit_test(test_full_batch_in_passes),
+        cmocka_unit_test(test_by_rows),
         cmocka_unit_test(test_bad_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

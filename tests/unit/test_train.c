@@ -346,6 +346,53 @@ static void test_by_rows(void **state)
     bp_dataset_free(ds);
 }
 
+/* The same for a network of one layer (softmax regression over 16
+ * classes): its only layer is both the first and the output. */
+static void test_by_rows_one_layer(void **state)
+{
+    (void)state;
+    bp_rng rng;
+    bp_rng_seed(&rng, BP_RNG_XOSHIRO, 6);
+    const size_t n_samples = 70, n_in = 24, k = 16;
+    bp_dataset *ds = bp_dataset_new(n_samples, n_in, k, NULL);
+    assert_non_null(ds);
+    for (size_t s = 0; s < n_samples; s++) {
+        for (size_t i = 0; i < n_in; i++)
+            ds->x[s * n_in + i] = bp_rng_uniform(&rng);
+        for (size_t c = 0; c < k; c++)
+            ds->y[s * k + c] = c == s % k;
+    }
+    bp_arch a = {.n_layers = 1, .sizes = {n_in, k}, .bias = 1,
+                 .loss = BP_LOSS_CE, .output = BP_OUT_SOFTMAX};
+    bp_train_opts o = {.optimizer = BP_OPT_MOMENTUM, .lr = 0.1,
+                       .momentum = 0.9, .batch = 16, .shuffle_seed = 2,
+                       .dtype = BP_F32, .threads = 2};
+    const int packs = panels_size_f32(bp_isa_best(), n_in, k, 8) > 0;
+    double *w[2];
+    size_t n = 0;
+    for (int way = 0; way < 2; way++) {
+        bp_hook_no_rows = way;
+        bp_net *net = bp_net_new(&a, NULL);
+        assert_non_null(net);
+        bp_net_init(net, BP_INIT_XAVIER, 4, NULL);
+        bp_trainer *tr = bp_trainer_new(net, ds, &o, NULL);
+        assert_non_null(tr);
+        assert_int_equal(bp_hook_by_rows(tr), way == 0 && packs);
+        for (int e = 0; e < 3; e++)
+            assert_int_equal(bp_trainer_epoch(tr, NULL, NULL), BP_OK);
+        n = bp_net_param_count(net);
+        w[way] = malloc(n * sizeof *w[way]);
+        memcpy(w[way], bp_net_params(net), n * sizeof *w[way]);
+        bp_trainer_free(tr);
+        bp_net_free(net);
+    }
+    bp_hook_no_rows = 0;
+    assert_memory_equal(w[0], w[1], n * sizeof *w[0]);
+    free(w[0]);
+    free(w[1]);
+    bp_dataset_free(ds);
+}
+
 static void test_bad_options(void **state)
 {
     (void)state;
@@ -380,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_f32_resume),
         cmocka_unit_test(test_full_batch_in_passes),
         cmocka_unit_test(test_by_rows),
+        cmocka_unit_test(test_by_rows_one_layer),
         cmocka_unit_test(test_bad_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

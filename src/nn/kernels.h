@@ -148,17 +148,20 @@ BP_DECLARE_FAST_KERNELS(float, _f32)
 
 /*
  * A float layer's parameter gradient split by rows between threads
- * (simd_impl.h's params_panels).  panels_size_f32 gives the floats of one
- * share's packed input of n samples, or 0 when isa takes this layer's
- * gradient another way (then use dense_backward_params_fast_f32 on the
- * rows); pack_panels_f32 packs a share's input (columns [s0, s0 + n) of
- * n_in rows of ld); params_panels_f32 writes g[j][i] (rows j < n_out of
- * delta_u) = sum over the shares u of
- * c[u] times share u's mean (c NULL: one share, its mean), bit for bit the
- * weighted sum of dense_backward_params_fast_f32's gradients.
+ * (simd_impl.h's params_panels).  panels_isa_f32 gives the instruction set
+ * whose packed parameter gradient dense_backward_params_fast_f32 (isa)
+ * takes for the whole layer, or BP_ISA_NAIVE when it takes another way
+ * (then the rows' gradient, by that kernel on a block of rows, is the same
+ * bits as the whole layer's).  With that set p: panels_size_f32(p, ...)
+ * gives the floats of one share's packed input of n samples;
+ * pack_panels_f32 packs a share's input (columns [s0, s0 + n) of n_in rows
+ * of ld); params_panels_f32 writes g[j][i] (rows j < n_out of delta_u) =
+ * sum over the shares u of c[u] times share u's mean (c NULL: one share,
+ * its mean), bit for bit the weighted sum of the whole layer's gradients.
  * bias_grad_fast_f32 is that kernel's db alone.
  */
-size_t panels_size_f32(bp_isa isa, size_t n_in, size_t n_out, size_t n);
+bp_isa panels_isa_f32(bp_isa isa, size_t n_in, size_t n_out);
+size_t panels_size_f32(bp_isa isa, size_t n_in, size_t n);
 void pack_panels_f32(bp_isa isa, float *pack, const float *in, size_t ld,
                      size_t s0, size_t n_in, size_t n);
 void params_panels_f32(bp_isa isa, float *g, size_t n_out, size_t n_in,

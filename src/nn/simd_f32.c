@@ -447,18 +447,33 @@ static void naive_bias_grad_f32(float *db, const float *delta, size_t n_out,
     }
 }
 
-size_t panels_size_f32(bp_isa isa, size_t n_in, size_t n_out, size_t n)
+bp_isa panels_isa_f32(bp_isa isa, size_t n_in, size_t n_out)
 {
 #ifdef BP_HAVE_X86_SIMD
-    /* the layers dense_backward_params_fast_f32 takes the packed way */
-    if (isa == BP_ISA_AVX512 && panels_fit_f32_avx512(n_in, n_out))
-        return panels_size_f32_avx512(n_in, n);
-    if (isa == BP_ISA_AVX2 && panels_fit_f32_avx2(n_in, n_out))
-        return panels_size_f32_avx2(n_in, n);
+    /* as dense_backward_params_fast_f32 chooses for the whole layer */
+    if (isa == BP_ISA_AVX512 && n_in >= PK512_MIN && n_out >= PK512_MIN)
+        return panels_fit_f32_avx512(n_in, n_out) ? BP_ISA_AVX512
+                                                  : BP_ISA_NAIVE;
+    if ((isa == BP_ISA_AVX512 || isa == BP_ISA_AVX2) &&
+        panels_fit_f32_avx2(n_in, n_out))
+        return BP_ISA_AVX2;
 #endif
     (void)isa;
     (void)n_in;
     (void)n_out;
+    return BP_ISA_NAIVE;
+}
+
+size_t panels_size_f32(bp_isa isa, size_t n_in, size_t n)
+{
+#ifdef BP_HAVE_X86_SIMD
+    if (isa == BP_ISA_AVX512)
+        return panels_size_f32_avx512(n_in, n);
+    if (isa == BP_ISA_AVX2)
+        return panels_size_f32_avx2(n_in, n);
+#endif
+    (void)isa;
+    (void)n_in;
     (void)n;
     return 0;
 }

@@ -1,8 +1,9 @@
 /*
  * pool.c - the trainer's threads.
  *
- * A training step is two short parallel phases (the batch's passes, then
- * the update), a few hundred microseconds each on Fashion-MNIST, so the
+ * A training step is two to four short parallel phases (the batch's
+ * passes, then the update; by rows also a gather and the first layer),
+ * tens to hundreds of microseconds each on Fashion-MNIST, so the
  * team is started once and handed each phase through a generation number.
  * Waking a thread blocked on a condition variable took about 40 us here
  * (a futex round trip through the hypervisor), which was a tenth of a

@@ -1,5 +1,5 @@
 /*
- * step_impl.h - one training step's two phases, written once and included
+ * step_impl.h - one training step's phases, written once and included
  * by trainer.c per real type with REAL, TFN(name) (name or name_f32, which
  * also names the workspace functions of the type), WSOF(share) (the
  * share's workspace of the type) and PARAMS(tr) (the weights the passes
@@ -41,7 +41,7 @@ static void TFN(pack_inputs)(const bp_trainer *tr, const bp_share *sh,
     const bp_arch *a = &tr->net->arch;
     for (int l = 1; l < a->n_layers; l++)
         if (sh->pack_at[l])
-            pack_panels_f32(tr->isa, sh->pack_at[l], WSOF(sh).act[l], m, 0,
+            pack_panels_f32(tr->pisa[l], sh->pack_at[l], WSOF(sh).act[l], m, 0,
                             a->sizes[l], m);
 }
 
@@ -58,7 +58,7 @@ static void TFN(phase_gather)(void *ctx, int t)
     const size_t *rows = tr->rows + sh->start;
     TFN(gather_inputs)(tr->X + sh->start, tr->m, tr->ds, rows, 0, sh->m);
     TFN(ws_gather_targets)(&WSOF(sh), tr->ds, rows, 0, sh->m);
-    pack_panels_f32(tr->isa, sh->pack_at[0], tr->X, tr->m, sh->start,
+    pack_panels_f32(tr->pisa[0], sh->pack_at[0], tr->X, tr->m, sh->start,
                     tr->net->arch.sizes[0], sh->m);
 }
 
@@ -270,12 +270,12 @@ static int TFN(panel_grad)(const bp_trainer *tr, REAL *sum, int l, size_t r0,
         S++;
     }
     const int one = S == 1 && n[0] == tr->m;    /* no weights */
-    params_panels_f32(tr->isa, sum, rows, in, S, delta, n, pack,
+    params_panels_f32(tr->pisa[l], sum, rows, in, S, delta, n, pack,
                       one ? NULL : c);
     if (net->b_off[l] != BP_NO_BIAS) {
         REAL *part = sum + tr->rows_cap;
         for (int u = 0; u < S; u++) {
-            bias_grad_fast_f32(tr->isa, one ? sum + nw : part, delta[u],
+            bias_grad_fast_f32(tr->pisa[l], one ? sum + nw : part, delta[u],
                                rows, n[u]);
             if (!one)
                 TFN(weigh)(sum + nw, part, c[u], rows, u == 0);

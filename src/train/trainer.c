@@ -65,7 +65,8 @@ struct bp_trainer {
     float *X;           /* by rows: the step's inputs, [n_in][m]       */
     float *Z;           /* by rows: layer 0's output, [sizes[1]][m]    */
     size_t rows_cap;    /* values of the largest block of rows         */
-    bp_isa isa;         /* of the packed inputs                        */
+    bp_isa pisa[BP_MAX_LAYERS]; /* by rows: each layer's packed gradient's
+                         * instruction set (BP_ISA_NAIVE: not packed)  */
     bp_share *share;    /* [threads]                                   */
     bp_pool *pool;      /* the threads, when more than one             */
     void *state;        /* optimizer state, bp_optimizer_state_len     */
@@ -192,10 +193,7 @@ static void split_batch(bp_trainer *tr, size_t m)
  * 1000 does; never fewer than 256 (the kernels want long rows). */
 static size_t chunk_limit(const bp_arch *a, size_t size)
 {
-    size_t units = 2 * bp_arch_max_width(a) + a->sizes[a->n_layers];
-    for (int l = 0; l <= a->n_layers; l++)
-        units += a->sizes[l];
-    size_t fit = ((size_t)2 << 20) / (units * size);
+    size_t fit = ((size_t)2 << 20) / (ws_units(a) * size);
     return fit > 256 ? fit / 16 * 16 : 256;
 }
 
@@ -219,14 +217,14 @@ static bp_status alloc_shares(bp_trainer *tr, bp_error *err)
     size_t limit = chunk_limit(&tr->net->arch, size);
     tr->chunk = share < limit ? share : limit;
     tr->resident = tr->full && share <= tr->chunk;
-    tr->isa = bp_isa_best();
     const bp_arch *a = &tr->net->arch;
+    for (int l = 0; l < a->n_layers; l++)
+        tr->pisa[l] = panels_isa_f32(bp_isa_best(), a->sizes[l],
+                                     a->sizes[l + 1]);
     /* by rows: float mini-batches on threads whose shares fit one pass,
      * when the first layer's gradient can come from packed inputs */
     tr->by_rows = !bp_hook_no_rows && T > 1 && tr->f32 && !tr->full &&
-                  share <= tr->chunk &&
-                  panels_size_f32(tr->isa, a->sizes[0], a->sizes[1],
-                                  tr->chunk);
+                  share <= tr->chunk && tr->pisa[0] != BP_ISA_NAIVE;
     size_t pack = 0;
     for (int l = 0; tr->by_rows && l < a->n_layers; l++) {
         size_t rows = rows_per_block(a->sizes[l], size);
@@ -235,8 +233,7 @@ static bp_status alloc_shares(bp_trainer *tr, bp_error *err)
         size_t cap = rows * (a->sizes[l] + 1);
         if (cap > tr->rows_cap)
             tr->rows_cap = cap;
-        pack += panels_size_f32(tr->isa, a->sizes[l], a->sizes[l + 1],
-                                tr->chunk);
+        pack += panels_size_f32(tr->pisa[l], a->sizes[l], tr->chunk);
     }
     if (tr->by_rows) {
         size_t in = a->sizes[0], h = a->sizes[1];
@@ -253,8 +250,8 @@ static bp_status alloc_shares(bp_trainer *tr, bp_error *err)
                 return bp_fail(err, BP_ENOMEM, "out of memory for the gradient");
             size_t at = 0;
             for (int l = 0; l < a->n_layers; l++) {
-                size_t k = panels_size_f32(tr->isa, a->sizes[l],
-                                           a->sizes[l + 1], tr->chunk);
+                size_t k = panels_size_f32(tr->pisa[l], a->sizes[l],
+                                           tr->chunk);
                 sh->pack_at[l] = k ? sh->pack + at : NULL;
                 at += k;
             }

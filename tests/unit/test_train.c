@@ -282,8 +282,9 @@ static void test_full_batch_in_passes(void **state)
  * rows of every layer, the first layer forward too) where the first
  * layer's gradient can come from packed inputs: the same bits as the
  * data-parallel phases, for ReLU (fused) and sigmoid (a second pass)
- * layers, with and without biases, momentum with weight decay and Adam,
- * a last short batch, and shares with no samples. */
+ * layers, with and without biases, SGD, momentum with weight decay, Adam
+ * and RMSprop, a last short batch, shares with no samples, and layers
+ * packed by either instruction set or not at all. */
 static void test_by_rows(void **state)
 {
     (void)state;
@@ -298,21 +299,32 @@ static void test_by_rows(void **state)
         for (size_t c = 0; c < k; c++)
             ds->y[s * k + c] = c == s % k;
     }
+    /* 33 -> 17 and 17 -> 4 are packed or not by the layer's shape; 12 ->
+     * 20 (fewer than 16 inputs, at least 16 outputs) is packed with AVX2
+     * kernels on an AVX-512 machine, as the whole layer's gradient is,
+     * though its rows on a thread may be fewer than 16 */
     static const struct {
         int threads;
         size_t batch;
         bp_activation act;
         int bias;
         bp_optimizer opt;
-    } cases[] = {{2, 32, BP_ACT_RELU, 1, BP_OPT_MOMENTUM},
-                 {3, 20, BP_ACT_SIGMOID, 0, BP_OPT_ADAM},
-                 {4, 3, BP_ACT_TANH, 1, BP_OPT_MOMENTUM},
-                 {2, 100, BP_ACT_NONE, 1, BP_OPT_SGD}};
-    const int packs = panels_size_f32(bp_isa_best(), n_in, 33, 16) > 0;
+        int layers;
+        size_t h[3];
+    } cases[] = {{2, 32, BP_ACT_RELU, 1, BP_OPT_MOMENTUM, 3, {33, 17}},
+                 {3, 20, BP_ACT_SIGMOID, 0, BP_OPT_ADAM, 3, {33, 17}},
+                 {4, 3, BP_ACT_TANH, 1, BP_OPT_MOMENTUM, 3, {33, 17}},
+                 {2, 100, BP_ACT_NONE, 1, BP_OPT_SGD, 3, {33, 17}},
+                 {2, 32, BP_ACT_RELU, 1, BP_OPT_MOMENTUM, 4, {33, 12, 20}},
+                 {4, 40, BP_ACT_TANH, 0, BP_OPT_RMSPROP, 4, {33, 12, 20}}};
+    const int packs = panels_isa_f32(bp_isa_best(), n_in, 33) != BP_ISA_NAIVE;
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        bp_arch a = {.n_layers = 3, .sizes = {n_in, 33, 17, k},
+        bp_arch a = {.n_layers = cases[c].layers, .sizes = {n_in},
                      .hidden = cases[c].act, .bias = cases[c].bias,
                      .loss = BP_LOSS_CE, .output = BP_OUT_SOFTMAX};
+        for (int l = 1; l < a.n_layers; l++)
+            a.sizes[l] = cases[c].h[l - 1];
+        a.sizes[a.n_layers] = k;
         bp_train_opts o = {.optimizer = cases[c].opt, .lr = 0.05,
                            .momentum = 0.9, .batch = cases[c].batch,
                            .shuffle_seed = 3, .weight_decay = 1e-3,
@@ -367,7 +379,7 @@ static void test_by_rows_one_layer(void **state)
     bp_train_opts o = {.optimizer = BP_OPT_MOMENTUM, .lr = 0.1,
                        .momentum = 0.9, .batch = 16, .shuffle_seed = 2,
                        .dtype = BP_F32, .threads = 2};
-    const int packs = panels_size_f32(bp_isa_best(), n_in, k, 8) > 0;
+    const int packs = panels_isa_f32(bp_isa_best(), n_in, k) != BP_ISA_NAIVE;
     double *w[2];
     size_t n = 0;
     for (int way = 0; way < 2; way++) {

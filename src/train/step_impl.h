@@ -84,11 +84,9 @@ static void TFN(first_of_share)(const bp_trainer *tr, bp_share *sh)
                sh->m * sizeof *dst);
 }
 #define PACK_INPUTS(tr, sh, m) TFN(pack_inputs)((tr), (sh), (m))
-#define BY_ROWS(tr) ((tr)->by_rows)
 #define FIRST_OF_SHARE(tr, sh) TFN(first_of_share)((tr), (sh))
 #else
 #define PACK_INPUTS(tr, sh, m) ((void)0)
-#define BY_ROWS(tr) 0
 #define FIRST_OF_SHARE(tr, sh) ((void)0)
 #endif
 
@@ -104,7 +102,7 @@ static void TFN(phase_passes)(void *ctx, int t)
      * usual case) leaves its loss and gradient as they are, bit for bit */
     for (size_t pos = 0; pos < sh->m; pos += tr->chunk) {
         size_t m = sh->m - pos < tr->chunk ? sh->m - pos : tr->chunk;
-        if (BY_ROWS(tr)) {
+        if (tr->by_rows) {
             /* layer 0 is done: its output for the share's samples */
             FIRST_OF_SHARE(tr, sh);
             TFN(ws_forward_from)(net, PARAMS(tr), &WSOF(sh), m, 1);
@@ -185,6 +183,29 @@ static void TFN(weigh)(REAL *sum, const REAL *g, REAL w, size_t n, int first)
     }
 }
 
+/* Parameters [lo, hi) from g, their gradient (g[0] is parameter lo's):
+ * weight decay added to g for the weights among them (not the biases),
+ * the optimizer's step, and whether they are all finite afterwards. */
+BP_ELEMENTWISE
+static int TFN(apply_update)(bp_trainer *tr, REAL *g, size_t lo, size_t hi)
+{
+    const bp_net *net = tr->net;
+    const bp_arch *a = &net->arch;
+    REAL *params = PARAMS(tr);
+    if (tr->opts.weight_decay > 0) {
+        const REAL wd = (REAL)tr->opts.weight_decay;
+        for (int l = 0; l < a->n_layers; l++) {
+            size_t off = net->w_off[l], end = off + a->sizes[l] * a->sizes[l + 1];
+            size_t from = off > lo ? off : lo, to = end < hi ? end : hi;
+            for (size_t k = from; k < to; k++)
+                g[k - lo] += wd * params[k];
+        }
+    }
+    TFN(optim_range)(&tr->opts, params, g, (REAL *)tr->state, net->n_params,
+                     tr->steps, lo, hi);
+    return TFN(all_finite)(params + lo, hi - lo);
+}
+
 /* The update of parameters [lo, hi), hi - lo <= UPDATE_BLOCK: every pass
  * over the block while it is in L1, rather than each pass over the whole
  * range.  With several shares (or weight decay) the batch's gradient is
@@ -193,10 +214,7 @@ static void TFN(weigh)(REAL *sum, const REAL *g, REAL w, size_t n, int first)
 BP_ELEMENTWISE
 static int TFN(update_block)(bp_trainer *tr, size_t lo, size_t hi)
 {
-    const bp_net *net = tr->net;
-    const bp_arch *a = &net->arch;
-    const REAL *g = (const REAL *)tr->share[0].grad + lo;
-    REAL *params = PARAMS(tr);
+    REAL *g = (REAL *)tr->share[0].grad + lo;
     REAL sum[UPDATE_BLOCK];
     const size_t n = hi - lo;
     if (tr->m != tr->share[0].m) {
@@ -215,22 +233,12 @@ static int TFN(update_block)(bp_trainer *tr, size_t lo, size_t hi)
         }
         g = sum;
     }
-    if (tr->opts.weight_decay > 0) {
-        const REAL wd = (REAL)tr->opts.weight_decay;
-        if (g != sum) {
-            memcpy(sum, g, n * sizeof *sum);
-            g = sum;
-        }
-        for (int l = 0; l < a->n_layers; l++) {
-            size_t off = net->w_off[l], end = off + a->sizes[l] * a->sizes[l + 1];
-            size_t from = off > lo ? off : lo, to = end < hi ? end : hi;
-            for (size_t k = from; k < to; k++)
-                sum[k - lo] += wd * params[k];
-        }
+    if (tr->opts.weight_decay > 0 && g != sum) {
+        /* the decay is added to the gradient: not in share 0's buffer */
+        memcpy(sum, g, n * sizeof *sum);
+        g = sum;
     }
-    TFN(optim_range)(&tr->opts, params, g, (REAL *)tr->state, net->n_params,
-                     tr->steps, lo, hi);
-    return TFN(all_finite)(params + lo, n);
+    return TFN(apply_update)(tr, g, lo, hi);
 }
 
 static void TFN(phase_update)(void *ctx, int t)
@@ -296,7 +304,6 @@ static int TFN(update_rows)(bp_trainer *tr, REAL *sum, int l, size_t r0,
     const int bias = net->b_off[l] != BP_NO_BIAS;
     const size_t count = nw + (bias ? rows : 0);
     REAL *part = sum + tr->rows_cap;
-    REAL *params = PARAMS(tr);
     if (!TFN(panel_grad)(tr, sum, l, r0, r1)) {
         int first = 1;
         for (int u = 0; u < tr->threads; u++) {
@@ -317,19 +324,10 @@ static int TFN(update_rows)(bp_trainer *tr, REAL *sum, int l, size_t r0,
         }
     }
     const size_t wlo = net->w_off[l] + r0 * in;
-    if (tr->opts.weight_decay > 0) {
-        const REAL wd = (REAL)tr->opts.weight_decay;
-        for (size_t k = 0; k < nw; k++)
-            sum[k] += wd * params[wlo + k];
-    }
-    TFN(optim_range)(&tr->opts, params, sum, (REAL *)tr->state, net->n_params,
-                     tr->steps, wlo, wlo + nw);
-    int finite = TFN(all_finite)(params + wlo, nw);
+    int finite = TFN(apply_update)(tr, sum, wlo, wlo + nw);
     if (bias) {
         const size_t blo = net->b_off[l] + r0;
-        TFN(optim_range)(&tr->opts, params, sum + nw, (REAL *)tr->state,
-                         net->n_params, tr->steps, blo, blo + rows);
-        finite &= TFN(all_finite)(params + blo, rows);
+        finite &= TFN(apply_update)(tr, sum + nw, blo, blo + rows);
     }
     return finite;
 }
@@ -358,5 +356,4 @@ static void TFN(phase_rows)(void *ctx, int t)
 #endif /* PANELS */
 
 #undef PACK_INPUTS
-#undef BY_ROWS
 #undef FIRST_OF_SHARE

@@ -225,7 +225,7 @@ static bp_status alloc_shares(bp_trainer *tr, bp_error *err)
      * when the first layer's gradient can come from packed inputs */
     tr->by_rows = !bp_hook_no_rows && T > 1 && tr->f32 && !tr->full &&
                   share <= tr->chunk && tr->pisa[0] != BP_ISA_NAIVE;
-    size_t pack = 0;
+    size_t pack = 0, pack_off[BP_MAX_LAYERS] = {0};
     for (int l = 0; tr->by_rows && l < a->n_layers; l++) {
         size_t rows = rows_per_block(a->sizes[l], size);
         if (rows > a->sizes[l + 1])
@@ -233,6 +233,7 @@ static bp_status alloc_shares(bp_trainer *tr, bp_error *err)
         size_t cap = rows * (a->sizes[l] + 1);
         if (cap > tr->rows_cap)
             tr->rows_cap = cap;
+        pack_off[l] = pack;     /* layer l's packed inputs in sh->pack */
         pack += panels_size_f32(tr->pisa[l], a->sizes[l], tr->chunk);
     }
     if (tr->by_rows) {
@@ -248,13 +249,9 @@ static bp_status alloc_shares(bp_trainer *tr, bp_error *err)
             sh->rows_buf = malloc(2 * tr->rows_cap * size);
             if (!(sh->pack = malloc(pack * sizeof *sh->pack)))
                 return bp_fail(err, BP_ENOMEM, "out of memory for the gradient");
-            size_t at = 0;
-            for (int l = 0; l < a->n_layers; l++) {
-                size_t k = panels_size_f32(tr->pisa[l], a->sizes[l],
-                                           tr->chunk);
-                sh->pack_at[l] = k ? sh->pack + at : NULL;
-                at += k;
-            }
+            for (int l = 0; l < a->n_layers; l++)
+                sh->pack_at[l] = tr->pisa[l] != BP_ISA_NAIVE
+                                     ? sh->pack + pack_off[l] : NULL;
         } else {
             sh->grad = calloc(n_params, size);
         }

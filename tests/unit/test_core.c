@@ -197,6 +197,58 @@ static void test_gradcheck_outputs(void **state)
     bp_dataset_free(reg);
 }
 
+/* bp_predict and bp_evaluate take a large set in passes that fit the
+ * caches (about 64 samples of Fashion-MNIST's width): every prediction is
+ * the one the sample gets alone, whatever the pass it falls in. */
+static void test_predict_in_passes(void **state)
+{
+    (void)state;
+    const size_t widths[2][3] = {{784, 32, 10}, {5, 8, 3}};
+    const size_t counts[2] = {150, 2500};
+    for (int c = 0; c < 2; c++) {
+        bp_arch a = {.n_layers = 2,
+                     .sizes = {widths[c][0], widths[c][1], widths[c][2]},
+                     .hidden = BP_ACT_SIGMOID, .bias = 1,
+                     .loss = BP_LOSS_CE, .output = BP_OUT_SOFTMAX};
+        bp_net *net = bp_net_new(&a, NULL);
+        assert_non_null(net);
+        assert_int_equal(bp_net_init(net, BP_INIT_XAVIER, 7, NULL), BP_OK);
+        const size_t n = counts[c], d = a.sizes[0], k = a.sizes[2];
+        double *x = malloc(n * d * sizeof *x), *y = calloc(n * k, sizeof *y);
+        double *all = malloc(n * k * sizeof *all), one[10];
+        assert_non_null(x);
+        assert_non_null(y);
+        assert_non_null(all);
+        for (size_t e = 0; e < n * d; e++)
+            x[e] = sin(0.37 * (double)e) * 2;
+        for (size_t s = 0; s < n; s++)
+            y[s * k + s % k] = 1;
+        assert_int_equal(bp_predict(net, x, n, all, NULL), BP_OK);
+        size_t right = 0;
+        for (size_t s = 0; s < n; s++) {
+            assert_int_equal(bp_predict(net, x + s * d, 1, one, NULL), BP_OK);
+            size_t best = 0;
+            for (size_t j = 0; j < k; j++) {
+                if (memcmp(&one[j], &all[s * k + j], sizeof one[j]) != 0)
+                    fail_msg("%zu inputs: sample %zu output %zu: %.17g alone, "
+                             "%.17g in the set", d, s, j, one[j],
+                             all[s * k + j]);
+                if (one[j] > one[best])
+                    best = j;
+            }
+            right += best == s % k;
+        }
+        bp_dataset ds = {.n = n, .n_in = d, .n_out = k, .x = x, .y = y};
+        double acc;
+        assert_int_equal(bp_evaluate(net, &ds, NULL, &acc, NULL), BP_OK);
+        assert_true(acc == (double)right / (double)n * 100.0);
+        free(x);
+        free(y);
+        free(all);
+        bp_net_free(net);
+    }
+}
+
 /* The check must be able to fail: a wrong gradient (a corrupted loss
  * derivative is simulated by checking at a step so large that the
  * difference quotient is wrong) gives a large error. */
@@ -575,6 +627,7 @@ int main(void)
         cmocka_unit_test(test_gradcheck_all),
         cmocka_unit_test(test_gradcheck_outputs),
         cmocka_unit_test(test_gradcheck_can_fail),
+        cmocka_unit_test(test_predict_in_passes),
         cmocka_unit_test(test_optimizer_steps),
         cmocka_unit_test(test_modern_optimizers),
         cmocka_unit_test(test_minibatch_reproducible),

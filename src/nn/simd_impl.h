@@ -52,7 +52,8 @@
  * 8-double FMA a cycle), so the kernels spend as few of those as they can
  * and keep the rest off the critical path:
  *   - products (mv_tile): a tile of up to TMAX output rows keeps its sums in
- *     registers and reads each input vector once; weights are broadcast
+ *     registers (through a block of inputs: mv_epi) and reads each input
+ *     vector once; weights are broadcast
  *     from memory (free on x86); tiles of 1-3 rows take 2-4 vectors of
  *     samples at once so that enough independent sums are in flight;
  *   - the sigmoid is a separate pass over the contiguous [out][n] block:
@@ -246,9 +247,11 @@ static ALWAYS_INLINE TARGET void SFN(mv_part)(
     }
 }
 
-/* Inputs a block of mv_epi takes: about MV_IN_BYTES of them, so that they
- * stay in L2 while every tile of rows reads them; all of them when they
- * are at most twice that. */
+/* Inputs a block of mv_epi takes: about MV_IN_BYTES of them (but at least
+ * 32: more bytes on passes of over 1024 doubles or 2048 floats, which the
+ * trainer does not make for wide layers), so that they stay in L2 while
+ * every tile of rows reads them; all of them when they are at most twice
+ * that. */
 #define MV_IN_BYTES ((size_t)256 << 10)
 static inline size_t SFN(mv_kblock)(size_t n_k, size_t n)
 {

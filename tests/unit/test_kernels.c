@@ -740,10 +740,45 @@ static void check_f32_layer(bp_isa isa, bp_activation act, size_t n_out,
 }
 
 /* The products' sums run over the inputs in order with fused multiply-
- * adds from the bias: bit for bit the scalar chain below, also for layers
- * whose inputs the kernels take a block at a time (more than about 512 KiB
- * of them: 1100 doubles or 2100 floats on 130 samples; simd_impl.h's
- * mv_epi), and for a layer that is not split (600 on 37). */
+ * adds from the bias, then the activation (ReLU here: exact) or the
+ * activation's gradient (exact products): bit for bit the scalar chain
+ * below, also for layers whose inputs the kernels take a block at a time
+ * (more than about 512 KiB of them: 1100 doubles or 2100 floats on 130
+ * samples; simd_impl.h's mv_epi), and for a layer that is not split (600
+ * on 37). */
+#define CHAIN_FWD(T, FMA)                                                    \
+    static T chain_fwd_##T(const T *w, const T *in, T b, size_t n_in,        \
+                           size_t n, size_t s)                               \
+    {                                                                        \
+        T acc = b;                                                           \
+        for (size_t k = 0; k < n_in; k++)                                    \
+            acc = FMA(w[k], in[k * n + s], acc);                             \
+        return acc;                                                          \
+    }                                                                        \
+    /* din[i][s] through f'(a): the sum over the rows k of w[k][i] d[k][s] */\
+    static T chain_back_##T(bp_activation f, const T *w, const T *d,         \
+                            const T *a, size_t rows, size_t cols, size_t n,  \
+                            size_t i, size_t s)                              \
+    {                                                                        \
+        T acc = 0;                                                           \
+        for (size_t k = 0; k < rows; k++)                                    \
+            acc = FMA(w[k * cols + i], d[k * n + s], acc);                   \
+        T x = a[i * n + s];                                                  \
+        switch (f) {                                                         \
+        case BP_ACT_SIGMOID:                                                 \
+            return acc * (x * ((T)1 - x));                                   \
+        case BP_ACT_TANH:                                                    \
+            return acc * ((T)1 - x * x);                                     \
+        case BP_ACT_RELU:                                                    \
+            return x > 0 ? acc : (T)0;                                       \
+        case BP_ACT_NONE:                                                    \
+            break;                                                           \
+        }                                                                    \
+        return acc;                                                          \
+    }
+CHAIN_FWD(double, fma)
+CHAIN_FWD(float, fmaf)
+
 static void test_sums_in_order(void **state)
 {
     (void)state;
@@ -754,59 +789,86 @@ static void test_sums_in_order(void **state)
     for (int t = 0; t < n_isa; t++)
         for (int c = 0; c < 4; c++) {
             const size_t n_in = shapes[c][0], n_out = shapes[c][1];
-            const size_t n = shapes[c][2];
-            double *in = vec(n_in * n), *w = vec(n_out * n_in), *b = vec(n_out);
-            double *got = vec(n_out * n), *din = vec(n_in * n);
-            float *fin = fvec(n_in * n), *fw = fvec(n_out * n_in);
-            float *fb = fvec(n_out), *fgot = fvec(n_out * n);
-            fill(in, n_in * n, -2, 2);
+            const size_t n = shapes[c][2], big = n_in * n, small = n_out * n;
+            double *in = vec(big), *w = vec(n_out * n_in), *b = vec(n_out);
+            double *a = vec(small), *got = vec(small), *act = vec(small);
+            double *din = vec(small);
+            float *fin = fvec(big), *fw = fvec(n_out * n_in), *fb = fvec(n_out);
+            float *fa = fvec(small), *fgot = fvec(small), *fact = fvec(small);
+            float *fdin = fvec(small);
+            fill(in, big, -2, 2);
             fill(w, n_out * n_in, -2, 2);
             fill(b, n_out, -1, 1);
-            for (size_t k = 0; k < n_in * n; k++)
+            fill(a, small, 0, 1);       /* activations of the rows back */
+            for (size_t k = 0; k < big; k++)
                 fin[k] = (float)in[k];
             for (size_t k = 0; k < n_out * n_in; k++)
                 fw[k] = (float)w[k];
             for (size_t k = 0; k < n_out; k++)
                 fb[k] = (float)b[k];
+            for (size_t k = 0; k < small; k++)
+                fa[k] = (float)a[k];
             dense_forward_fast(isas[t], got, in, w, b, n_out, n_in, n);
+            dense_forward_act_fast(isas[t], BP_ACT_RELU, act, in, w, b, n_out,
+                                   n_in, n);
             dense_forward_fast_f32(isas[t], fgot, fin, fw, fb, n_out, n_in,
                                    n);
-            /* back: the n_out rows are the inputs of the sums here */
-            dense_backward_input_fast(isas[t], din, w, in, n_in, n_out, n);
-            check_guards(got, n_out * n);
-            check_guards(din, n_in * n);
-            check_fguards(fgot, n_out * n);
+            dense_forward_act_fast_f32(isas[t], BP_ACT_RELU, fact, fin, fw, fb,
+                                       n_out, n_in, n);
+            check_guards(got, small);
+            check_guards(act, small);
+            check_fguards(fgot, small);
+            check_fguards(fact, small);
             for (size_t j = 0; j < n_out; j++)
                 for (size_t s = 0; s < n; s++) {
-                    double acc = b[j];
-                    float facc = fb[j];
-                    for (size_t k = 0; k < n_in; k++) {
-                        acc = fma(w[j * n_in + k], in[k * n + s], acc);
-                        facc = fmaf(fw[j * n_in + k], fin[k * n + s], facc);
+                    const size_t e = j * n + s;
+                    double z = chain_fwd_double(w + j * n_in, in, b[j], n_in, n,
+                                                s);
+                    float fz = chain_fwd_float(fw + j * n_in, fin, fb[j], n_in,
+                                               n, s);
+                    double r = z > 0 ? z : 0;
+                    float fr = fz > 0 ? fz : 0;
+                    if (memcmp(&z, &got[e], sizeof z) ||
+                        memcmp(&r, &act[e], sizeof r) ||
+                        memcmp(&fz, &fgot[e], sizeof fz) ||
+                        memcmp(&fr, &fact[e], sizeof fr))
+                        fail_msg("%s, %zu x %zu on %zu: [%zu][%zu] sum %.17g / "
+                                 "%.9g, ReLU %.17g / %.9g; in order %.17g / "
+                                 "%.9g", bp_isa_name(isas[t]), n_out, n_in, n,
+                                 j, s, got[e], (double)fgot[e], act[e],
+                                 (double)fact[e], z, (double)fz);
+                }
+            /* back through the layer: the n_in rows of `in` are the deltas,
+             * the n_out rows of din its inputs (a: their activations) */
+            for (int f = BP_ACT_SIGMOID; f <= BP_ACT_NONE; f++) {
+                dense_backward_input_act_fast(isas[t], (bp_activation)f, din, w,
+                                              in, a, n_in, n_out, n);
+                dense_backward_input_act_fast_f32(isas[t], (bp_activation)f,
+                                                  fdin, fw, fin, fa, n_in,
+                                                  n_out, n);
+                check_guards(din, small);
+                check_fguards(fdin, small);
+                for (size_t i = 0; i < n_out; i++)
+                    for (size_t s = 0; s < n; s++) {
+                        const size_t e = i * n + s;
+                        double r = chain_back_double((bp_activation)f, w, in, a,
+                                                     n_in, n_out, n, i, s);
+                        float fr = chain_back_float((bp_activation)f, fw, fin,
+                                                    fa, n_in, n_out, n, i, s);
+                        if (memcmp(&r, &din[e], sizeof r) ||
+                            memcmp(&fr, &fdin[e], sizeof fr))
+                            fail_msg("%s, back through %zu x %zu on %zu, %s: "
+                                     "[%zu][%zu] is %.17g / %.9g, in order "
+                                     "%.17g / %.9g", bp_isa_name(isas[t]), n_in,
+                                     n_out, n, bp_activation_name(
+                                         (bp_activation)f), i, s, din[e],
+                                     (double)fdin[e], r, (double)fr);
                     }
-                    if (memcmp(&acc, &got[j * n + s], sizeof acc) ||
-                        memcmp(&facc, &fgot[j * n + s], sizeof facc))
-                        fail_msg("%s, %zu x %zu on %zu: sum [%zu][%zu] is "
-                                 "%.17g / %.9g, in order %.17g / %.9g",
-                                 bp_isa_name(isas[t]), n_out, n_in, n, j, s,
-                                 got[j * n + s], (double)fgot[j * n + s],
-                                 acc, (double)facc);
-                }
-            /* din[i][s] = sum over the n_in rows k of w[k][i] in[k][s] */
-            for (size_t i = 0; i < n_out; i++)
-                for (size_t s = 0; s < n; s++) {
-                    double acc = 0;
-                    for (size_t k = 0; k < n_in; k++)
-                        acc = fma(w[k * n_out + i], in[k * n + s], acc);
-                    if (memcmp(&acc, &din[i * n + s], sizeof acc))
-                        fail_msg("%s, back through %zu x %zu on %zu: [%zu][%zu]"
-                                 " is %.17g, in order %.17g",
-                                 bp_isa_name(isas[t]), n_in, n_out, n, i, s,
-                                 din[i * n + s], acc);
-                }
-            vec_free(in), vec_free(w), vec_free(b), vec_free(got);
-            vec_free(din);
-            fvec_free(fin), fvec_free(fw), fvec_free(fb), fvec_free(fgot);
+            }
+            vec_free(in), vec_free(w), vec_free(b), vec_free(a);
+            vec_free(got), vec_free(act), vec_free(din);
+            fvec_free(fin), fvec_free(fw), fvec_free(fb), fvec_free(fa);
+            fvec_free(fgot), fvec_free(fact), fvec_free(fdin);
         }
 }
 

@@ -274,19 +274,18 @@ static ALWAYS_INLINE TARGET void SFN(mv_epi)(
     size_t n)
 {
     const size_t kb = SFN(mv_kblock)(n_k, n);
-    if (kb >= n_k) {
-        SFN(mv_part)(EPI, out, in, w, wt, wk, b, ga, n_rows, n_k, n, 0);
-        return;
-    }
-    for (size_t k0 = 0; k0 < n_k; k0 += kb) {
+    size_t k0 = 0;
+    do {                        /* once when n_k is 0: out = b, then EPI */
         const size_t len = n_k - k0 < kb ? n_k - k0 : kb;
         const RT *ik = in + k0 * n, *wk0 = w + k0 * wk;
         if (k0 + len < n_k)
             SFN(mv_part)(EPI_NONE, out, ik, wk0, wt, wk, b, NULL, n_rows, len,
                          n, k0 != 0);
         else
-            SFN(mv_part)(EPI, out, ik, wk0, wt, wk, b, ga, n_rows, len, n, 1);
-    }
+            SFN(mv_part)(EPI, out, ik, wk0, wt, wk, b, ga, n_rows, len, n,
+                         k0 != 0);
+        k0 += len;
+    } while (k0 < n_k);
 }
 
 /* out = f(W in + b); f = BP_ACT_NONE for the plain dense_forward. */

@@ -16,6 +16,7 @@
  * One thread is the plain serial loop.
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,13 +190,21 @@ static void split_batch(bp_trainer *tr, size_t m)
     tr->m = m;
 }
 
+/* Samples whose workspace (ws_units values of `size` bytes each) fits in
+ * `bytes`, a multiple of 16, and from lo to hi. */
+static size_t samples_in(const bp_arch *a, size_t size, size_t bytes,
+                         size_t lo, size_t hi)
+{
+    size_t fit = bytes / (ws_units(a) * size) / 16 * 16;
+    return fit < lo ? lo : fit > hi ? hi : fit;
+}
+
 /* Samples in one pass: their activations and deltas in about 2 MiB, so
  * that a full batch of 100 000 samples runs from the caches as a batch of
  * 1000 does; never fewer than 256 (the kernels want long rows). */
 static size_t chunk_limit(const bp_arch *a, size_t size)
 {
-    size_t fit = ((size_t)2 << 20) / (ws_units(a) * size);
-    return fit > 256 ? fit / 16 * 16 : 256;
+    return samples_in(a, size, (size_t)2 << 20, 256, SIZE_MAX);
 }
 
 int bp_hook_no_rows;
@@ -568,8 +577,7 @@ bp_status bp_gradcheck(const bp_net *net, const bp_dataset *ds, double h,
  * A sample's outputs do not depend on the passes. */
 static size_t predict_chunk(const bp_arch *a)
 {
-    size_t fit = PREDICT_BYTES / (ws_units(a) * sizeof(double)) / 16 * 16;
-    return fit < 64 ? 64 : fit > 1024 ? 1024 : fit;
+    return samples_in(a, sizeof(double), PREDICT_BYTES, 64, 1024);
 }
 
 bp_status bp_predict(const bp_net *net, const double *x, size_t n,

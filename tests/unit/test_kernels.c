@@ -746,7 +746,7 @@ static void check_f32_layer(bp_isa isa, bp_activation act, size_t n_out,
  * (more than about 512 KiB of them: 1100 doubles or 2100 floats on 130
  * samples; simd_impl.h's mv_epi), and for a layer that is not split (600
  * on 37). */
-#define CHAIN_FWD(T, FMA)                                                    \
+#define CHAINS(T, FMA)                                                    \
     static T chain_fwd_##T(const T *w, const T *in, T b, size_t n_in,        \
                            size_t n, size_t s)                               \
     {                                                                        \
@@ -776,8 +776,8 @@ static void check_f32_layer(bp_isa isa, bp_activation act, size_t n_out,
         }                                                                    \
         return acc;                                                          \
     }
-CHAIN_FWD(double, fma)
-CHAIN_FWD(float, fmaf)
+CHAINS(double, fma)
+CHAINS(float, fmaf)
 
 static void test_sums_in_order(void **state)
 {

@@ -79,6 +79,8 @@ avx512_hsums(const __m512d v[8])
                                          _mm512_set1_epi64(INT64_MIN)))
 #define V_EXP(v) vm_exp_avx512(v)
 #define V_EXPNEG(v) vm_expneg_avx512(v)
+#define V_RECIP(d) vm_recip_avx512(d)
+#define V_RECIP_OK(d) (vm_recip_ok_avx512(d) == (MT)~(MT)0)
 #define V_LOG(v) vm_log_avx512(v)
 #define V_REDUCE(v) _mm512_reduce_add_pd(v)
 #define V_HSUMS(v) avx512_hsums(v)
@@ -118,6 +120,8 @@ avx512_hsums(const __m512d v[8])
 #undef V_NEG
 #undef V_EXP
 #undef V_EXPNEG
+#undef V_RECIP
+#undef V_RECIP_OK
 #undef V_LOG
 #undef V_REDUCE
 #undef V_HSUMS

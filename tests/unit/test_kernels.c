@@ -9,6 +9,7 @@
 
 #include "test_util.h"
 #include "nn/kernels.h"
+#include "nn/vecmath.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -1149,6 +1150,207 @@ static void test_f32_sigmoid_sweep(void **state)
     free(ys);
 }
 
+/* ------------------------------------------------- reciprocal (vecmath.h) */
+
+#ifdef BP_HAVE_X86_SIMD
+/* Lanes of vm_recip_avx512 (vm_recipf_avx512) that differ from 1.0 / d,
+ * bit for bit; the first such d in *bad.  Lanes outside the range the
+ * reciprocal is for are checked by the range test instead. */
+static BP_TARGET_AVX512 size_t recip_mismatches(const double *d, size_t count,
+                                                double *bad)
+{
+    size_t wrong = 0;
+    for (size_t k = 0; k + 8 <= count; k += 8) {
+        __m512d v = _mm512_loadu_pd(d + k);
+        __m512d q = _mm512_div_pd(_mm512_set1_pd(1.0), v);
+        __m512d r = vm_recip_avx512(v);
+        __mmask8 ne = _mm512_cmpneq_epi64_mask(_mm512_castpd_si512(q),
+                                               _mm512_castpd_si512(r));
+        if (ne) {
+            if (!wrong)
+                *bad = d[k + (size_t)__builtin_ctz(ne)];
+            wrong += (size_t)__builtin_popcount(ne);
+        }
+    }
+    return wrong;
+}
+
+static BP_TARGET_AVX512 size_t recipf_mismatches(const float *d, size_t count,
+                                                 float *bad)
+{
+    size_t wrong = 0;
+    for (size_t k = 0; k + 16 <= count; k += 16) {
+        __m512 v = _mm512_loadu_ps(d + k);
+        __m512 q = _mm512_div_ps(_mm512_set1_ps(1.0f), v);
+        __m512 r = vm_recipf_avx512(v);
+        __mmask16 ne = _mm512_cmpneq_epi32_mask(_mm512_castps_si512(q),
+                                                _mm512_castps_si512(r));
+        if (ne) {
+            if (!wrong)
+                *bad = d[k + (size_t)__builtin_ctz(ne)];
+            wrong += (size_t)__builtin_popcount(ne);
+        }
+    }
+    return wrong;
+}
+
+/* Bit k of the result: vm_recip_ok_avx512 (f32: vm_recipf_ok_avx512) of
+ * d[k], k < 8 (16). */
+static BP_TARGET_AVX512 unsigned recip_ok_bits(const double d[8])
+{
+    return vm_recip_ok_avx512(_mm512_loadu_pd(d));
+}
+
+static BP_TARGET_AVX512 unsigned recipf_ok_bits(const float d[16])
+{
+    return vm_recipf_ok_avx512(_mm512_loadu_ps(d));
+}
+
+static double from_bits(uint64_t b)
+{
+    double d;
+    memcpy(&d, &b, sizeof d);
+    return d;
+}
+
+static float from_bits_f32(uint32_t b)
+{
+    float f;
+    memcpy(&f, &b, sizeof f);
+    return f;
+}
+#endif
+
+/* The sigmoid's reciprocal on the multiply-add pipes rounds as the division
+ * does, for every d it takes: random significands in every binade it
+ * takes, significands of all ones (where the classic last step ties the
+ * wrong way) and their neighbours, long runs of ones and zeros; and, for
+ * floats, every significand of [1, 2) in the lowest and highest binade. */
+static void test_recip_exact(void **state)
+{
+    (void)state;
+#ifdef BP_HAVE_X86_SIMD
+    if (!bp_isa_supported(BP_ISA_AVX512)) {
+        print_message("no avx512 here: the reciprocal is not used\n");
+        skip();
+    }
+    enum { RANDOM = 2000000 };
+    const uint64_t MANT = (1ULL << 52) - 1;
+    size_t count = RANDOM + 4096;
+    double *d = malloc(count * sizeof *d);
+    assert_non_null(d);
+    size_t m = 0;
+    for (size_t k = 0; k < RANDOM; k++) {
+        uint64_t mant = (uint64_t)(uniform(0, 1) * 0x1p52) & MANT;
+        uint64_t e = (uint64_t)(uniform(0, 1000));     /* [1, 2^1000) */
+        d[m++] = from_bits(((1023 + e) << 52) | mant);
+    }
+    for (uint64_t e = 0; e < 1000; e += 7)
+        for (int j = 0; j < 3; j++) {
+            d[m++] = from_bits(((1023 + e) << 52) | (MANT - (uint64_t)j));
+            d[m++] = from_bits(((1023 + e) << 52) | (uint64_t)j);
+        }
+    for (int run = 1; run < 52; run++) {
+        uint64_t ones = (1ULL << run) - 1;
+        d[m++] = from_bits((1023ULL << 52) | ones);               /* 0..01..1 */
+        d[m++] = from_bits((1023ULL << 52) | (MANT & ~ones));     /* 1..10..0 */
+        d[m++] = from_bits((1023ULL << 52) | (ones << (52 - run)));
+        d[m++] = from_bits((1023ULL << 52) | (MANT >> run));
+    }
+    d[m++] = nextafter(0x1p1000, 0);
+    d[m++] = 3.0;
+    d[m++] = 1.0 + 0x1p-30;
+    while (m % 8)
+        d[m++] = 1.0;
+    double bad = 0;
+    size_t wrong = recip_mismatches(d, m, &bad);
+    if (wrong)
+        fail_msg("reciprocal: %zu of %zu differ from the division, "
+                 "first d = %a", wrong, m, bad);
+    const double range[8] = {1.0, nextafter(0x1p1000, 0), 0x1p1000, INFINITY,
+                             NAN, 1e300, 2.0, 2e301};
+    assert_int_equal(recip_ok_bits(range), 0x63);
+    free(d);
+
+    /* Floats: every significand, in binades 2^0 and 2^119. */
+    size_t nf = (size_t)1 << 23;
+    float *f = malloc(nf * sizeof *f);
+    assert_non_null(f);
+    for (uint32_t e = 0; e < 120; e += 119) {
+        for (uint32_t k = 0; k < nf; k++)
+            f[k] = from_bits_f32(((127 + e) << 23) | k);
+        float badf = 0;
+        wrong = recipf_mismatches(f, nf, &badf);
+        if (wrong)
+            fail_msg("float reciprocal: %zu of %zu differ from the division "
+                     "in binade 2^%u, first d = %a", wrong, nf, e,
+                     (double)badf);
+    }
+    for (size_t k = 0; k < nf; k++) {       /* random binades */
+        uint32_t e = (uint32_t)uniform(0, 120);
+        f[k] = from_bits_f32(((127 + e) << 23) |
+                             ((uint32_t)(uniform(0, 1) * 0x1p23) & 0x7fffff));
+    }
+    float badf = 0;
+    wrong = recipf_mismatches(f, nf, &badf);
+    if (wrong)
+        fail_msg("float reciprocal: %zu random d differ, first %a", wrong,
+                 (double)badf);
+    const float rangef[16] = {1.0f, nextafterf(0x1p120f, 0), 0x1p120f,
+                              INFINITY, NAN, 1e38f, 2.0f, 3.0f,
+                              1, 1, 1, 1, 1, 1, 1, 1};
+    assert_int_equal(recipf_ok_bits(rangef), 0xffc3);
+    free(f);
+#else
+    skip();
+#endif
+}
+
+/* The sigmoid pass of a layer (which takes some vectors through the
+ * reciprocal above) and vec_sigmoid (the division only) agree bit for bit,
+ * with the extreme inputs that take the division in either. */
+static void test_sigmoid_pass_exact(void **state)
+{
+    (void)state;
+    bp_isa isas[2];
+    int n_isa = fast_isas(isas);
+    enum { COUNT = 100003 };
+    double *x = malloc(COUNT * sizeof *x), *a = malloc(COUNT * sizeof *a);
+    double *y = malloc(COUNT * sizeof *y);
+    float *xf = malloc(COUNT * sizeof *xf), *af = malloc(COUNT * sizeof *af);
+    float *yf = malloc(COUNT * sizeof *yf);
+    assert_true(x && a && y && xf && af && yf);
+    for (size_t k = 0; k < COUNT; k++) {
+        x[k] = k % 97 == 5 ? uniform(-760, 760) : uniform(-40, 40);
+        xf[k] = k % 97 == 5 ? (float)uniform(-100, 100)
+                            : (float)uniform(-20, 20);
+    }
+    const double ends[] = {NAN, INFINITY, -INFINITY, -0.0, -700.0, -709.9};
+    for (size_t k = 0; k < sizeof ends / sizeof ends[0]; k++) {
+        x[40 + 8 * k] = ends[k];                /* in the second vector */
+        xf[80 + 16 * k] = (float)ends[k];
+    }
+    for (int t = 0; t < n_isa; t++) {
+        memcpy(a, x, COUNT * sizeof *x);
+        activation_forward_fast(isas[t], BP_ACT_SIGMOID, a, COUNT);
+        vec_sigmoid(isas[t], y, x, COUNT);
+        for (size_t k = 0; k < COUNT; k++)
+            if (memcmp(&a[k], &y[k], sizeof a[k]) && !(isnan(a[k]) && isnan(y[k])))
+                fail_msg("sigmoid pass (%s) [%zu]: %a, vec_sigmoid %a",
+                         bp_isa_name(isas[t]), k, a[k], y[k]);
+        memcpy(af, xf, COUNT * sizeof *xf);
+        activation_forward_fast_f32(isas[t], BP_ACT_SIGMOID, af, COUNT);
+        vec_sigmoid_f32(isas[t], yf, xf, COUNT);
+        for (size_t k = 0; k < COUNT; k++)
+            if (memcmp(&af[k], &yf[k], sizeof af[k]) &&
+                !(isnan(af[k]) && isnan(yf[k])))
+                fail_msg("f32 sigmoid pass (%s) [%zu]: %a, vec_sigmoid %a",
+                         bp_isa_name(isas[t]), k, (double)af[k],
+                         (double)yf[k]);
+    }
+    free(x), free(a), free(y), free(xf), free(af), free(yf);
+}
+
 /* --------------------------------------------------------------- training */
 
 /* Training with the fast kernels is deterministic: two runs from the same
@@ -1196,6 +1398,8 @@ int main(void)
         cmocka_unit_test(test_exp_sweep),
         cmocka_unit_test(test_log_sweep),
         cmocka_unit_test(test_sigmoid_sweep),
+        cmocka_unit_test(test_recip_exact),
+        cmocka_unit_test(test_sigmoid_pass_exact),
         cmocka_unit_test(test_training_deterministic),
         cmocka_unit_test(test_f32_layers),
         cmocka_unit_test(test_f32_mlp_shapes),

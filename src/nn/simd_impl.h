@@ -53,9 +53,12 @@
  * and keep the rest off the critical path:
  *   - products (mv_tile): a tile of up to TMAX output rows keeps its sums in
  *     registers (through a block of inputs: mv_epi) and reads each input
- *     vector once; weights are broadcast
- *     from memory (free on x86); tiles of 1-3 rows take 2-4 vectors of
- *     samples at once so that enough independent sums are in flight;
+ *     vector once; weights are broadcast from memory (a load, no
+ *     shuffle); tiles of up to 6 rows take 2 vectors of samples at once (1
+ *     row: 4), so that enough independent sums are in flight and each
+ *     broadcast weight feeds two multiply-adds (one vector at a time, the
+ *     loads outnumber the multiply-adds and bound them: seed layer 10x10
+ *     0.345 -> 0.30 us on the Xeon);
  *   - the sigmoid is a separate pass over the contiguous [out][n] block:
  *     no lanes wasted at the end of each row, and measured faster than
  *     applying it to the sums in registers (its long dependency chain then
@@ -63,7 +66,8 @@
  *   - parameter gradients (outer_tile): a TJ x TI tile of sums over all
  *     samples in registers, then one transposing reduction (V_HSUMS) and
  *     one division per VL sums instead of a horizontal sum and a scalar
- *     division per weight.
+ *     division per weight; for small layers (KEEP_SUMS) the per-lane sums
+ *     of all tiles are kept and reduced in one pass at the end.
  */
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
@@ -72,7 +76,7 @@
 #endif
 /* Vectors of samples a tile of T rows of mv_tile takes at once (<= 4). */
 #ifndef MV_S
-#define MV_S(T) ((T) == 1 ? 4 : (T) <= 3 ? 2 : 1)
+#define MV_S(T) ((T) == 1 ? 4 : (T) <= 6 ? 2 : 1)
 #endif
 /* Keeps v in a register: without it gcc folds the load of a vector used
  * by several multiply-adds into each of them (one load per use). */
@@ -427,13 +431,22 @@ static TARGET void SFN(activation_backward)(bp_activation f, RT *delta,
     }
 }
 
+/* Most sums of a parameter gradient whose per-lane partial sums are kept
+ * (in vectors, on the stack) and reduced in one pass after all the tiles
+ * (SFN(reduce_sums)): for small layers, a tile's few products cost less
+ * than its reduction and division, whose latency the next tile then does
+ * not wait behind.  The sums' bits do not change: each sum's lanes are
+ * added in the same tree whichever sums share a V_HSUMS. */
+#define KEEP_SUMS 256
+
 /*
  * dw[tj][ti] = sum_s delta[tj][s] in[ti][s] / n for a TJ x TI tile
  * (dw's row stride n_in); TJ x TI accumulators in registers, each
- * holding VL partial sums.
+ * holding VL partial sums.  With keep, the accumulators go to keep[tj
+ * n_in + ti] instead, for SFN(reduce_sums).
  */
 static ALWAYS_INLINE TARGET void SFN(outer_tile)(
-    const int TJ, const int TI, RT *dw, const RT *delta,
+    const int TJ, const int TI, RT *dw, VT *keep, const RT *delta,
     const RT *in, size_t n_in, size_t n)
 {
     VT acc[TJ_ARRAY][TIMAX];
@@ -478,6 +491,15 @@ static ALWAYS_INLINE TARGET void SFN(outer_tile)(
                         acc[tj][ti] = V_FMA(d[tj], x, acc[tj][ti]);
             }
     }
+    if (keep) {
+#pragma GCC unroll 16
+        for (int tj = 0; tj < TJ_ARRAY; tj++)
+#pragma GCC unroll 16
+            for (int ti = 0; ti < TIMAX; ti++)
+                if (tj < TJ && ti < TI)
+                    keep[(size_t)tj * n_in + (size_t)ti] = acc[tj][ti];
+        return;
+    }
     /* The TJ TI sums in (tj, ti) order, VL at a time: one V_HSUMS and one
      * division per VL sums.  They land in dw directly when the tile's rows
      * are whole rows of dw (contiguous), else through `sums`. */
@@ -506,9 +528,25 @@ static ALWAYS_INLINE TARGET void SFN(outer_tile)(
                 dw[(size_t)tj * n_in + (size_t)ti] = sums[tj * TI + ti];
 }
 
+/* dw[q] = (the lanes of keep[q] added) / n, q < count. */
+static TARGET void SFN(reduce_sums)(RT *dw, const VT *keep, size_t count,
+                                    size_t n)
+{
+    const VT dn = V_SET1((RT)n);
+    size_t q = 0;
+    for (; q + VL <= count; q += VL)
+        V_STORE(dw + q, V_DIV(V_HSUMS(keep + q), dn));
+    if (q < count) {
+        VT v[VL];
+        for (size_t k = 0; k < VL; k++)
+            v[k] = q + k < count ? keep[q + k] : V_ZERO();
+        V_STOREM(dw + q, V_MASK(count - q), V_DIV(V_HSUMS(v), dn));
+    }
+}
+
 /* The tile's columns, TJ rows fixed. */
 static ALWAYS_INLINE TARGET void SFN(outer_rows)(
-    const int TJ, RT *dw, const RT *delta, const RT *in,
+    const int TJ, RT *dw, VT *keep, const RT *delta, const RT *in,
     size_t n_in, size_t n)
 {
     size_t base, extra;
@@ -516,11 +554,12 @@ static ALWAYS_INLINE TARGET void SFN(outer_rows)(
     for (size_t i = 0; i < n_in;) {
         size_t TI = i < extra * (base + 1) ? base + 1 : base;
         RT *d = dw + i;
+        VT *kp = keep ? keep + i : NULL;
         const RT *x = in + i * n;
         switch (TI) {
 #define OT_CASE(c)                                                           \
     case c:                                                                  \
-        SFN(outer_tile)(TJ, c, d, delta, x, n_in, n);                        \
+        SFN(outer_tile)(TJ, c, d, kp, delta, x, n_in, n);                    \
         break;
             OT_CASE(1) OT_CASE(2) OT_CASE(3)
 #if TIMAX >= 4
@@ -827,12 +866,16 @@ static TARGET void SFN(dense_backward_params)(RT *dw, RT *db,
         return;
     size_t base, extra;
     size_t rows = n_out;        /* left for the general tiles */
+    VT kept[KEEP_SUMS];
+    VT *keep = NULL;
 #ifdef PK_T
     if (n_in >= PK_MIN_IN && n_out >= PK_MIN_OUT) {
         SFN(params_packed)(dw, delta, in, n_out, n_in, n);
         rows = 0;
     } else
 #endif
+    if (n_out * n_in <= KEEP_SUMS)
+        keep = kept;
     if (n_in <= SMALL_IN) {
         /* Whole rows of dw in a tile, and up to TJSMALL of them, so that
          * there are enough independent sums (a layer fed by 2 inputs). */
@@ -840,10 +883,11 @@ static TARGET void SFN(dense_backward_params)(RT *dw, RT *db,
         for (size_t j = 0; j < n_out;) {
             size_t TJ = j < extra * (base + 1) ? base + 1 : base;
             RT *d = dw + j * n_in;
+            VT *kp = keep ? keep + j * n_in : NULL;
             const RT *dj = delta + j * n;
 #define SMALL_CASE(tj, ti)                                                   \
     case (tj) * 4 + (ti):                                                    \
-        SFN(outer_tile)(tj, ti, d, dj, in, n_in, n);                         \
+        SFN(outer_tile)(tj, ti, d, kp, dj, in, n_in, n);                     \
         break;
 #if SMALL_IN >= 3
 #define SMALL_ROW(tj) SMALL_CASE(tj, 1) SMALL_CASE(tj, 2) SMALL_CASE(tj, 3)
@@ -866,11 +910,12 @@ static TARGET void SFN(dense_backward_params)(RT *dw, RT *db,
     for (size_t j = 0; j < rows;) {
         size_t TJ = j < extra * (base + 1) ? base + 1 : base;
         RT *d = dw + j * n_in;
+        VT *kp = keep ? keep + j * n_in : NULL;
         const RT *dj = delta + j * n;
         switch (TJ) {
 #define OR_CASE(c)                                                           \
     case c:                                                                  \
-        SFN(outer_rows)(c, d, dj, in, n_in, n);                              \
+        SFN(outer_rows)(c, d, kp, dj, in, n_in, n);                          \
         break;
             OR_CASE(1) OR_CASE(2)
 #if TJMAX >= 3
@@ -883,6 +928,8 @@ static TARGET void SFN(dense_backward_params)(RT *dw, RT *db,
         }
         j += TJ;
     }
+    if (keep)
+        SFN(reduce_sums)(dw, keep, n_out * n_in, n);
     if (db)
         SFN(bias_grad)(db, delta, n_out, n);
 }

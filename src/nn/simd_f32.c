@@ -135,8 +135,6 @@ avx512f_transpose(__m512 v[16])
                                          _mm512_set1_epi32(INT32_MIN)))
 #define V_EXP(v) vm_expf_avx512(v)
 #define V_EXPNEG(v) vm_expnegf_avx512(v)
-#define V_RECIP(d) vm_recipf_avx512(d)
-#define V_RECIP_OK(d) (vm_recipf_ok_avx512(d) == (MT)~(MT)0)
 #define V_LOG(v) vm_logf_avx512(v)
 #define V_HSUMS(v) avx512f_hsums(v)
 #define V_EQ(a, b) _mm512_cmp_ps_mask((a), (b), _CMP_EQ_OQ)
@@ -194,8 +192,6 @@ avx512f_transpose(__m512 v[16])
 #undef V_NEG
 #undef V_EXP
 #undef V_EXPNEG
-#undef V_RECIP
-#undef V_RECIP_OK
 #undef V_LOG
 #undef V_HSUMS
 #undef V_EQ

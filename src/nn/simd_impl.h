@@ -94,21 +94,22 @@ static ALWAYS_INLINE TARGET VT SFN(sigmoid)(VT x)
  * RECIP_EVERY-th this way, so that the divider and the multiply-add pipes
  * work side by side: the sigmoid's exponential alone keeps the pipes about
  * half as busy as the division keeps the divider. */
+/* 1 / d, on the multiply-add pipes where the set can (V_RECIP). */
+static ALWAYS_INLINE TARGET VT SFN(recip_fma)(VT d)
+{
+    const VT one = V_SET1(1.0);
 #ifdef V_RECIP
+    if (__builtin_expect(V_RECIP_OK(d), 1))
+        return V_RECIP(d);
+#endif
+    return V_DIV(one, d);
+}
+
 static ALWAYS_INLINE TARGET VT SFN(sigmoid_fma)(VT x)
 {
     const VT one = V_SET1(1.0);
-    VT d = V_ADD(one, V_EXPNEG(x));
-    if (__builtin_expect(!V_RECIP_OK(d), 0))
-        return V_DIV(one, d);
-    return V_RECIP(d);
+    return SFN(recip_fma)(V_ADD(one, V_EXPNEG(x)));
 }
-#else
-static ALWAYS_INLINE TARGET VT SFN(sigmoid_fma)(VT x)
-{
-    return SFN(sigmoid)(x);
-}
-#endif
 
 /* delta *= f'(a), one vector. */
 static ALWAYS_INLINE TARGET VT SFN(act_grad)(bp_activation f, VT d, VT a)

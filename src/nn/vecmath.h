@@ -160,13 +160,14 @@ static inline BP_TARGET_AVX512 __m512d vm_expneg_avx512(__m512d x)
  * 1 / d rounded to nearest, bit for bit the division's, on the multiply-add
  * pipes instead of the divider (vdivpd on 8 doubles issues once in 16
  * cycles on the Xeons measured; run beside it, this takes a third of the
- * sigmoid's divisions off it).  For d in [1, VM_RECIP_MAX) only (the
- * sigmoid's 1 + exp(-x)): vm_recip_ok_avx512 says which lanes qualify;
- * the rest (NaN, +Inf, reciprocals near the subnormals) must divide.
+ * sigmoid's divisions off it).  For d in [2^-1000, 2^1000) only (the
+ * sigmoid's 1 + exp(-x) is in [1, +Inf] or NaN): vm_recip_ok_avx512 says
+ * which lanes qualify; the rest (NaN, +-Inf, zeros, negatives, numbers
+ * whose reciprocal is near the subnormals) must divide.
  *
- * Why it rounds as the division does (p = 53 significant bits; the same
- * argument with p = 24 holds for the float version below).  Scale d to
- * [1, 2), so that 1/d is in (1/2, 1] where the ulp is 2^-p:
+ * Why it rounds as the division does (p = 53 significant bits).  Scaling d
+ * by a power of 2 scales every step exactly in that range, so take d in
+ * [1, 2), where 1/d is in (1/2, 1] and its ulp is 2^-p:
  *  1. y0 = rcp14(d), |1 - d y0| < 2^-14; one Newton step gives y1 with
  *     |1 - d y1| < 2^-28 + 2^-p.
  *  2. e1 = 1 - d y1 rounded down, y2 = y1 + y1 e1 rounded up.  The exact
@@ -185,14 +186,18 @@ static inline BP_TARGET_AVX512 __m512d vm_expneg_avx512(__m512d x)
  * The classic ending (y2 rounded to nearest) fails on one value per
  * binade, d = 2 - 2^(1-p), by a tie; step 2's directed roundings are what
  * rule that out.  tests/unit/test_kernels.c compares it with the division
- * on random d, that d and its neighbours (and every float significand).
+ * on random d, that d and its neighbours.  (For floats the divider is not
+ * the limit: the float sigmoid is bound by its exponential.)
  */
-#define VM_RECIP_MAX 0x1p1000
-
 static inline BP_TARGET_AVX512 __mmask8 vm_recip_ok_avx512(__m512d d)
 {
-    /* False for NaN too. */
-    return _mm512_cmp_pd_mask(d, _mm512_set1_pd(VM_RECIP_MAX), _CMP_LT_OQ);
+    /* bits(d) - bits(2^-1000) < bits(2^1000) - bits(2^-1000), unsigned:
+     * false for negatives (sign bit), NaN and Inf (exponent) too. */
+    const int64_t lo = (int64_t)(1023 - 1000) << 52;
+    const int64_t span = (int64_t)2000 << 52;
+    return _mm512_cmplt_epu64_mask(
+        _mm512_sub_epi64(_mm512_castpd_si512(d), _mm512_set1_epi64(lo)),
+        _mm512_set1_epi64(span));
 }
 
 static inline BP_TARGET_AVX512 __m512d vm_recip_avx512(__m512d d)
@@ -434,29 +439,6 @@ static inline BP_TARGET_AVX512 __m512 vm_expnegf_avx512(__m512 x)
 {
     return vm_expf_avx512(_mm512_castsi512_ps(_mm512_xor_si512(
         _mm512_castps_si512(x), _mm512_set1_epi32(INT32_MIN))));
-}
-
-/* 1 / d rounded to nearest, bit for bit the division's, for d in
- * [1, VMF_RECIP_MAX): vm_recip_avx512's argument with p = 24, where
- * rcp14's |1 - d y0| < 2^-14 needs no Newton step before step 2 (the
- * test compares every float significand in [1, 2) with the division). */
-#define VMF_RECIP_MAX 0x1p120f
-
-static inline BP_TARGET_AVX512 __mmask16 vm_recipf_ok_avx512(__m512 d)
-{
-    return _mm512_cmp_ps_mask(d, _mm512_set1_ps(VMF_RECIP_MAX), _CMP_LT_OQ);
-}
-
-static inline BP_TARGET_AVX512 __m512 vm_recipf_avx512(__m512 d)
-{
-    const __m512 one = _mm512_set1_ps(1.0f);
-    __m512 y = _mm512_rcp14_ps(d);
-    __m512 e = _mm512_fnmadd_round_ps(d, y, one, _MM_FROUND_TO_NEG_INF |
-                                                     _MM_FROUND_NO_EXC);
-    y = _mm512_fmadd_round_ps(y, e, y, _MM_FROUND_TO_POS_INF |
-                                           _MM_FROUND_NO_EXC);
-    e = _mm512_fnmadd_ps(d, y, one);
-    return _mm512_fmadd_ps(y, e, y);
 }
 
 static inline BP_TARGET_AVX512 __m512 vm_logf_avx512(__m512 x)

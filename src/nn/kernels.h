@@ -131,6 +131,21 @@ double loss_output_delta_fast(bp_isa isa, bp_loss loss, double *delta,
                               size_t n_out);
 
 /*
+ * A layer of one sigmoid output, all of it (double): p = sigma(w a + b)
+ * ([n]; a is [h][n], w [h], b [1] or NULL), the mean loss (returned; BCE
+ * or MSE), the output delta ([n]), dw ([h]) and db ([1], or NULL: none),
+ * and din = w delta f'(a) ([h][n]) for the layer below (NULL: none).  The
+ * same bits as dense_forward_fast, activation_forward_fast,
+ * loss_output_delta_fast, dense_backward_params_fast and
+ * dense_backward_input_act_fast in turn, which it calls for h > 16 and
+ * BP_ISA_NAIVE; else one pass over the samples.
+ */
+double output1_fast(bp_isa isa, bp_loss loss, bp_activation f, double *p,
+                    double *delta, double *dw, double *db, double *din,
+                    const double *a, const double *w, const double *b,
+                    const double *y, size_t h, size_t n);
+
+/*
  * The fast single-precision kernels (simd_f32.c): the same contracts on
  * float arrays, compared with the naive _f32 kernels by
  * tests/unit/test_kernels.c.  Sums are kept in float, as the naive _f32

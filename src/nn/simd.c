@@ -97,7 +97,9 @@ avx512_hsums(const __m512d v[8])
 #define TIMAX 6
 #define TJSMALL 8
 #define SMALL_IN 3
+#define OUT1_MAX 16
 #include "nn/simd_impl.h"
+#undef OUT1_MAX
 #undef SFN
 #undef TARGET
 #undef VT
@@ -197,7 +199,9 @@ avx2_hsums(const __m256d v[4])
 #define TIMAX 4
 #define TJSMALL 4
 #define SMALL_IN 2
+#define OUT1_MAX 16
 #include "nn/simd_impl.h"
+#undef OUT1_MAX
 
 #endif /* BP_HAVE_X86_SIMD */
 
@@ -335,6 +339,41 @@ void output_delta_fast(bp_isa isa, bp_loss loss, double *delta,
     DISPATCH(isa, loss_delta_avx512(loss, delta, p, y, count, n_out, 0),
              loss_delta_avx2(loss, delta, p, y, count, n_out, 0),
              output_delta_f64(loss, delta, p, y, count, n_out));
+}
+
+/* output1_fast by the separate kernels. */
+static double output1_apart(bp_isa isa, bp_loss loss, bp_activation f,
+                            double *p, double *delta, double *dw, double *db,
+                            double *din, const double *a, const double *w,
+                            const double *b, const double *y, size_t h,
+                            size_t n)
+{
+    dense_forward_fast(isa, p, a, w, b, 1, h, n);
+    activation_forward_fast(isa, BP_ACT_SIGMOID, p, n);
+    double l = loss_output_delta_fast(isa, loss, delta, p, y, n, 1);
+    dense_backward_params_fast(isa, dw, db, delta, a, 1, h, n);
+    if (din)
+        dense_backward_input_act_fast(isa, f, din, w, delta, a, 1, h, n);
+    return l;
+}
+
+double output1_fast(bp_isa isa, bp_loss loss, bp_activation f, double *p,
+                    double *delta, double *dw, double *db, double *din,
+                    const double *a, const double *w, const double *b,
+                    const double *y, size_t h, size_t n)
+{
+    double l = 0;
+    if (h == 0 || h > 16)
+        return output1_apart(isa, loss, f, p, delta, dw, db, din, a, w, b, y,
+                             h, n);
+    DISPATCH(isa,
+             l = output1_avx512(loss, f, p, delta, dw, db, din, a, w, b, y, h,
+                                n),
+             l = output1_avx2(loss, f, p, delta, dw, db, din, a, w, b, y, h,
+                              n),
+             l = output1_apart(isa, loss, f, p, delta, dw, db, din, a, w, b,
+                               y, h, n));
+    return l;
 }
 
 double loss_output_delta_fast(bp_isa isa, bp_loss loss, double *delta,

@@ -1017,6 +1017,141 @@ static TARGET double SFN(loss_delta)(bp_loss loss, RT *delta,
     return count && want_loss ? L_REDUCE(acc) / (double)count : 0.0;
 }
 
+#ifdef OUT1_MAX
+/*
+ * A layer of one sigmoid output on h <= OUT1_MAX inputs a, every step of
+ * it in one pass over the samples, with the inputs' vectors and the
+ * weight-gradient sums in registers: p = sigma(w a + b), the loss, the
+ * output delta g = p (1 - p) dJ/dp, dw = sum_s g a / n, db = sum_s g / n,
+ * and din = w g f'(a) for the layer below (din NULL: none).  Each value is
+ * computed as the separate kernels compute it (dense_forward with the
+ * sigmoid pass, loss_delta, dense_backward_params, dense_backward_input
+ * with f's epilogue), so the results are theirs bit for bit; only the
+ * passes over memory and the waits between them are saved.  The seed's
+ * output layer took five kernels and a sixth of an epoch.
+ */
+static ALWAYS_INLINE TARGET double SFN(output1_h)(
+    const int H, bp_loss loss, bp_activation f, RT *p, RT *delta, RT *dw,
+    RT *db, RT *din, const RT *a, const RT *w, const RT *b, const RT *y,
+    size_t n)
+{
+    if (n == 0)
+        return 0.0;
+    const VT one = V_SET1(1.0);
+    VT accw[OUT1_MAX], accb = V_ZERO();
+    LT accl = L_ZERO();
+#pragma GCC unroll 16
+    for (int k = 0; k < OUT1_MAX; k++)
+        if (k < H)
+            accw[k] = V_ZERO();
+    /* Two loops, each over all the samples: one vector's whole chain
+     * (products, exponential, division, logarithm, division) is too long
+     * for the core to overlap the next vectors' (measured: slower than the
+     * separate kernels), half of it is not. */
+    for (size_t s = 0, v = 0; s < n; s += VL, v++) {
+        const int tail = n - s < VL;
+        const MT m = tail ? V_MASK(n - s) : V_MASK(0);
+        VT z = b ? V_SET1(b[0]) : V_ZERO();
+#pragma GCC unroll 16
+        for (int k = 0; k < OUT1_MAX; k++)
+            if (k < H) {
+                const RT *ak = a + (size_t)k * n + s;
+                z = V_FMA(V_SET1(w[k]), tail ? V_LOADM(ak, m) : V_LOAD(ak), z);
+            }
+        /* the sigmoid pass's pattern of divider and reciprocal (the same
+         * bits either way) */
+        VT pv = v % 3 == 1 ? SFN(sigmoid_fma)(z) : SFN(sigmoid)(z);
+        if (tail)
+            V_STOREM(p + s, m, pv);
+        else
+            V_STORE(p + s, pv);
+    }
+    for (size_t s = 0; s < n; s += VL) {
+        const int tail = n - s < VL;
+        const MT m = tail ? V_MASK(n - s) : V_MASK(0);
+        VT pv = tail ? V_LOADM(p + s, m) : V_LOAD(p + s);
+        VT yv = tail ? V_LOADM(y + s, m) : V_LOAD(y + s);
+        VT term, dj_dp;
+        if (loss == BP_LOSS_BCE) {
+            SFN(bce)(pv, yv, &term, &dj_dp);
+        } else {
+            VT d = V_SUB(pv, yv);
+            term = V_MUL(d, d);
+            dj_dp = V_MUL(V_SET1(2.0), d);
+        }
+        VT g = V_MUL(V_MUL(pv, V_SUB(one, pv)), dj_dp);
+        if (tail) {
+            V_STOREM(delta + s, m, g);
+            accl = L_ADD(accl, V_AND_MT(term, m));
+            g = V_AND_MT(g, m);     /* the lanes past n add nothing */
+        } else {
+            V_STORE(delta + s, g);
+            accl = L_ADD(accl, term);
+        }
+        accb = V_ADD(accb, g);
+#pragma GCC unroll 16
+        for (int k = 0; k < OUT1_MAX; k++)
+            if (k < H) {
+                const RT *ak = a + (size_t)k * n + s;
+                VT x = tail ? V_LOADM(ak, m) : V_LOAD(ak);
+                accw[k] = V_FMA(g, x, accw[k]);
+                if (din) {
+                    VT r = SFN(act_grad)(f, V_FMA(V_SET1(w[k]), g, V_ZERO()),
+                                         x);
+                    RT *o = din + (size_t)k * n + s;
+                    if (tail)
+                        V_STOREM(o, m, r);
+                    else
+                        V_STORE(o, r);
+                }
+            }
+    }
+    const VT dn = V_SET1((RT)n);
+#pragma GCC unroll 16
+    for (int q = 0; q < OUT1_MAX; q += VL)
+        if (q < H) {
+            VT v[VL];
+#pragma GCC unroll 16
+            for (int k = 0; k < VL; k++)
+                v[k] = q + k < H ? accw[q + k] : V_ZERO();
+            VT g = V_DIV(V_HSUMS(v), dn);
+            if (H - q >= VL)
+                V_STORE(dw + q, g);
+            else
+                V_STOREM(dw + q, V_MASK(H - q), g);
+        }
+    if (db) {
+        VT v[VL];
+        v[0] = accb;
+#pragma GCC unroll 16
+        for (int k = 1; k < VL; k++)
+            v[k] = V_ZERO();
+        V_STOREM(db, V_MASK(1), V_DIV(V_HSUMS(v), dn));
+    }
+    return L_REDUCE(accl) / (double)n;
+}
+
+static TARGET double SFN(output1)(bp_loss loss, bp_activation f, RT *p,
+                                  RT *delta, RT *dw, RT *db, RT *din,
+                                  const RT *a, const RT *w, const RT *b,
+                                  const RT *y, size_t h, size_t n)
+{
+    switch (h) {
+#define O1_CASE(c)                                                           \
+    case c:                                                                  \
+        return SFN(output1_h)(c, loss, f, p, delta, dw, db, din, a, w, b, y, \
+                              n);
+        O1_CASE(1) O1_CASE(2) O1_CASE(3) O1_CASE(4) O1_CASE(5) O1_CASE(6)
+        O1_CASE(7) O1_CASE(8) O1_CASE(9) O1_CASE(10) O1_CASE(11) O1_CASE(12)
+#if OUT1_MAX >= 16
+        O1_CASE(13) O1_CASE(14) O1_CASE(15) O1_CASE(16)
+#endif
+#undef O1_CASE
+    }
+    return 0;
+}
+#endif
+
 static TARGET void SFN(vexp)(RT *out, const RT *x, size_t count)
 {
     size_t k = 0;

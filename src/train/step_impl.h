@@ -114,9 +114,12 @@ static void TFN(phase_passes)(void *ctx, int t)
                 else
                     TFN(ws_gather)(&WSOF(sh), tr->ds, NULL, at, m);
             }
-            TFN(ws_forward)(net, PARAMS(tr), &WSOF(sh), m);
         }
-        double loss = TFN(ws_loss)(net, &WSOF(sh), m);
+        /* by rows: the loss here, the deltas below; else all of the pass */
+        double loss = tr->by_rows
+                          ? TFN(ws_loss)(net, &WSOF(sh), m)
+                          : TFN(ws_pass)(net, PARAMS(tr), &WSOF(sh), m,
+                                         pos == 0 ? g : (REAL *)sh->cgrad);
         sh->right += TFN(ws_correct)(net, &WSOF(sh), m);
         if (m == sh->m) {
             sh->loss = loss;
@@ -131,8 +134,6 @@ static void TFN(phase_passes)(void *ctx, int t)
             PACK_INPUTS(tr, sh, m);
             continue;
         }
-        TFN(ws_backward)(net, PARAMS(tr), &WSOF(sh), m,
-                         pos == 0 ? g : (REAL *)sh->cgrad);
         if (m == sh->m)
             continue;
         /* the share's gradient: the passes' means weighted by their

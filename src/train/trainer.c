@@ -506,10 +506,9 @@ bp_status bp_gradient(const bp_net *net, const bp_dataset *ds, double *grad,
     if ((st = ws_init(&ws, &net->arch, ds->n, err)))
         return st;
     ws_gather(&ws, ds, NULL, 0, ds->n);
-    ws_forward(net, net->params, &ws, ds->n);
+    double l = ws_pass(net, net->params, &ws, ds->n, grad);
     if (loss)
-        *loss = ws_loss(net, &ws, ds->n);
-    ws_backward(net, net->params, &ws, ds->n, grad);
+        *loss = l;
     ws_free(&ws);
     return BP_OK;
 }
@@ -542,8 +541,7 @@ bp_status bp_gradcheck(const bp_net *net, const bp_dataset *ds, double h,
         return st;
     }
     ws_gather(&ws, ds, NULL, 0, ds->n);
-    ws_forward(probe, probe->params, &ws, ds->n);
-    ws_backward(probe, probe->params, &ws, ds->n, grad);
+    ws_pass(probe, probe->params, &ws, ds->n, grad);
 
     double worst = 0, biggest = 0;
     for (size_t k = 0; k < probe->n_params; k++) {

@@ -1,4 +1,5 @@
 /* workspace.c - workspace_impl.h for double and for float. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,7 +20,9 @@ size_t ws_units(const bp_arch *arch)
 #define REAL double
 #define WS bp_workspace
 #define WFN(name) name
+#define WS_OUTPUT1 1
 #include "train/workspace_impl.h"
+#undef WS_OUTPUT1
 #undef REAL
 #undef WS
 #undef WFN

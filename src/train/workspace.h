@@ -63,6 +63,10 @@
      * layout. */                                                            \
     void ws_backward##SFX(const bp_net *net, const REAL *params, WS *ws,     \
                           size_t n, REAL *grad);                             \
+    /* ws_forward, ws_loss and ws_backward into grad, in one; returns the   \
+     * loss. */                                                              \
+    double ws_pass##SFX(const bp_net *net, const REAL *params, WS *ws,       \
+                        size_t n, REAL *grad);                               \
     /* The first half of ws_backward: every layer's delta, no gradient. */   \
     void ws_backward_deltas##SFX(const bp_net *net, const REAL *params,      \
                                  WS *ws, size_t n);                          \

@@ -225,3 +225,49 @@ void WFN(ws_backward)(const bp_net *net, const REAL *params, WS *ws,
                               grad + net->w_off[l], db);
     }
 }
+
+/* Forward, loss and gradient into grad: a network whose output is one
+ * sigmoid unit takes its output layer in one pass (output1_fast, double
+ * only); the same bits as ws_forward, ws_loss and ws_backward in turn,
+ * which the others take. */
+double WFN(ws_pass)(const bp_net *net, const REAL *params, WS *ws, size_t n,
+                    REAL *grad)
+{
+    const bp_arch *a = &net->arch;
+#ifdef WS_OUTPUT1
+    const int L = a->n_layers;
+    if (a->output == BP_OUT_SIGMOID && a->sizes[L] == 1 &&
+        (a->loss == BP_LOSS_BCE || a->loss == BP_LOSS_MSE)) {
+        const bp_isa isa = bp_isa_best();
+        for (int l = 0; l < L - 1; l++)
+            WFN(layer_forward)(net, params, l, 0, a->sizes[l + 1],
+                               ws->act[l + 1], ws->act[l], n);
+        REAL *db = net->b_off[L - 1] == BP_NO_BIAS ? NULL
+                                                   : grad + net->b_off[L - 1];
+        double loss = output1_fast(
+            isa, a->loss, a->hidden, ws->act[L], ws->delta[L - 1],
+            grad + net->w_off[L - 1], db, L > 1 ? ws->delta[L - 2] : NULL,
+            ws->act[L - 1], params + net->w_off[L - 1],
+            WFN(bias_of)(net, params, L - 1), ws->target, a->sizes[L - 1], n);
+        for (int l = L - 2; l > 0; l--)
+            WFN(dense_backward_input_act_fast)(isa, a->hidden,
+                                               ws->delta[l - 1],
+                                               params + net->w_off[l],
+                                               ws->delta[l], ws->act[l],
+                                               a->sizes[l + 1], a->sizes[l],
+                                               n);
+        for (int l = L - 2; l >= 0; l--) {
+            REAL *b = net->b_off[l] == BP_NO_BIAS ? NULL : grad + net->b_off[l];
+            WFN(ws_backward_rows)(net, ws, n, l, 0, a->sizes[l + 1],
+                                  grad + net->w_off[l], b);
+        }
+        return loss;
+    }
+#else
+    (void)a;
+#endif
+    WFN(ws_forward)(net, params, ws, n);
+    double loss = WFN(ws_loss)(net, ws, n);
+    WFN(ws_backward)(net, params, ws, n, grad);
+    return loss;
+}

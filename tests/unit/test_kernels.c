@@ -1150,6 +1150,97 @@ static void test_f32_sigmoid_sweep(void **state)
     free(ys);
 }
 
+/* ----------------------------------------------- output layer, fused */
+
+static void expect_same(const char *what, bp_isa isa, size_t h, size_t n,
+                        const double *a, const double *b, size_t count)
+{
+    for (size_t k = 0; k < count; k++)
+        if (memcmp(&a[k], &b[k], sizeof a[k]) &&
+            !(isnan(a[k]) && isnan(b[k])))
+            fail_msg("output1 %s (%s, h %zu, n %zu) [%zu]: %a, apart %a",
+                     what, bp_isa_name(isa), h, n, k, a[k], b[k]);
+}
+
+/* output1_fast gives the separate kernels' bits: p, loss, delta, dw, db and
+ * din, for every activation below, both losses, binary and soft targets,
+ * with and without a bias and a layer below, at sizes on both sides of
+ * its register limit and of a vector's width; nothing written outside. */
+static void test_output1(void **state)
+{
+    (void)state;
+    bp_isa isas[3];
+    int n_isa = fast_isas(isas);
+    isas[n_isa++] = BP_ISA_NAIVE;
+    const size_t hs[] = {1, 2, 3, 5, 8, 10, 13, 16, 17};
+    const size_t ns[] = {1, 3, 8, 11, 37, 100};
+    const bp_activation fs[] = {BP_ACT_SIGMOID, BP_ACT_TANH, BP_ACT_RELU,
+                                BP_ACT_NONE};
+    int cases = 0;
+    for (size_t hi = 0; hi < sizeof hs / sizeof hs[0]; hi++)
+        for (size_t ni = 0; ni < sizeof ns / sizeof ns[0]; ni++) {
+            size_t h = hs[hi], n = ns[ni];
+            double *a = vec(h * n), *w = vec(h), *b = vec(1), *y = vec(n);
+            double *p1 = vec(n), *p2 = vec(n), *d1 = vec(n), *d2 = vec(n);
+            double *w1 = vec(h), *w2 = vec(h), *b1 = vec(1), *b2 = vec(1);
+            double *i1 = vec(h * n), *i2 = vec(h * n);
+            fill(a, h * n, -1, 1);
+            fill(w, h, -2, 2);
+            b[0] = uniform(-1, 1);
+            for (int variant = 0; variant < 16; variant++, cases++) {
+                bp_loss loss = variant & 1 ? BP_LOSS_MSE : BP_LOSS_BCE;
+                bp_activation f = fs[(variant >> 1) & 3];
+                int soft = variant & 8, bias = (variant + (int)n) & 2;
+                for (size_t s = 0; s < n; s++)
+                    y[s] = soft ? uniform(0, 1) : (double)(uniform(0, 1) < 0.5);
+                if (f != BP_ACT_NONE)   /* a is a layer's output */
+                    for (size_t k = 0; k < h * n; k++)
+                        a[k] = f == BP_ACT_SIGMOID ? uniform(0, 1)
+                               : f == BP_ACT_TANH  ? uniform(-1, 1)
+                                                   : fmax(0, uniform(-1, 1));
+                for (int t = 0; t < n_isa; t++) {
+                    bp_isa isa = isas[t];
+                    const double *bb = bias ? b : NULL;
+                    double l1 = output1_fast(isa, loss, f, p1, d1, w1,
+                                             bias ? b1 : NULL, i1, a, w, bb,
+                                             y, h, n);
+                    dense_forward_fast(isa, p2, a, w, bb, 1, h, n);
+                    activation_forward_fast(isa, BP_ACT_SIGMOID, p2, n);
+                    double l2 = loss_value_fast(isa, loss, p2, y, n);
+                    output_delta_fast(isa, loss, d2, p2, y, n, 1);
+                    dense_backward_params_fast(isa, w2, bias ? b2 : NULL, d2,
+                                               a, 1, h, n);
+                    dense_backward_input_act_fast(isa, f, i2, w, d2, a, 1, h,
+                                                  n);
+                    if (memcmp(&l1, &l2, sizeof l1))
+                        fail_msg("output1 loss (%s, h %zu, n %zu): %a, "
+                                 "apart %a", bp_isa_name(isa), h, n, l1, l2);
+                    expect_same("p", isa, h, n, p1, p2, n);
+                    expect_same("delta", isa, h, n, d1, d2, n);
+                    expect_same("dw", isa, h, n, w1, w2, h);
+                    if (bias)
+                        expect_same("db", isa, h, n, b1, b2, 1);
+                    expect_same("din", isa, h, n, i1, i2, h * n);
+                    /* no layer below: din untouched */
+                    i1[0] = 1234.5;
+                    double l3 = output1_fast(isa, loss, f, p1, d1, w1, NULL,
+                                             NULL, a, w, bb, y, h, n);
+                    assert_true(l3 == l1 || (isnan(l3) && isnan(l1)));
+                    assert_true(i1[0] == 1234.5);
+                    check_guards(p1, n);
+                    check_guards(d1, n);
+                    check_guards(w1, h);
+                    check_guards(b1, 1);
+                    check_guards(i1, h * n);
+                }
+            }
+            double *all[] = {a, w, b, y, p1, p2, d1, d2, w1, w2, b1, b2, i1, i2};
+            for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+                vec_free(all[k]);
+        }
+    print_message("output1: %d cases on %d instruction sets\n", cases, n_isa);
+}
+
 /* ------------------------------------------------- reciprocal (vecmath.h) */
 
 #ifdef BP_HAVE_X86_SIMD
@@ -1344,6 +1435,7 @@ int main(void)
         cmocka_unit_test(test_log_sweep),
         cmocka_unit_test(test_sigmoid_sweep),
         cmocka_unit_test(test_recip_exact),
+        cmocka_unit_test(test_output1),
         cmocka_unit_test(test_sigmoid_pass_exact),
         cmocka_unit_test(test_training_deterministic),
         cmocka_unit_test(test_f32_layers),

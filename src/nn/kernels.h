@@ -135,10 +135,11 @@ double loss_output_delta_fast(bp_isa isa, bp_loss loss, double *delta,
  * ([n]; a is [h][n], w [h], b [1] or NULL), the mean loss (returned; BCE
  * or MSE), the output delta ([n]), dw ([h]) and db ([1], or NULL: none),
  * and din = w delta f'(a) ([h][n]) for the layer below (NULL: none).  The
- * same bits as dense_forward_fast, activation_forward_fast,
- * loss_output_delta_fast, dense_backward_params_fast and
- * dense_backward_input_act_fast in turn, which it calls for h > 16 and
- * BP_ISA_NAIVE; else one pass over the samples.
+ * same bits (but for the sign of a NaN) as dense_forward_fast,
+ * activation_forward_fast, loss_output_delta_fast,
+ * dense_backward_params_fast and dense_backward_input_act_fast in turn,
+ * which it calls for h > 16 and BP_ISA_NAIVE; else two passes over the
+ * samples.
  */
 double output1_fast(bp_isa isa, bp_loss loss, bp_activation f, double *p,
                     double *delta, double *dw, double *db, double *din,

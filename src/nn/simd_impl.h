@@ -89,12 +89,8 @@ static ALWAYS_INLINE TARGET VT SFN(sigmoid)(VT x)
     return V_DIV(one, V_ADD(one, V_EXPNEG(x)));
 }
 
-/* The same bits with the reciprocal on the multiply-add pipes where the
- * set has one (V_RECIP, vecmath.h).  A pass over many vectors takes every
- * RECIP_EVERY-th this way, so that the divider and the multiply-add pipes
- * work side by side: the sigmoid's exponential alone keeps the pipes about
- * half as busy as the division keeps the divider. */
-/* 1 / d, on the multiply-add pipes where the set can (V_RECIP). */
+/* 1 / d, on the multiply-add pipes where the set can (V_RECIP, vecmath.h:
+ * the division's bits), else the division. */
 static ALWAYS_INLINE TARGET VT SFN(recip_fma)(VT d)
 {
     const VT one = V_SET1(1.0);
@@ -105,6 +101,10 @@ static ALWAYS_INLINE TARGET VT SFN(recip_fma)(VT d)
     return V_DIV(one, d);
 }
 
+/* SFN(sigmoid)'s bits with that reciprocal.  The sigmoid passes take every
+ * third vector this way, so that the divider and the multiply-add pipes
+ * work side by side (the exponential alone keeps the pipes about half as
+ * busy as the division keeps the divider; one in two or all is slower). */
 static ALWAYS_INLINE TARGET VT SFN(sigmoid_fma)(VT x)
 {
     const VT one = V_SET1(1.0);
@@ -1020,14 +1020,16 @@ static TARGET double SFN(loss_delta)(bp_loss loss, RT *delta,
 #ifdef OUT1_MAX
 /*
  * A layer of one sigmoid output on h <= OUT1_MAX inputs a, every step of
- * it in one pass over the samples, with the inputs' vectors and the
- * weight-gradient sums in registers: p = sigma(w a + b), the loss, the
+ * it in two passes over the samples (the forward, then the rest), with
+ * the weight-gradient sums in registers: p = sigma(w a + b), the loss, the
  * output delta g = p (1 - p) dJ/dp, dw = sum_s g a / n, db = sum_s g / n,
  * and din = w g f'(a) for the layer below (din NULL: none).  Each value is
  * computed as the separate kernels compute it (dense_forward with the
  * sigmoid pass, loss_delta, dense_backward_params, dense_backward_input
- * with f's epilogue), so the results are theirs bit for bit; only the
- * passes over memory and the waits between them are saved.  The seed's
+ * with f's epilogue), so the results are theirs bit for bit (a NaN may come
+ * out with another sign: the compiler orders a multiply-add's operands as
+ * it likes); only the passes over memory and the waits between them are
+ * saved.  The seed's
  * output layer took five kernels and a sixth of an epoch.
  */
 static ALWAYS_INLINE TARGET double SFN(output1_h)(

@@ -1108,28 +1108,9 @@ static ALWAYS_INLINE TARGET double SFN(output1_h)(
                 }
             }
     }
-    const VT dn = V_SET1((RT)n);
-#pragma GCC unroll 16
-    for (int q = 0; q < OUT1_MAX; q += VL)
-        if (q < H) {
-            VT v[VL];
-#pragma GCC unroll 16
-            for (int k = 0; k < VL; k++)
-                v[k] = q + k < H ? accw[q + k] : V_ZERO();
-            VT g = V_DIV(V_HSUMS(v), dn);
-            if (H - q >= VL)
-                V_STORE(dw + q, g);
-            else
-                V_STOREM(dw + q, V_MASK(H - q), g);
-        }
-    if (db) {
-        VT v[VL];
-        v[0] = accb;
-#pragma GCC unroll 16
-        for (int k = 1; k < VL; k++)
-            v[k] = V_ZERO();
-        V_STOREM(db, V_MASK(1), V_DIV(V_HSUMS(v), dn));
-    }
+    SFN(reduce_sums)(dw, accw, (size_t)H, n);
+    if (db)
+        SFN(reduce_sums)(db, &accb, 1, n);
     return L_REDUCE(accl) / (double)n;
 }
 

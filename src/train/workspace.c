@@ -1,5 +1,4 @@
 /* workspace.c - workspace_impl.h for double and for float. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 

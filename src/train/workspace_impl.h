@@ -178,6 +178,20 @@ size_t WFN(ws_correct)(const bp_net *net, const WS *ws, size_t n)
     return right;
 }
 
+/* The deltas of layers top - 1 down to 0 from layer top's: dJ/da of
+ * layer l's input, then dJ/dz through its activation. */
+static void WFN(deltas_below)(const bp_net *net, const REAL *params, WS *ws,
+                              size_t n, int top)
+{
+    const bp_arch *a = &net->arch;
+    const bp_isa isa = bp_isa_best();
+    for (int l = top; l > 0; l--)
+        WFN(dense_backward_input_act_fast)(isa, a->hidden, ws->delta[l - 1],
+                                           params + net->w_off[l],
+                                           ws->delta[l], ws->act[l],
+                                           a->sizes[l + 1], a->sizes[l], n);
+}
+
 void WFN(ws_backward_deltas)(const bp_net *net, const REAL *params, WS *ws,
                              size_t n)
 {
@@ -195,12 +209,7 @@ void WFN(ws_backward_deltas)(const bp_net *net, const REAL *params, WS *ws,
     else
         WFN(output_delta_fast)(isa, a->loss, delta, ws->act[L], ws->target,
                                n_out * n, n_out);
-    /* dJ/da of layer l's input, then dJ/dz through its activation */
-    for (int l = L - 1; l > 0; l--)
-        WFN(dense_backward_input_act_fast)(isa, a->hidden, ws->delta[l - 1],
-                                           params + net->w_off[l],
-                                           ws->delta[l], ws->act[l],
-                                           a->sizes[l + 1], a->sizes[l], n);
+    WFN(deltas_below)(net, params, ws, n, L - 1);
 }
 
 void WFN(ws_backward_rows)(const bp_net *net, const WS *ws, size_t n, int l,
@@ -214,20 +223,28 @@ void WFN(ws_backward_rows)(const bp_net *net, const WS *ws, size_t n, int l,
                                     r1 - r0, in, n);
 }
 
-void WFN(ws_backward)(const bp_net *net, const REAL *params, WS *ws,
-                      size_t n, REAL *grad)
+/* The gradient of layers top - 1 down to 0 into grad, their deltas in
+ * ws. */
+static void WFN(grads_below)(const bp_net *net, const WS *ws, size_t n,
+                             REAL *grad, int top)
 {
     const bp_arch *a = &net->arch;
-    WFN(ws_backward_deltas)(net, params, ws, n);
-    for (int l = a->n_layers - 1; l >= 0; l--) {
+    for (int l = top - 1; l >= 0; l--) {
         REAL *db = net->b_off[l] == BP_NO_BIAS ? NULL : grad + net->b_off[l];
         WFN(ws_backward_rows)(net, ws, n, l, 0, a->sizes[l + 1],
                               grad + net->w_off[l], db);
     }
 }
 
+void WFN(ws_backward)(const bp_net *net, const REAL *params, WS *ws,
+                      size_t n, REAL *grad)
+{
+    WFN(ws_backward_deltas)(net, params, ws, n);
+    WFN(grads_below)(net, ws, n, grad, net->arch.n_layers);
+}
+
 /* Forward, loss and gradient into grad: a network whose output is one
- * sigmoid unit takes its output layer in one pass (output1_fast, double
+ * sigmoid unit takes its output layer in one go (output1_fast, double
  * only); the same bits as ws_forward, ws_loss and ws_backward in turn,
  * which the others take. */
 double WFN(ws_pass)(const bp_net *net, const REAL *params, WS *ws, size_t n,
@@ -249,18 +266,8 @@ double WFN(ws_pass)(const bp_net *net, const REAL *params, WS *ws, size_t n,
             grad + net->w_off[L - 1], db, L > 1 ? ws->delta[L - 2] : NULL,
             ws->act[L - 1], params + net->w_off[L - 1],
             WFN(bias_of)(net, params, L - 1), ws->target, a->sizes[L - 1], n);
-        for (int l = L - 2; l > 0; l--)
-            WFN(dense_backward_input_act_fast)(isa, a->hidden,
-                                               ws->delta[l - 1],
-                                               params + net->w_off[l],
-                                               ws->delta[l], ws->act[l],
-                                               a->sizes[l + 1], a->sizes[l],
-                                               n);
-        for (int l = L - 2; l >= 0; l--) {
-            REAL *b = net->b_off[l] == BP_NO_BIAS ? NULL : grad + net->b_off[l];
-            WFN(ws_backward_rows)(net, ws, n, l, 0, a->sizes[l + 1],
-                                  grad + net->w_off[l], b);
-        }
+        WFN(deltas_below)(net, params, ws, n, L - 2);
+        WFN(grads_below)(net, ws, n, grad, L - 1);
         return loss;
     }
 #else

@@ -1402,6 +1402,123 @@ static void test_sigmoid_pass_exact(void **state)
 
 /* Training with the fast kernels is deterministic: two runs from the same
  * weights give bit-identical losses and weights. */
+/*
+ * The weight and bias gradients are means over the samples: sum / n
+ * rounded once, whichever way a kernel divides (a multiplication by 1 / n
+ * where n is a power of two).  With small integers in delta and the input,
+ * every partial sum is exact in any order, so each gradient must be the
+ * one rounding of the integer sum over n: every path of the double and
+ * float kernels (outer tiles, kept sums, general tiles, packed panels, the
+ * trainer's rows split in shares), counts that are and are not powers of 2.
+ */
+static long isum(const double *a, const double *b, size_t n)
+{
+    long s = 0;
+    for (size_t k = 0; k < n; k++)
+        s += (long)a[k] * (long)(b ? b[k] : 1);
+    return s;
+}
+
+static void test_mean_rounding(void **state)
+{
+    (void)state;
+    bp_isa isas[2];
+    int n_isa = fast_isas(isas);
+    const size_t shapes[][2] = {{3, 2}, {8, 3}, {10, 10}, {20, 30}, {40, 17}};
+    const size_t ns[] = {1, 3, 7, 10, 64, 100, 128};
+    for (int t = 0; t < n_isa; t++)
+        for (size_t c = 0; c < sizeof shapes / sizeof shapes[0]; c++)
+            for (size_t q = 0; q < sizeof ns / sizeof ns[0]; q++) {
+                const size_t n_out = shapes[c][0], n_in = shapes[c][1];
+                const size_t n = ns[q], nw = n_out * n_in;
+                double *delta = vec(n_out * n), *in = vec(n_in * n);
+                double *dw = vec(nw), *db = vec(n_out);
+                float *fdelta = fvec(n_out * n), *fin = fvec(n_in * n);
+                float *fdw = fvec(nw), *fdb = fvec(n_out);
+                for (size_t k = 0; k < n_out * n; k++)
+                    fdelta[k] = (float)(delta[k] = floor(uniform(-4, 5)));
+                for (size_t k = 0; k < n_in * n; k++)
+                    fin[k] = (float)(in[k] = floor(uniform(-4, 5)));
+                dense_backward_params_fast(isas[t], dw, db, delta, in, n_out,
+                                           n_in, n);
+                dense_backward_params_fast_f32(isas[t], fdw, fdb, fdelta, fin,
+                                               n_out, n_in, n);
+                check_guards(dw, nw), check_guards(db, n_out);
+                check_fguards(fdw, nw), check_fguards(fdb, n_out);
+                for (size_t j = 0; j < n_out; j++)
+                    for (size_t i = 0; i <= n_in; i++) {
+                        /* i == n_in: the bias */
+                        long s = isum(delta + j * n,
+                                      i < n_in ? in + i * n : NULL, n);
+                        double e = (double)s / (double)n, g;
+                        float fe = (float)s / (float)n, fg;
+                        g = i < n_in ? dw[j * n_in + i] : db[j];
+                        fg = i < n_in ? fdw[j * n_in + i] : fdb[j];
+                        if (memcmp(&e, &g, sizeof e) ||
+                            memcmp(&fe, &fg, sizeof fe))
+                            fail_msg("%s, %zu x %zu on %zu: [%zu][%zu] is "
+                                     "%.17g / %.9g, sum %ld / n is %.17g / "
+                                     "%.9g", bp_isa_name(isas[t]), n_out,
+                                     n_in, n, j, i, g, (double)fg, s, e,
+                                     (double)fe);
+                    }
+                /* by rows: the whole batch as one share, then as two */
+                bp_isa p = panels_isa_f32(isas[t], n_in, n_out);
+                if (p != BP_ISA_NAIVE && n >= 2) {
+                    const size_t n0 = n / 3 + 1, nn[2] = {n0, n - n0};
+                    float *pk[2], c2[2] = {(float)nn[0] / (float)n,
+                                           (float)nn[1] / (float)n};
+                    const float *dl[2], *pc[2];
+                    float *ds[2];
+                    for (int u = 0; u < 2; u++) {
+                        /* share u's deltas: its columns, rows of nn[u] */
+                        ds[u] = fvec(n_out * nn[u]);
+                        for (size_t j = 0; j < n_out; j++)
+                            memcpy(ds[u] + j * nn[u],
+                                   fdelta + j * n + (u ? n0 : 0),
+                                   nn[u] * sizeof *ds[u]);
+                        dl[u] = ds[u];
+                        pk[u] = fvec(panels_size_f32(p, n_in, nn[u]));
+                        pack_panels_f32(p, pk[u], fin, n, u ? n0 : 0, n_in,
+                                        nn[u]);
+                        pc[u] = pk[u];
+                    }
+                    float *whole = fvec(panels_size_f32(p, n_in, n));
+                    pack_panels_f32(p, whole, fin, n, 0, n_in, n);
+                    const float *pw[1] = {whole}, *dw1[1] = {fdelta};
+                    params_panels_f32(p, fdw, n_out, n_in, 1, dw1, &n, pw,
+                                      NULL);
+                    for (size_t k = 0; k < nw; k++)
+                        if (fdw[k] != (float)isum(delta + k / n_in * n,
+                                                  in + k % n_in * n, n) /
+                                          (float)n)
+                            fail_msg("%s panels, %zu x %zu on %zu: [%zu] is "
+                                     "%.9g", bp_isa_name(p), n_out, n_in, n, k,
+                                     (double)fdw[k]);
+                    params_panels_f32(p, fdw, n_out, n_in, 2, dl, nn, pc, c2);
+                    check_fguards(fdw, nw);
+                    for (size_t k = 0; k < nw; k++) {
+                        const double *dj = delta + k / n_in * n;
+                        const double *xi = in + k % n_in * n;
+                        float k0 = (float)isum(dj, xi, n0) / (float)nn[0];
+                        float k1 = (float)isum(dj + n0, xi + n0, nn[1]) /
+                                   (float)nn[1];
+                        float e0 = c2[0] * k0, e1 = c2[1] * k1, fe = e0 + e1;
+                        if (memcmp(&fe, &fdw[k], sizeof fe))
+                            fail_msg("%s panels of 2 shares, %zu x %zu on %zu:"
+                                     " [%zu] is %.9g, expected %.9g",
+                                     bp_isa_name(p), n_out, n_in, n, k,
+                                     (double)fdw[k], (double)fe);
+                    }
+                    fvec_free(pk[0]), fvec_free(pk[1]), fvec_free(whole);
+                    fvec_free(ds[0]), fvec_free(ds[1]);
+                }
+                vec_free(delta), vec_free(in), vec_free(dw), vec_free(db);
+                fvec_free(fdelta), fvec_free(fin), fvec_free(fdw);
+                fvec_free(fdb);
+            }
+}
+
 static void test_training_deterministic(void **state)
 {
     (void)state;
@@ -1448,6 +1565,7 @@ int main(void)
         cmocka_unit_test(test_recip_exact),
         cmocka_unit_test(test_output1),
         cmocka_unit_test(test_sigmoid_pass_exact),
+        cmocka_unit_test(test_mean_rounding),
         cmocka_unit_test(test_training_deterministic),
         cmocka_unit_test(test_f32_layers),
         cmocka_unit_test(test_f32_mlp_shapes),

@@ -50,15 +50,26 @@ static void WFN(transpose_rows)(REAL *dst, size_t ld, const double *src,
                                 size_t d, const size_t *rows, size_t start,
                                 size_t n)
 {
-    enum { B = 16 };
+    enum { B = 16, LINE = 64 / sizeof(double) };
+    const size_t lines = (d + LINE - 1) / LINE;     /* of a source row */
     for (size_t s0 = 0; s0 < n; s0 += B) {
         size_t b = n - s0 < B ? n - s0 : B;
-        const double *from[B];
+        const double *from[B], *next[B];
         for (size_t j = 0; j < b; j++)
             from[j] = src + (rows ? rows[s0 + j] : start + s0 + j) * d;
-        for (size_t f = 0; f < d; f++)
+        /* the next block's rows, a few cache lines each feature: the
+         * rows of a shuffled batch are far apart, and the hardware
+         * prefetchers follow 16 of them at once poorly */
+        size_t nb = n - s0 - b < B ? n - s0 - b : B;
+        for (size_t j = 0; j < nb; j++)
+            next[j] = src + (rows ? rows[s0 + b + j] : start + s0 + b + j) * d;
+        const size_t total = nb * lines;
+        for (size_t f = 0, q = 0; f < d; f++) {
+            for (size_t end = total * (f + 1) / d; q < end; q++)
+                __builtin_prefetch(next[q % nb] + q / nb * LINE);
             for (size_t j = 0; j < b; j++)
                 dst[f * ld + s0 + j] = (REAL)from[j][f];
+        }
     }
 }
 

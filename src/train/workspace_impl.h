@@ -63,9 +63,9 @@ static void WFN(transpose_rows)(REAL *dst, size_t ld, const double *src,
         size_t nb = n - s0 - b < B ? n - s0 - b : B;
         for (size_t j = 0; j < nb; j++)
             next[j] = src + (rows ? rows[s0 + b + j] : start + s0 + b + j) * d;
-        const size_t total = nb * lines;
-        for (size_t f = 0, q = 0; f < d; f++) {
-            for (size_t end = total * (f + 1) / d; q < end; q++)
+        const size_t total = nb * lines;  /* spread evenly over the d */
+        for (size_t f = 0, q = 0, due = 0; f < d; f++) {
+            for (due += total; due >= d; due -= d, q++)
                 __builtin_prefetch(next[q % nb] + q / nb * LINE);
             for (size_t j = 0; j < b; j++)
                 dst[f * ld + s0 + j] = (REAL)from[j][f];

@@ -16,6 +16,10 @@
 #include "nn/kernels.h"
 #include "nn/vecmath.h"
 
+/* output1_fast's own kernel takes layers of up to this many inputs (its
+ * weight sums stay in registers); wider ones take the separate kernels. */
+#define OUT1_MAX 16
+
 #if BP_HAVE_X86_SIMD
 
 /* ------------------------------------------------------------- AVX-512 */
@@ -97,9 +101,7 @@ avx512_hsums(const __m512d v[8])
 #define TIMAX 6
 #define TJSMALL 8
 #define SMALL_IN 3
-#define OUT1_MAX 16
 #include "nn/simd_impl.h"
-#undef OUT1_MAX
 #undef SFN
 #undef TARGET
 #undef VT
@@ -199,9 +201,7 @@ avx2_hsums(const __m256d v[4])
 #define TIMAX 4
 #define TJSMALL 4
 #define SMALL_IN 2
-#define OUT1_MAX 16
 #include "nn/simd_impl.h"
-#undef OUT1_MAX
 
 #endif /* BP_HAVE_X86_SIMD */
 
@@ -363,7 +363,7 @@ double output1_fast(bp_isa isa, bp_loss loss, bp_activation f, double *p,
                     const double *y, size_t h, size_t n)
 {
     double l = 0;
-    if (h == 0 || h > 16)
+    if (h == 0 || h > OUT1_MAX)
         return output1_apart(isa, loss, f, p, delta, dw, db, din, a, w, b, y,
                              h, n);
     DISPATCH(isa,

@@ -980,9 +980,9 @@ static ALWAYS_INLINE TARGET void SFN(bce)(VT p, VT y, VT *term, VT *dj_dp)
 /*
  * One vector of the loss and the output delta: adds the loss terms of
  * the lanes of m (all when !tail) to *acc, writes delta's lanes when
- * delta is not NULL.
+ * delta is not NULL and returns them (every lane; zero when delta is NULL).
  */
-static ALWAYS_INLINE TARGET void SFN(loss_vec)(
+static ALWAYS_INLINE TARGET VT SFN(loss_vec)(
     bp_loss loss, LT *acc, RT *delta, const RT *p_, const RT *y_,
     RT k_out, int want_loss, int tail, MT m)
 {
@@ -998,15 +998,16 @@ static ALWAYS_INLINE TARGET void SFN(loss_vec)(
     }
     if (want_loss)
         *acc = L_ADD(*acc, tail ? V_AND_MT(term, m) : term);
-    if (delta) {
-        if (k_out > 1)
-            dj_dp = V_DIV(dj_dp, V_SET1(k_out));
-        VT g = V_MUL(V_MUL(p, V_SUB(V_SET1(1.0), p)), dj_dp);
-        if (tail)
-            V_STOREM(delta, m, g);
-        else
-            V_STORE(delta, g);
-    }
+    if (!delta)
+        return V_ZERO();
+    if (k_out > 1)
+        dj_dp = V_DIV(dj_dp, V_SET1(k_out));
+    VT g = V_MUL(V_MUL(p, V_SUB(V_SET1(1.0), p)), dj_dp);
+    if (tail)
+        V_STOREM(delta, m, g);
+    else
+        V_STORE(delta, g);
+    return g;
 }
 
 /* Mean loss over count outputs and, when delta is not NULL, the output
@@ -1036,8 +1037,8 @@ static TARGET double SFN(loss_delta)(bp_loss loss, RT *delta,
  * output delta g = p (1 - p) dJ/dp, dw = sum_s g a / n, db = sum_s g / n,
  * and din = w g f'(a) for the layer below (din NULL: none).  Each value is
  * computed as the separate kernels compute it (dense_forward with the
- * sigmoid pass, loss_delta, dense_backward_params, dense_backward_input
- * with f's epilogue), so the results are theirs bit for bit (a NaN may come
+ * sigmoid pass, loss_delta's loss_vec, dense_backward_params,
+ * dense_backward_input with f's epilogue), so the results are theirs bit for bit (a NaN may come
  * out with another sign: the compiler orders a multiply-add's operands as
  * it likes); only the passes over memory and the waits between them are
  * saved.  The seed's
@@ -1050,7 +1051,6 @@ static ALWAYS_INLINE TARGET double SFN(output1_h)(
 {
     if (n == 0)
         return 0.0;
-    const VT one = V_SET1(1.0);
     VT accw[OUT1_MAX], accb = V_ZERO();
     LT accl = L_ZERO();
 #pragma GCC unroll 16
@@ -1082,25 +1082,10 @@ static ALWAYS_INLINE TARGET double SFN(output1_h)(
     for (size_t s = 0; s < n; s += VL) {
         const int tail = n - s < VL;
         const MT m = tail ? V_MASK(n - s) : V_MASK(0);
-        VT pv = tail ? V_LOADM(p + s, m) : V_LOAD(p + s);
-        VT yv = tail ? V_LOADM(y + s, m) : V_LOAD(y + s);
-        VT term, dj_dp;
-        if (loss == BP_LOSS_BCE) {
-            SFN(bce)(pv, yv, &term, &dj_dp);
-        } else {
-            VT d = V_SUB(pv, yv);
-            term = V_MUL(d, d);
-            dj_dp = V_MUL(V_SET1(2.0), d);
-        }
-        VT g = V_MUL(V_MUL(pv, V_SUB(one, pv)), dj_dp);
-        if (tail) {
-            V_STOREM(delta + s, m, g);
-            accl = L_ADD(accl, V_AND_MT(term, m));
+        VT g = SFN(loss_vec)(loss, &accl, delta + s, p + s, y + s, 1, 1, tail,
+                             m);
+        if (tail)
             g = V_AND_MT(g, m);     /* the lanes past n add nothing */
-        } else {
-            V_STORE(delta + s, g);
-            accl = L_ADD(accl, term);
-        }
         accb = V_ADD(accb, g);
 #pragma GCC unroll 16
         for (int k = 0; k < OUT1_MAX; k++)

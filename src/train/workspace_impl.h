@@ -129,13 +129,20 @@ void WFN(layer_forward)(const bp_net *net, const REAL *params, int l,
     }
 }
 
+/* Layers [first, end) forward, whole, act[first] already there. */
+static void WFN(layers_forward)(const bp_net *net, const REAL *params, WS *ws,
+                                size_t n, int first, int end)
+{
+    for (int l = first; l < end; l++)
+        WFN(layer_forward)(net, params, l, 0, net->arch.sizes[l + 1],
+                           ws->act[l + 1], ws->act[l], n);
+}
+
 const REAL *WFN(ws_forward_from)(const bp_net *net, const REAL *params,
                                  WS *ws, size_t n, int first)
 {
     const bp_arch *a = &net->arch;
-    for (int l = first; l < a->n_layers; l++)
-        WFN(layer_forward)(net, params, l, 0, a->sizes[l + 1],
-                           ws->act[l + 1], ws->act[l], n);
+    WFN(layers_forward)(net, params, ws, n, first, a->n_layers);
     if (a->output == BP_OUT_SOFTMAX)
         WFN(softmax_forward)(ws->act[a->n_layers], a->sizes[a->n_layers], n);
     return ws->act[a->n_layers];
@@ -267,9 +274,7 @@ double WFN(ws_pass)(const bp_net *net, const REAL *params, WS *ws, size_t n,
     if (a->output == BP_OUT_SIGMOID && a->sizes[L] == 1 &&
         (a->loss == BP_LOSS_BCE || a->loss == BP_LOSS_MSE)) {
         const bp_isa isa = bp_isa_best();
-        for (int l = 0; l < L - 1; l++)
-            WFN(layer_forward)(net, params, l, 0, a->sizes[l + 1],
-                               ws->act[l + 1], ws->act[l], n);
+        WFN(layers_forward)(net, params, ws, n, 0, L - 1);
         REAL *db = net->b_off[L - 1] == BP_NO_BIAS ? NULL
                                                    : grad + net->b_off[L - 1];
         double loss = output1_fast(

@@ -63,10 +63,10 @@ typedef struct {
     double weight_decay, beta1, beta2, rho, eps;
     const char *resume;          /* continue training this model        */
     int save_state;              /* save the optimizer state too        */
+    double tol;                  /* stopping rule: least improvement    */
+    size_t n_iter_no_change;     /* stopping rule: epochs (0: off)      */
     /* set by the command, not by options */
-    bp_net *start_net;           /* resume: the network (taken over)    */
-    const bp_model_extra *start_extra; /* resume: its state and epochs  */
-    bp_model_extra *state_out;   /* receives the optimizer state        */
+    unsigned long long given[2]; /* options on the command line (bits)  */
     int init_given;              /* --init was on the command line      */
     int optimizer_given;         /* --optimizer was                     */
     bp_output output;
@@ -103,6 +103,14 @@ int cli_parse(int argc, char **argv, unsigned cmd, const char *summary,
 __attribute__((format(printf, 2, 3)))
 #endif
 int cli_error(int code, const char *fmt, ...);
+
+/* Whether option --name was on the command line (--preset counts as
+ * itself only). */
+int cli_given(const cli_config *cfg, const char *name);
+
+/* --labels and --test-labels: refused where the data takes no label file
+ * or the file cannot be read (train and test). */
+int cli_check_label_options(const cli_config *cfg);
 
 /* Exit code for a library status: 1 for a runtime failure, else 2. */
 int cli_exit_code(bp_status st);

@@ -1,201 +1,439 @@
-/* cmd_train.c - backprop train: the seed's training run, and more. */
-#include <math.h>
-#include <signal.h>
+/* cmd_train.c - backprop train: check, load, choose defaults, train, save,
+ * report; the loop itself is in train_run.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "core/error.h"
 #include "data.h"
 #include "figures.h"
-#include "format.h"
 #include "history.h"
 #include "metrics.h"
 #include "plot/plot.h"
+#include "train_run.h"
 
-/* Set by SIGINT: training stops after the epoch under way. */
-static volatile sig_atomic_t interrupted;
+/* Everything train reads before the first epoch. */
+typedef struct {
+    cli_data d;
+    bp_dataset *val;         /* --val-split rows, or NULL                */
+    train_start start;       /* --resume: the saved network             */
+} train_inputs;
 
-static void on_sigint(int sig)
+static void inputs_free(train_inputs *in)
 {
-    (void)sig;
-    interrupted = 1;
+    bp_net_free(in->start.net);
+    bp_dataset_free(in->val);
+    cli_data_free(&in->d);
 }
 
-/* Early stopping: the best validation loss so far and its weights. */
-typedef struct {
-    double best;
-    size_t best_epoch, waited;
-    double *weights;
-} watch;
+/* --------------------------------------------------------- the options */
 
-int cli_run_training(const cli_config *cfg, bp_dataset *ds,
-                     const bp_dataset *val, FILE *out, bp_net **net_out,
-                     history *hist)
+static int is_generated(const char *data)
 {
-    bp_error err;
-    bp_arch arch;
-    bp_net *net = cfg->start_net;
-    bp_status st = BP_OK;
-    if (!net) {
-        cli_arch(cfg, ds->n_in, ds->n_out, &arch);
-        if (!(net = bp_net_new(&arch, &err)))
-            return cli_error(cli_exit_code(err.code), "%s", err.msg);
-        if ((st = bp_net_init(net, cfg->init, cfg->seed, &err))) {
-            bp_net_free(net);
-            return cli_error(EXIT_USAGE, "option --seed: %s", err.msg);
-        }
-    }
-    bp_train_opts opts = {.optimizer = cfg->optimizer,
-                          .lr = cfg->lr,
-                          .momentum = cfg->momentum,
-                          .beta1 = cfg->beta1,
-                          .beta2 = cfg->beta2,
-                          .rho = cfg->rho,
-                          .eps = cfg->eps,
-                          .weight_decay = cfg->weight_decay,
-                          .batch = cfg->batch,
-                          .shuffle_seed = cfg->seed,
-                          .dtype = cfg->dtype,
-                          .threads = (int)cfg->train_threads};
-    bp_trainer *tr = bp_trainer_new(net, ds, &opts, &err);
-    watch w = {INFINITY, 0, 0, NULL};
-    size_t n_params = bp_net_param_count(net);
-    if (tr && val && cfg->patience &&
-        !(w.weights = malloc(n_params * sizeof *w.weights)))
-        bp_fail(&err, BP_ENOMEM, "out of memory for the best weights");
-    /* resuming: the optimizer goes on from its saved state */
-    const bp_model_extra *from = cfg->start_extra;
-    if (tr && from && from->state) {
-        if (from->optimizer != cfg->optimizer)
-            fprintf(stderr, "backprop: note: the model's optimizer state is "
-                            "for %s; %s starts afresh\n",
-                    bp_optimizer_name(from->optimizer),
-                    bp_optimizer_name(cfg->optimizer));
-        else if (bp_trainer_restore(tr, from->state, from->state_len,
-                                    from->steps, from->epochs, &err)) {
-            bp_trainer_free(tr);
-            tr = NULL;
-        }
-    }
-    if (!tr || (val && cfg->patience && !w.weights)) {
-        bp_trainer_free(tr);
-        bp_net_free(net);
-        return cli_error(cli_exit_code(err.code), "%s", err.msg);
-    }
-    /* log every 100 epochs for the seed's sets, every epoch for files */
-    size_t log_every = cfg->log_every ? cfg->log_every
-                                      : cfg->file_data ? 1 : 100;
-    struct sigaction sa, old_sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
-    sigemptyset(&sa.sa_mask);
-    interrupted = 0;
-    sigaction(SIGINT, &sa, &old_sa);
+    return strcmp(data, "linear") == 0 || strcmp(data, "xor") == 0;
+}
 
-    fprintf(out, "Training ...\n");
-    double t0 = cli_seconds();
-    size_t first = from ? from->epochs + 1 : 1, last = first + cfg->epochs - 1;
-    size_t epoch, done = 0;
-    const char *stop = NULL;
-    for (epoch = first; epoch <= last; epoch++) {
-        double loss, vloss = 0, vacc = 0;
-        st = bp_trainer_epoch(tr, &loss, &err);
-        if (st)
-            break;
-        done = epoch;
-        if (val && (st = bp_evaluate(net, val, &vloss, &vacc, &err)))
-            break;
-        if (hist) {
-            history_add(hist, loss, bp_trainer_accuracy(tr));
-            history_add_val(hist, vloss, vacc);
-        }
-        if (!cfg->quiet && epoch % log_every == 0) {
-            char text[32], vtext[32], atext[32];
-            format_repr(text, sizeof text, loss);
-            if (val) {
-                format_repr(vtext, sizeof vtext, vloss);
-                format_repr(atext, sizeof atext, vacc);
-                fprintf(out, "epoch %zu loss : %s val_loss : %s "
-                             "val_accuracy : %s %%\n", epoch, text, vtext,
-                        atext);
-            } else {
-                fprintf(out, "epoch %zu loss : %s\n", epoch, text);
-            }
-        }
-        if (w.weights && vloss < w.best) {
-            w.best = vloss;
-            w.best_epoch = epoch;
-            w.waited = 0;
-            memcpy(w.weights, bp_net_params_const(net),
-                   n_params * sizeof *w.weights);
-        } else if (w.weights && ++w.waited >= cfg->patience) {
-            stop = "patience";
-            break;
-        }
-        if (interrupted) {
-            stop = "interrupt";
-            break;
-        }
-    }
-    double seconds = cli_seconds() - t0;
-    sigaction(SIGINT, &old_sa, NULL);
-    if (cfg->state_out && !st) {
-        size_t len;
-        uint64_t steps;
-        const double *state = bp_trainer_state(tr, &len, &steps);
-        free(cfg->state_out->state);
-        cfg->state_out->state = len ? malloc(len * sizeof *state) : NULL;
-        if (cfg->state_out->state)
-            memcpy(cfg->state_out->state, state, len * sizeof *state);
-        cfg->state_out->state_len = cfg->state_out->state ? len : 0;
-        cfg->state_out->steps = steps;
-        cfg->state_out->optimizer = cfg->optimizer;
-    }
-    if (cfg->state_out)
-        cfg->state_out->epochs = done;
-    bp_trainer_free(tr);
-    if (st) {
-        free(w.weights);
-        bp_net_free(net);
-        fflush(out);
-        if (st == BP_EDIVERGED)
-            return cli_error(EXIT_RUNTIME,
-                             "training diverged at epoch %zu: %s (try a "
-                             "smaller --lr)", epoch, err.msg);
-        return cli_error(cli_exit_code(st), "%s", err.msg);
-    }
-    if (stop && strcmp(stop, "patience") == 0) {
-        memcpy(bp_net_params(net), w.weights, n_params * sizeof *w.weights);
-        fprintf(stderr, "backprop: early stop at epoch %zu: the validation "
-                        "loss has not improved for %zu epochs; keeping the "
-                        "weights of epoch %zu\n",
-                done, cfg->patience, w.best_epoch);
-    } else if (stop) {
-        fprintf(stderr, "backprop: interrupted after epoch %zu of %zu%s\n",
-                done, last,
-                cfg->model ? "; saving the model as it is" : "");
-    }
-    free(w.weights);
-    size_t ran = done ? done - first + 1 : 0;
-    if (cfg->timing)
-        fprintf(stderr, "backprop: trained %zu epochs in %.6f s (%.3f us/epoch)\n",
-                ran, seconds, ran ? seconds * 1e6 / (double)ran : 0.0);
-    int rc = cfg->file_data ? print_metrics(out, "train", net, ds, NULL, 0)
-                            : cli_print_test(out, net, ds);
-    if (rc == EXIT_OK && stop && strcmp(stop, "interrupt") == 0)
-        rc = EXIT_INTERRUPTED;
-    if ((rc == EXIT_OK || rc == EXIT_INTERRUPTED) && net_out)
-        *net_out = net;
-    else
-        bp_net_free(net);
+/* An IDX label file: given only where the data takes one, and readable. */
+static int check_label_file(const char *option, const char *path,
+                            const char *data, const char *needs)
+{
+    if (!path)
+        return EXIT_OK;
+    if (is_generated(data) || strcmp(data, "fashion-mnist") == 0)
+        return cli_error(EXIT_USAGE, "option --%s: --data %s takes no label "
+                                     "file", option, data);
+    if (needs)
+        return cli_error(EXIT_USAGE, "option --%s: %s", option, needs);
+    if (access(path, R_OK) != 0)
+        return cli_error(EXIT_USAGE, "option --%s: cannot read '%s' (%s)",
+                         option, path, strerror(errno));
+    return EXIT_OK;
+}
+
+/* Options that do not apply to the data are refused, not dropped; test
+ * shares the label-file check (cmd_test.c). */
+int cli_check_label_options(const cli_config *cfg)
+{
+    int rc = check_label_file("labels", cfg->labels, cfg->data, NULL);
+    if (rc == EXIT_OK)
+        rc = check_label_file("test-labels", cfg->test_labels,
+                              cfg->test_path ? cfg->test_path : cfg->data,
+                              cfg->test_path ? NULL
+                                             : "it labels --test FILE, which "
+                                               "is not given");
     return rc;
 }
+
+static int check_applicable(const cli_config *cfg)
+{
+    if (is_generated(cfg->data) && (cfg->test_path || cfg->split > 0))
+        return cli_error(EXIT_USAGE, "option --%s: --data %s has no held-out "
+                                     "rows; --test and --split apply to files",
+                         cfg->test_path ? "test" : "split", cfg->data);
+    if (cfg->resume && (cfg->test_path || cfg->split > 0))
+        return cli_error(EXIT_USAGE, "--resume reads its data through the "
+                                     "model; --test and --split cannot be "
+                                     "used with it");
+    if (cfg->patience && cfg->val_split <= 0)
+        return cli_error(EXIT_USAGE, "option --patience needs --val-split");
+    return cli_check_label_options(cfg);
+}
+
+/* ---------------------------------------------------------- the outputs */
+
+/* The file a path names or will name, as "folder's real path/name". */
+static char *resolved(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[PATH_MAX], real[PATH_MAX];
+    size_t len = slash ? (size_t)(slash - path) : 1;
+    if (len >= sizeof dir)
+        return NULL;
+    memcpy(dir, slash ? path : ".", len);
+    dir[len] = '\0';
+    if (slash && len == 0)
+        strcpy(dir, "/");
+    if (!realpath(dir, real))
+        return NULL;
+    const char *base = slash ? slash + 1 : path;
+    size_t n = strlen(real) + strlen(base) + 2;
+    char *out = malloc(n);
+    if (out)
+        snprintf(out, n, "%s/%s", real, base);
+    return out;
+}
+
+/* Whether two output paths name one file: the same inode (hard and
+ * symbolic links too), or the same name in the same folder. */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    char *ra = resolved(a), *rb = resolved(b);
+    int same = ra && rb ? strcmp(ra, rb) == 0 : strcmp(a, b) == 0;
+    free(ra);
+    free(rb);
+    return same;
+}
+
+/* Creates and removes a file in dir, so that a folder that cannot take a
+ * file (/proc, a read-only mount, a full quota) is found before training. */
+static bp_status probe_folder(const char *dir, const char *path,
+                              bp_error *err)
+{
+    char name[PATH_MAX];
+    int n = snprintf(name, sizeof name, "%s/.backprop-probe-XXXXXX", dir);
+    if (n < 0 || (size_t)n >= sizeof name)
+        return bp_fail(err, BP_EIO, "cannot write %s: the path is too long",
+                       path);
+    int fd = mkstemp(name);
+    if (fd < 0)
+        return bp_fail(err, BP_EIO, "cannot write %s: %s", path,
+                       strerror(errno));
+    close(fd);
+    unlink(name);
+    return BP_OK;
+}
+
+static bp_status probe_file(const char *option, const char *path,
+                            bp_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return bp_fail(err, BP_EIO, "option --%s: cannot write %s: %s",
+                       option, path, S_ISDIR(st.st_mode)
+                                         ? "it is a folder"
+                                         : "it is not a regular file");
+    char *copy = strdup(path);
+    if (!copy)
+        return bp_fail(err, BP_ENOMEM, "out of memory");
+    char *slash = strrchr(copy, '/');
+    const char *dir = !slash ? "." : slash == copy ? "/" : copy;
+    if (slash && slash != copy)
+        *slash = '\0';
+    bp_status s = probe_folder(dir, path, err);
+    free(copy);
+    return s;
+}
+
+/* Every output is checked before training: two on one file, a folder
+ * that cannot take the file. */
+static int check_outputs(const cli_config *cfg)
+{
+    const char *names[3] = {"model", "history", "plot"};
+    const char *paths[3] = {cfg->model, cfg->history_path, cfg->plot_dir};
+    for (int i = 0; i < 3; i++)
+        for (int j = i + 1; j < 3; j++)
+            if (paths[i] && paths[j] && same_file(paths[i], paths[j]))
+                return cli_error(EXIT_USAGE, "options --%s and --%s name one "
+                                             "file, '%s': give each its own",
+                                 names[i], names[j], paths[j]);
+    if (cfg->plot_dir && !bp_plot_available())
+        return cli_error(EXIT_USAGE,
+                         "option --plot: plotting is unavailable (backprop "
+                         "was built without PLplot; run make deps, then make)");
+    bp_error err;
+    bp_status st = BP_OK;
+    if (cfg->plot_dir && !(st = make_folder(cfg->plot_dir, &err)))
+        st = probe_folder(cfg->plot_dir, cfg->plot_dir, &err);
+    if (!st && cfg->history_path)
+        st = probe_file("history", cfg->history_path, &err);
+    if (!st && cfg->model)
+        st = probe_file("model", cfg->model, &err);
+    return st ? cli_error(EXIT_USAGE, "%s", err.msg) : EXIT_OK;
+}
+
+/* ------------------------------------------------------------ the data */
+
+/* --resume: options that describe the network must match the model's. */
+static int check_resume(const cli_config *cfg, const bp_arch *a)
+{
+    const char *bad = NULL;
+    char want[96] = "", have[96] = "";
+    if (cli_given(cfg, "hidden")) {
+        cli_config m = *cfg;
+        m.n_hidden = a->n_layers - 1;
+        for (int k = 0; k < m.n_hidden; k++)
+            m.hidden[k] = a->sizes[k + 1];
+        cli_hidden_text(cfg, want, sizeof want);
+        cli_hidden_text(&m, have, sizeof have);
+        if (strcmp(want, have) != 0)
+            bad = "hidden";
+    }
+    if (!bad && cli_given(cfg, "activation") && cfg->activation != a->hidden) {
+        bad = "activation";
+        snprintf(want, sizeof want, "%s", bp_activation_name(cfg->activation));
+        snprintf(have, sizeof have, "%s", bp_activation_name(a->hidden));
+    }
+    if (!bad && cli_given(cfg, "loss") && cfg->loss != a->loss) {
+        bad = "loss";
+        snprintf(want, sizeof want, "%s", bp_loss_name(cfg->loss));
+        snprintf(have, sizeof have, "%s", bp_loss_name(a->loss));
+    }
+    if (!bad && (cli_given(cfg, "bias") || cli_given(cfg, "no-bias")) &&
+        !cfg->bias != !a->bias) {
+        bad = cfg->bias ? "bias" : "no-bias";
+        snprintf(want, sizeof want, "%s", cfg->bias ? "biases" : "no biases");
+        snprintf(have, sizeof have, "%s", a->bias ? "biases" : "no biases");
+    }
+    if (bad)
+        return cli_error(EXIT_USAGE, "option --%s: %s contradicts the model "
+                                     "%s (%s); leave it out with --resume",
+                         bad, want, cfg->resume, have);
+    if (cli_given(cfg, "init") || cli_given(cfg, "preset"))
+        return cli_error(EXIT_USAGE, "option --%s: --resume takes the "
+                                     "network and its weights from %s",
+                         cli_given(cfg, "init") ? "init" : "preset",
+                         cfg->resume);
+    return EXIT_OK;
+}
+
+/* The saved network, its classes, standardisation and optimizer state;
+ * the data is shaped by the model, not anew. */
+static int load_resume(cli_config *cfg, train_inputs *in)
+{
+    bp_error err;
+    bp_model_extra ex;
+    bp_net *net = bp_model_load_extra(cfg->resume, &ex, &err);
+    if (!net)
+        return cli_error(EXIT_USAGE, "option --resume: %s", err.msg);
+    const bp_arch *a = bp_net_arch(net);
+    int rc = check_resume(cfg, a);
+    if (rc == EXIT_OK)
+        rc = cli_load_for_model(cfg, net, &ex, &in->d, 1);
+    if (rc != EXIT_OK) {
+        bp_model_extra_free(&ex);
+        bp_net_free(net);
+        return rc;
+    }
+    in->d.extra = ex;
+    cfg->activation = a->hidden;
+    cfg->n_hidden = a->n_layers - 1;
+    for (int k = 0; k < cfg->n_hidden; k++)
+        cfg->hidden[k] = a->sizes[k + 1];
+    cfg->bias = a->bias;
+    if (!cfg->optimizer_given && ex.state)
+        cfg->optimizer = ex.optimizer;
+    in->start.net = net;
+    in->start.extra = &in->d.extra;
+    return EXIT_OK;
+}
+
+static int load_inputs(cli_config *cfg, train_inputs *in)
+{
+    memset(in, 0, sizeof *in);
+    int rc = cfg->resume ? load_resume(cfg, in) : cli_load_data(cfg, &in->d);
+    if (rc == EXIT_OK && cfg->val_split > 0)
+        rc = cli_split(&in->d.train, &in->val, cfg->val_split, cfg->seed + 1,
+                       "--val-split");
+    if (rc != EXIT_OK) {
+        bp_net_free(in->start.net);
+        in->start.net = NULL;
+        cli_data_free(&in->d);
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------- defaults */
+
+static int given_any(const cli_config *cfg, const char *a, const char *b)
+{
+    return cli_given(cfg, a) || (b && cli_given(cfg, b));
+}
+
+/*
+ * Files train as scikit-learn's MLPClassifier() and MLPRegressor() do:
+ * one hidden layer of 100 ReLU units, Glorot's weight scale, Adam at
+ * 0.001, batches of min(200, n), an L2 penalty of alpha 1e-4 on its scale,
+ * at most 200 epochs, stopping when the loss has not improved by 1e-4 for
+ * more than 10 epochs.  Every option given keeps its value; the seed's
+ * sets keep the seed's defaults.
+ */
+static void choose_defaults(cli_config *cfg, const train_inputs *in)
+{
+    const cli_data *d = &in->d;
+    int files = !d->generated, preset = cli_given(cfg, "preset");
+    cfg->file_data = files;
+    if (files) {
+        cfg->output = d->output;
+        cfg->loss = d->loss;
+    }
+    if (files && !preset && !cfg->resume) {
+        if (!cli_given(cfg, "hidden")) {
+            cfg->n_hidden = 1;
+            cfg->hidden[0] = 100;
+        }
+        if (!cli_given(cfg, "activation"))
+            cfg->activation = BP_ACT_RELU;
+        if (!cfg->init_given)
+            cfg->init = BP_INIT_XAVIER;
+    }
+    if (files && !preset) {
+        if (!cfg->optimizer_given && !(in->start.extra &&
+                                       in->start.extra->state))
+            cfg->optimizer = BP_OPT_ADAM;
+        if (!cli_given(cfg, "lr"))
+            cfg->lr = 0.001;
+    }
+    if (files && cfg->batch == 0)
+        cfg->batch = d->train->n < 200 ? d->train->n : 200;
+    /* scikit-learn adds 0.5 alpha |W|^2 / batch to a loss whose squared
+     * error is halved: alpha / batch on backprop's scale (2 alpha / batch
+     * for its MSE) */
+    if (files && !preset && !cli_given(cfg, "weight-decay"))
+        cfg->weight_decay = (d->loss == BP_LOSS_MSE ? 2e-4 : 1e-4) /
+                            (double)cfg->batch;
+    int rule = cfg->n_iter_no_change > 0 &&
+               (given_any(cfg, "n-iter-no-change", "tol") ||
+                (files && !cli_given(cfg, "epochs")));
+    if (!rule)
+        cfg->n_iter_no_change = 0;
+    if (cfg->epochs == 0)
+        cfg->epochs = d->generated ? 5000 : 200;
+}
+
+static void announce(const cli_data *d)
+{
+    if (d->generated)
+        return;
+    if (d->regression)
+        fprintf(stderr, "backprop: %s: %zu training rows, %zu features, "
+                        "regression, %zu test rows\n", d->name, d->train->n,
+                d->train->n_in, d->test ? d->test->n : 0);
+    else
+        fprintf(stderr, "backprop: %s: %zu training rows, %zu features, "
+                        "%zu classes, %zu test rows\n", d->name, d->train->n,
+                d->train->n_in, d->extra.n_classes, d->test ? d->test->n : 0);
+}
+
+/* ------------------------------------------------- after the training */
+
+static int report(const cli_config *cfg, const train_inputs *in,
+                  const train_result *res)
+{
+    size_t ran = res->done ? res->done - res->first + 1 : 0;
+    if (cfg->timing) {
+        char total[32], per[32];
+        format_seconds(total, sizeof total, res->seconds);
+        format_seconds(per, sizeof per,
+                       ran ? res->seconds / (double)ran : 0.0);
+        fprintf(stderr, "backprop: trained %zu epochs in %s (%s/epoch)\n",
+                ran, total, per);
+    }
+    const cli_data *d = &in->d;
+    int rc = cfg->file_data
+                 ? print_metrics(stdout, "train", res->net, d->train, NULL, 0)
+                 : cli_print_test(stdout, res->net, d->train);
+    if (rc == EXIT_OK && d->test)
+        rc = print_metrics(stdout, "test", res->net, d->test, &d->extra, 1);
+    return rc;
+}
+
+static bp_status save_outputs(const cli_config *cfg, train_inputs *in,
+                              const train_result *res, const history *hist,
+                              bp_error *err)
+{
+    bp_model_extra *ex = &in->d.extra;
+    free(ex->state);
+    ex->state = NULL;
+    ex->state_len = 0;
+    ex->epochs = res->done;
+    if (cfg->save_state && res->state_len) {
+        /* a model saved without --save-state carries no stale state */
+        ex->state = malloc(res->state_len * sizeof *ex->state);
+        if (!ex->state)
+            return bp_fail(err, BP_ENOMEM, "out of memory");
+        memcpy(ex->state, res->state, res->state_len * sizeof *ex->state);
+        ex->state_len = res->state_len;
+    }
+    ex->steps = res->steps;
+    ex->optimizer = res->optimizer;
+    bp_status st = BP_OK;
+    if (cfg->model)
+        st = bp_model_save_extra(res->net, ex, cfg->model, err);
+    if (!st && cfg->history_path)
+        st = history_write(hist, cfg->history_path, err);
+    if (!st && cfg->plot_dir) {
+        char title[320], hidden[96];
+        cli_hidden_text(cfg, hidden, sizeof hidden);
+        snprintf(title, sizeof title, "%s data, hidden %s, %s, lr %g, %s",
+                 strcmp(cfg->data, "xor") == 0      ? "XOR"
+                 : strcmp(cfg->data, "linear") == 0 ? "Linear"
+                                                    : in->d.name,
+                 hidden, bp_activation_name(cfg->activation), cfg->lr,
+                 bp_optimizer_name(cfg->optimizer));
+        st = figures_for_run(cfg->plot_dir, res->net, in->d.train, hist,
+                             title, cfg->log_y, err);
+    }
+    return st;
+}
+
+/* ------------------------------------------------------------ command */
 
 static const char summary[] =
     "Trains a fully connected network by back-propagation, prints the loss\n"
     "every --log-every epochs and the predictions and accuracy on the\n"
-    "training set, as the seed report does; --model FILE saves the network.";
+    "training set, as the seed report does; --model FILE saves the network.\n"
+    "\n"
+    "linear and xor keep the seed's defaults shown below.  Files (CSV, IDX,\n"
+    "fashion-mnist) default to scikit-learn's MLPClassifier()/MLPRegressor():\n"
+    "--hidden 100 --activation relu --init xavier --optimizer adam --lr 0.001\n"
+    "--batch min(200, rows), --weight-decay 1e-4/batch (2e-4/batch for a\n"
+    "regression: scikit-learn's alpha 1e-4 on backprop's scale), and at most\n"
+    "--epochs 200 with the stopping rule: training stops when the loss has\n"
+    "not improved by more than --tol 1e-4 for more than --n-iter-no-change 10\n"
+    "epochs in a row.  The rule watches the training loss, or with\n"
+    "--val-split the validation loss (keeping the best epoch's weights).\n"
+    "An explicit --epochs E without --tol or --n-iter-no-change trains\n"
+    "exactly E epochs; --n-iter-no-change 0 turns the rule off.  --patience K\n"
+    "stops after K epochs without a better validation loss.  On a terminal\n"
+    "a progress bar shows on stderr.";
 
 int cmd_train(int argc, char **argv)
 {
@@ -204,147 +442,42 @@ int cmd_train(int argc, char **argv)
     int rc = cli_parse(argc, argv, CMD_TRAIN, summary, &cfg);
     if (rc >= 0)
         return rc;
-    if (cfg.plot_dir && !bp_plot_available())
-        return cli_error(EXIT_USAGE,
-                         "option --plot: plotting is unavailable (backprop "
-                         "was built without PLplot; run make deps, then make)");
-    /* Fail before training, not after, when an output cannot be written. */
-    bp_error err;
-    bp_status st = BP_OK;
-    if (cfg.plot_dir)
-        st = make_folder(cfg.plot_dir, &err);
-    if (!st && cfg.plot_dir)
-        st = check_writable(cfg.plot_dir, 1, &err);
-    if (!st && cfg.history_path)
-        st = check_writable(cfg.history_path, 0, &err);
-    if (!st && cfg.model)
-        st = check_writable(cfg.model, 0, &err);
-    if (st)
-        return cli_error(EXIT_USAGE, "%s", err.msg);
+    if ((rc = check_applicable(&cfg)) != EXIT_OK ||
+        (rc = check_outputs(&cfg)) != EXIT_OK)
+        return rc;
+    train_inputs in;
+    if ((rc = load_inputs(&cfg, &in)) != EXIT_OK)
+        return rc;
+    choose_defaults(&cfg, &in);
+    announce(&in.d);
 
-    cli_data d;
-    if (cfg.resume) {
-        /* the saved network, its classes, standardisation and optimizer
-         * state; the data is shaped by the model, not anew */
-        if (cfg.test_path || cfg.split > 0)
-            return cli_error(EXIT_USAGE, "--resume reads its data through "
-                                         "the model; --test and --split "
-                                         "cannot be used with it");
-        bp_model_extra ex;
-        bp_net *start = bp_model_load_extra(cfg.resume, &ex, &err);
-        if (!start)
-            return cli_error(EXIT_USAGE, "option --resume: %s", err.msg);
-        if ((rc = cli_load_for_model(&cfg, start, &ex, &d, 1)) != EXIT_OK) {
-            bp_model_extra_free(&ex);
-            bp_net_free(start);
-            return rc;
-        }
-        d.extra = ex;
-        const bp_arch *a = bp_net_arch(start);
-        cfg.activation = a->hidden;
-        cfg.n_hidden = a->n_layers - 1;
-        for (int k = 0; k < cfg.n_hidden; k++)
-            cfg.hidden[k] = a->sizes[k + 1];
-        if (!cfg.optimizer_given && ex.state)
-            cfg.optimizer = ex.optimizer;
-        cfg.start_net = start;
-        cfg.start_extra = &d.extra;
-    } else if ((rc = cli_load_data(&cfg, &d)) != EXIT_OK) {
-        return rc;
-    }
-    cfg.state_out = &d.extra;
-    if (!d.generated) {
-        cfg.file_data = 1;
-        cfg.output = d.output;
-        cfg.loss = d.loss;
-        if (cfg.batch == 0)
-            cfg.batch = 32;
-        /* the seed's N(0, 1) weights saturate wide layers; files start
-         * from Xavier's, as scikit-learn and Keras do (He's generalised
-         * worse on iris: bench/results/tabular-100seeds.md) */
-        if (!cfg.init_given)
-            cfg.init = BP_INIT_XAVIER;
-        if (d.regression)
-            fprintf(stderr, "backprop: %s: %zu training rows, %zu features, "
-                            "regression, %zu test rows\n", d.name, d.train->n,
-                    d.train->n_in, d.test ? d.test->n : 0);
-        else
-            fprintf(stderr, "backprop: %s: %zu training rows, %zu features, "
-                            "%zu classes, %zu test rows\n", d.name, d.train->n,
-                    d.train->n_in, d.extra.n_classes, d.test ? d.test->n : 0);
-    }
-    bp_dataset *val = NULL;
-    if (cfg.val_split > 0 &&
-        (rc = cli_split(&d.train, &val, cfg.val_split, cfg.seed + 1,
-                        "--val-split")) != EXIT_OK) {
-        bp_net_free(cfg.start_net);
-        cli_data_free(&d);
-        return rc;
-    }
-    if (cfg.epochs == 0) {
-        /* auto: the seed's 5000 for its sets; for files about 100 000
-         * samples seen (of the rows left for training), at least 10 and
-         * at most 5000 epochs (iris: 953, Fashion-MNIST: 10) */
-        size_t n = d.train->n;
-        cfg.epochs = d.generated ? 5000 : (100000 + n - 1) / n;
-        if (cfg.epochs < 10)
-            cfg.epochs = 10;
-        if (cfg.epochs > 5000)
-            cfg.epochs = 5000;
-    }
-    if (cfg.patience && !val) {
-        bp_net_free(cfg.start_net);
-        cli_data_free(&d);
-        return cli_error(EXIT_USAGE, "option --patience needs --val-split");
-    }
     int want_history = cfg.history_path || cfg.plot_dir;
     history hist = {0};
-    if (want_history && !history_reserve(&hist, cfg.epochs, val != NULL)) {
-        bp_net_free(cfg.start_net);
-        cli_data_free(&d);
-        bp_dataset_free(val);
+    if (want_history && !history_reserve(&hist, cfg.epochs, in.val != NULL)) {
+        inputs_free(&in);
         return cli_error(EXIT_RUNTIME,
                          "out of memory for a history of %zu epochs",
                          cfg.epochs);
     }
-    bp_net *net = NULL;
-    rc = cli_run_training(&cfg, d.train, val, stdout, &net,
-                          want_history ? &hist : NULL);
-    cfg.start_net = NULL;          /* cli_run_training took it over */
+    train_result res;
+    rc = train_run(&cfg, &in.start, in.d.train, in.val, stdout,
+                   want_history ? &hist : NULL, &res);
+    in.start.net = NULL;           /* train_run took it over */
     /* an interrupted run still reports, saves and draws what it has */
-    int ok = rc == EXIT_OK || rc == EXIT_INTERRUPTED;
-    if (ok && d.test) {
-        int mrc = print_metrics(stdout, "test", net, d.test, &d.extra, 1);
-        if (mrc != EXIT_OK)
-            rc = mrc, ok = 0;
+    if (rc == EXIT_OK || rc == EXIT_INTERRUPTED) {
+        int rrc = report(&cfg, &in, &res);
+        bp_error err;
+        if (rrc != EXIT_OK)
+            rc = rrc;
+        else if (save_outputs(&cfg, &in, &res, &hist, &err))
+            rc = cli_error(cli_exit_code(err.code), "%s", err.msg);
+        else if (cfg.file_data && !cfg.model)
+            fprintf(stderr, "backprop: note: the trained network is not "
+                            "saved (--model FILE keeps it)\n");
     }
-    if (!cfg.save_state) {
-        /* a model saved without --save-state carries no stale state */
-        free(d.extra.state);
-        d.extra.state = NULL;
-        d.extra.state_len = 0;
-    }
-    if (ok && cfg.model)
-        st = bp_model_save_extra(net, &d.extra, cfg.model, &err);
-    if (ok && !st && cfg.history_path)
-        st = history_write(&hist, cfg.history_path, &err);
-    if (ok && !st && cfg.plot_dir) {
-        char title[320], hidden[96];
-        cli_hidden_text(&cfg, hidden, sizeof hidden);
-        snprintf(title, sizeof title, "%s data, hidden %s, %s, lr %g, %s",
-                 strcmp(cfg.data, "xor") == 0      ? "XOR"
-                 : strcmp(cfg.data, "linear") == 0 ? "Linear"
-                                                   : d.name,
-                 hidden, bp_activation_name(cfg.activation), cfg.lr,
-                 bp_optimizer_name(cfg.optimizer));
-        st = figures_for_run(cfg.plot_dir, net, d.train, &hist, title,
-                             cfg.log_y, &err);
-    }
-    if (st)
-        rc = cli_error(cli_exit_code(st), "%s", err.msg);
+    bp_net_free(res.net);
+    train_result_free(&res);
     history_free(&hist);
-    bp_net_free(net);
-    bp_dataset_free(val);
-    cli_data_free(&d);
+    inputs_free(&in);
     return rc;
 }

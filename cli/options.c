@@ -89,6 +89,13 @@ static const cli_option options[] = {
     {"patience", OPT_COUNT, F(patience), CMD_TRAIN, "K",
      "stop when the validation loss has not improved for K epochs, keeping "
      "the best weights (0: never)", 0, MAX_EPOCHS, 0, 0},
+    {"tol", OPT_REAL, F(tol), CMD_TRAIN, "T",
+     "stopping rule: the loss must improve by more than T to count",
+     0, 1e6, 0, 0},
+    {"n-iter-no-change", OPT_COUNT, F(n_iter_no_change), CMD_TRAIN, "K",
+     "stopping rule: stop when the loss has not improved by --tol for more "
+     "than K epochs in a row; on for files unless --epochs is given, on "
+     "anywhere with --tol or this option (0: off)", 0, MAX_EPOCHS, 0, 0},
     {"resume", OPT_STRING, F(resume), CMD_TRAIN, "MODEL",
      "continue training a saved model for --epochs more epochs (its "
      "optimizer state too, when saved with --save-state)", 0, 0, 0, 0},
@@ -217,6 +224,17 @@ void cli_defaults(cli_config *cfg)
     cfg->threads = 2;
     cfg->train_threads = 1;
     cfg->tolerance = 1e-6;
+    cfg->tol = 1e-4;
+    cfg->n_iter_no_change = 10;
+}
+
+int cli_given(const cli_config *cfg, const char *name)
+{
+    for (size_t k = 0; k < N_OPTIONS && k < 128; k++)
+        if (strcmp(options[k].name, name) == 0 &&
+            (cfg->given[k / 64] >> (k % 64) & 1))
+            return 1;
+    return 0;
 }
 
 void cli_preset_seed(cli_config *cfg)
@@ -576,6 +594,8 @@ int cli_parse(int argc, char **argv, unsigned mask, const char *summary,
                              arg, argv[0]);
         }
         const cli_option *o = &options[c - 256];
+        if (c - 256 < 128)
+            cfg->given[(c - 256) / 64] |= 1ULL << ((c - 256) % 64);
         if (o->kind == OPT_HELP) {
             print_help(argv[0], mask, summary, &defaults);
             return EXIT_OK;

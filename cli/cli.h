@@ -67,6 +67,7 @@ typedef struct {
     size_t n_iter_no_change;     /* stopping rule: epochs (0: off)      */
     /* set by the command, not by options */
     unsigned long long given[2]; /* options on the command line (bits)  */
+    int rule_on;                 /* train: the stopping rule applies    */
     int init_given;              /* --init was on the command line      */
     int optimizer_given;         /* --optimizer was                     */
     bp_output output;

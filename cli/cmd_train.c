@@ -108,6 +108,30 @@ static char *resolved(const char *path)
     return out;
 }
 
+/* resolved(), through a symbolic link whose target does not exist yet
+ * (one level: the link's text, taken from the link's folder). */
+static char *resolved_link(const char *path)
+{
+    struct stat st;
+    char target[PATH_MAX];
+    ssize_t n;
+    if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode) ||
+        (n = readlink(path, target, sizeof target - 1)) <= 0)
+        return resolved(path);
+    target[n] = '\0';
+    const char *slash = strrchr(path, '/');
+    if (target[0] == '/' || !slash)
+        return resolved(target);
+    size_t len = (size_t)(slash - path) + 1 + (size_t)n + 1;
+    char *joined = malloc(len);
+    if (!joined)
+        return NULL;
+    snprintf(joined, len, "%.*s/%s", (int)(slash - path), path, target);
+    char *r = resolved(joined);
+    free(joined);
+    return r;
+}
+
 /* Whether two output paths name one file: the same inode (hard and
  * symbolic links too), or the same name in the same folder. */
 static int same_file(const char *a, const char *b)
@@ -115,7 +139,7 @@ static int same_file(const char *a, const char *b)
     struct stat sa, sb;
     if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
         return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-    char *ra = resolved(a), *rb = resolved(b);
+    char *ra = resolved_link(a), *rb = resolved_link(b);
     int same = ra && rb ? strcmp(ra, rb) == 0 : strcmp(a, b) == 0;
     free(ra);
     free(rb);
@@ -332,8 +356,7 @@ static void choose_defaults(cli_config *cfg, const train_inputs *in)
     int rule = cfg->n_iter_no_change > 0 &&
                (given_any(cfg, "n-iter-no-change", "tol") ||
                 (files && !cli_given(cfg, "epochs")));
-    if (!rule)
-        cfg->n_iter_no_change = 0;
+    cfg->rule_on = rule;
     if (cfg->epochs == 0)
         cfg->epochs = d->generated ? 5000 : 200;
 }
@@ -422,18 +445,20 @@ static const char summary[] =
     "training set, as the seed report does; --model FILE saves the network.\n"
     "\n"
     "linear and xor keep the seed's defaults shown below.  Files (CSV, IDX,\n"
-    "fashion-mnist) default to scikit-learn's MLPClassifier()/MLPRegressor():\n"
-    "--hidden 100 --activation relu --init xavier --optimizer adam --lr 0.001\n"
-    "--batch min(200, rows), --weight-decay 1e-4/batch (2e-4/batch for a\n"
-    "regression: scikit-learn's alpha 1e-4 on backprop's scale), and at most\n"
-    "--epochs 200 with the stopping rule: training stops when the loss has\n"
-    "not improved by more than --tol 1e-4 for more than --n-iter-no-change 10\n"
-    "epochs in a row.  The rule watches the training loss, or with\n"
-    "--val-split the validation loss (keeping the best epoch's weights).\n"
-    "An explicit --epochs E without --tol or --n-iter-no-change trains\n"
-    "exactly E epochs; --n-iter-no-change 0 turns the rule off.  --patience K\n"
-    "stops after K epochs without a better validation loss.  On a terminal\n"
-    "a progress bar shows on stderr.";
+    "fashion-mnist) default to what scikit-learn's MLPClassifier() and\n"
+    "MLPRegressor() do: one hidden layer of 100 relu units, xavier weights,\n"
+    "adam at lr 0.001, batches of min(200, rows), weight decay 1e-4/batch\n"
+    "(2e-4/batch for a regression: scikit-learn's alpha on backprop's scale),\n"
+    "and at most 200 epochs with the stopping rule: training stops when the\n"
+    "loss has not improved by more than --tol (1e-4) for more than\n"
+    "K = --n-iter-no-change (10) epochs in a row.  The rule watches the\n"
+    "training loss, or with --val-split the validation loss (then the best\n"
+    "epoch's weights are kept).  An explicit --epochs E trains exactly E\n"
+    "epochs unless --tol or --n-iter-no-change is given too (then E is the\n"
+    "most); --n-iter-no-change 0 turns the rule off; --patience K stops after\n"
+    "K epochs without a better validation loss.  Files log about 20 epoch\n"
+    "lines; on a terminal a one-line "
+    "progress bar shows on stderr.";
 
 int cmd_train(int argc, char **argv)
 {

@@ -52,7 +52,7 @@ static bp_status rule_start(stop_rule *r, const cli_config *cfg, int has_val,
         r->on = r->on_val = 1;
         r->limit = cfg->patience;
         r->tol = cli_given(cfg, "tol") ? cfg->tol : 0;
-    } else if (cfg->n_iter_no_change) {
+    } else if (cfg->rule_on && cfg->n_iter_no_change) {
         r->on = 1;
         r->on_val = has_val;
         r->limit = cfg->n_iter_no_change + 1;   /* scikit-learn's count */

@@ -1,7 +1,6 @@
 /* cmd_train.c - backprop train: check, load, choose defaults, train, save,
  * report; the loop itself is in train_run.c. */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>

@@ -166,19 +166,21 @@ static size_t log_interval(const cli_config *cfg)
 
 /* -------------------------------------------------------------- setup */
 
-static bp_net *new_network(const cli_config *cfg, const bp_dataset *ds)
+/* A new network; on failure NULL and *rc, the error printed. */
+static bp_net *new_network(const cli_config *cfg, const bp_dataset *ds,
+                           int *rc)
 {
     bp_error err;
     bp_arch arch;
     cli_arch(cfg, ds->n_in, ds->n_out, &arch);
     bp_net *net = bp_net_new(&arch, &err);
     if (!net) {
-        cli_error(cli_exit_code(err.code), "%s", err.msg);
+        *rc = cli_error(cli_exit_code(err.code), "%s", err.msg);
         return NULL;
     }
     if (bp_net_init(net, cfg->init, cfg->seed, &err)) {
         bp_net_free(net);
-        cli_error(EXIT_USAGE, "option --seed: %s", err.msg);
+        *rc = cli_error(EXIT_USAGE, "option --seed: %s", err.msg);
         return NULL;
     }
     return net;
@@ -326,9 +328,10 @@ int train_run(const cli_config *cfg, const train_start *from, bp_dataset *ds,
     bp_error err;
     memset(res, 0, sizeof *res);
     run_state s = {0};
-    s.net = from && from->net ? from->net : new_network(cfg, ds);
+    int rc = EXIT_USAGE;
+    s.net = from && from->net ? from->net : new_network(cfg, ds, &rc);
     if (!s.net)
-        return EXIT_USAGE;
+        return rc;
     s.val = val;
     s.tr = new_trainer(cfg, from, s.net, ds, &err);
     bp_status st = s.tr ? rule_start(&s.rule, cfg, val != NULL,

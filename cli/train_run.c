@@ -321,6 +321,24 @@ static void say_stop(const cli_config *cfg, const stop_rule *r,
                 res->done - res->first + 1, cfg->epochs);
 }
 
+/* The failure after the loop (or the state's copy): frees and prints. */
+static int run_failed(run_state *s, train_result *res, bp_status st,
+                      const bp_error *err, FILE *out)
+{
+    free(s->rule.weights);
+    bp_net_free(s->net);
+    train_result_free(res);
+    fflush(out);
+    if (!st)
+        return cli_error(EXIT_RUNTIME, "out of memory for the optimizer "
+                                       "state");
+    if (st == BP_EDIVERGED)
+        return cli_error(EXIT_RUNTIME,
+                         "training diverged at epoch %zu: %s (try a "
+                         "smaller --lr)", res->failed_epoch, err->msg);
+    return cli_error(cli_exit_code(st), "%s", err->msg);
+}
+
 int train_run(const cli_config *cfg, const train_start *from, bp_dataset *ds,
               const bp_dataset *val, FILE *out, history *hist,
               train_result *res)
@@ -339,9 +357,7 @@ int train_run(const cli_config *cfg, const train_start *from, bp_dataset *ds,
                         : err.code;
     if (st) {
         bp_trainer_free(s.tr);
-        bp_net_free(s.net);
-        free(s.rule.weights);
-        return cli_error(cli_exit_code(err.code), "%s", err.msg);
+        return run_failed(&s, res, st, &err, out);
     }
     s.log_every = log_interval(cfg);
     progress_init(&s.bar, cfg, ds->n);
@@ -360,20 +376,8 @@ int train_run(const cli_config *cfg, const train_start *from, bp_dataset *ds,
 
     int kept = st || keep_state(res, s.tr, cfg->optimizer);
     bp_trainer_free(s.tr);
-    if (st || !kept) {
-        free(s.rule.weights);
-        bp_net_free(s.net);
-        train_result_free(res);
-        fflush(out);
-        if (!kept)
-            return cli_error(EXIT_RUNTIME, "out of memory for the optimizer "
-                                           "state");
-        if (st == BP_EDIVERGED)
-            return cli_error(EXIT_RUNTIME,
-                             "training diverged at epoch %zu: %s (try a "
-                             "smaller --lr)", res->failed_epoch, err.msg);
-        return cli_error(cli_exit_code(st), "%s", err.msg);
-    }
+    if (st || !kept)
+        return run_failed(&s, res, st, &err, out);
     if (res->stop == STOP_RULE && s.rule.weights)
         memcpy(bp_net_params(s.net), s.rule.weights,
                bp_net_param_count(s.net) * sizeof *s.rule.weights);

@@ -354,7 +354,7 @@ static void choose_defaults(cli_config *cfg, const train_inputs *in)
                             (double)cfg->batch;
     int rule = cfg->n_iter_no_change > 0 &&
                (given_any(cfg, "n-iter-no-change", "tol") ||
-                (files && !cli_given(cfg, "epochs")));
+                (files && !preset && !cli_given(cfg, "epochs")));
     cfg->rule_on = rule;
     if (cfg->epochs == 0)
         cfg->epochs = d->generated ? 5000 : 200;
@@ -484,6 +484,7 @@ int cmd_train(int argc, char **argv)
                          cfg.epochs);
     }
     train_result res;
+    in.start.progress = 1;
     rc = train_run(&cfg, &in.start, in.d.train, in.val, stdout,
                    want_history ? &hist : NULL, &res);
     in.start.net = NULL;           /* train_run took it over */

@@ -88,14 +88,11 @@ static int rule_update(stop_rule *r, double loss, size_t epoch,
 
 /* ------------------------------------------------------------- output */
 
-static void progress_init(progress *p, const cli_config *cfg, size_t n)
+static void progress_init(progress *p, const cli_config *cfg, int wanted,
+                          size_t n)
 {
     memset(p, 0, sizeof *p);
-    const char *force = getenv("BP_PROGRESS");
-    if (force && *force)
-        p->on = strcmp(force, "0") != 0;
-    else
-        p->on = cfg->file_data && !cfg->quiet && isatty(STDERR_FILENO);
+    p->on = wanted && !cfg->quiet && isatty(STDERR_FILENO);
     p->samples = n;
 }
 
@@ -360,7 +357,7 @@ int train_run(const cli_config *cfg, const train_start *from, bp_dataset *ds,
         return run_failed(&s, res, st, &err, out);
     }
     s.log_every = log_interval(cfg);
-    progress_init(&s.bar, cfg, ds->n);
+    progress_init(&s.bar, cfg, from && from->progress, ds->n);
 
     struct sigaction sa, old_sa;
     memset(&sa, 0, sizeof sa);

@@ -8,10 +8,12 @@
 #include "history.h"
 
 /* Where a run starts: a saved network and its extra (--resume), or
- * nothing (a new network from the configuration). */
+ * nothing (a new network from the configuration); and whether a progress
+ * bar may show (train's runs; not the lab's). */
 typedef struct {
     bp_net *net;                 /* taken over by train_run               */
     const bp_model_extra *extra; /* its optimizer state and epochs       */
+    int progress;                /* the bar, when stderr is a terminal    */
 } train_start;
 
 typedef enum { STOP_NONE, STOP_RULE, STOP_INTERRUPT } stop_reason;

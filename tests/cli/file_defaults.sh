@@ -73,14 +73,16 @@ grep -q 'early stop at epoch 4: the validation loss has not improved by --tol fo
     pass rule-validation || fail rule-validation "$(cat val.err)"
 
 # an explicit --epochs trains exactly that many; with a rule option it is
-# the most; --n-iter-no-change 0 turns the rule off
+# the most; --n-iter-no-change 0 turns the rule off; --preset seed on a
+# file trains the seed's 5000 epochs
 ep_of() { "$BP" train --quiet --timing "$@" 2>&1 >/dev/null |
               sed -n 's/^backprop: trained \([0-9]*\) epochs.*/\1/p'; }
 got="$(ep_of --data ring.csv --epochs 7) $(ep_of --data ring.csv --epochs 3 --tol 1 --n-iter-no-change 2)"
 got="$got $(ep_of --data ring.csv --epochs 6 --tol 1 --n-iter-no-change 2)"
 got="$got $(ep_of --data ring.csv --tol 1 --n-iter-no-change 0 --epochs 9)"
 got="$got $(ep_of --data xor) $(ep_of --data xor --tol 1 --n-iter-no-change 1)"
-want="7 3 4 9 5000 3"
+got="$got $(ep_of --data ring.csv --preset seed)"
+want="7 3 4 9 5000 3 5000"
 [ "$got" = "$want" ] && pass rule-epochs || fail rule-epochs "got '$got', want '$want'"
 
 # the seed's sets keep the seed's defaults: 10,10 sigmoid, 5000 epochs

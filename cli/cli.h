@@ -109,9 +109,10 @@ int cli_error(int code, const char *fmt, ...);
  * itself only). */
 int cli_given(const cli_config *cfg, const char *name);
 
-/* --labels and --test-labels: refused where the data takes no label file
- * or the file cannot be read (train and test). */
-int cli_check_label_options(const cli_config *cfg);
+/* Options that do not apply to cfg->data (CSV options with other data,
+ * file options with linear/xor, label files where none is taken or that
+ * cannot be read) are refused: prints the error, returns an exit code. */
+int cli_check_data_options(const cli_config *cfg);
 
 /* Exit code for a library status: 1 for a runtime failure, else 2. */
 int cli_exit_code(bp_status st);

@@ -20,7 +20,7 @@ int cmd_test(int argc, char **argv)
         return rc;
     if (!cfg.model)
         return cli_error(EXIT_USAGE, "backprop test needs --model FILE");
-    if ((rc = cli_check_label_options(&cfg)) != EXIT_OK)
+    if ((rc = cli_check_data_options(&cfg)) != EXIT_OK)
         return rc;
     bp_error err;
     bp_model_extra extra;

@@ -54,10 +54,24 @@ static int check_label_file(const char *option, const char *path,
     return EXIT_OK;
 }
 
-/* Options that do not apply to the data are refused, not dropped; test
- * shares the label-file check (cmd_test.c). */
-int cli_check_label_options(const cli_config *cfg)
+/* Options that do not apply to the data are refused, not dropped: CSV
+ * options with generated or IDX data, file options with generated data,
+ * label files where the data takes none.  Shared with test. */
+int cli_check_data_options(const cli_config *cfg)
 {
+    static const char *const csv_only[] = {"header", "delimiter", "label"};
+    static const char *const file_only[] = {"task", "no-standardize", "limit"};
+    int generated = is_generated(cfg->data);
+    int idx = cfg->labels || strcmp(cfg->data, "fashion-mnist") == 0;
+    for (size_t k = 0; k < 3; k++)
+        if ((generated || idx) && cli_given(cfg, csv_only[k]))
+            return cli_error(EXIT_USAGE, "option --%s: --data %s is not a "
+                                         "CSV file", csv_only[k], cfg->data);
+    for (size_t k = 0; k < 3; k++)
+        if (generated && cli_given(cfg, file_only[k]))
+            return cli_error(EXIT_USAGE, "option --%s: applies to files, "
+                                         "not --data %s", file_only[k],
+                             cfg->data);
     int rc = check_label_file("labels", cfg->labels, cfg->data, NULL);
     if (rc == EXIT_OK)
         rc = check_label_file("test-labels", cfg->test_labels,
@@ -80,7 +94,7 @@ static int check_applicable(const cli_config *cfg)
                                      "used with it");
     if (cfg->patience && cfg->val_split <= 0)
         return cli_error(EXIT_USAGE, "option --patience needs --val-split");
-    return cli_check_label_options(cfg);
+    return cli_check_data_options(cfg);
 }
 
 /* ---------------------------------------------------------- the outputs */

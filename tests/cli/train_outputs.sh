@@ -72,6 +72,20 @@ refused test-cmd-labels-xor "option --labels: --data xor takes no label file" \
 refused test-cmd-labels-missing "option --labels: cannot read 'nothere.idx'" \
     test --model d.bpm --data d.csv --labels nothere.idx
 
+refused header-with-xor "option --header: --data xor is not a CSV file" \
+    train --data xor --header yes
+refused delimiter-with-fashion "option --delimiter: --data fashion-mnist is not a CSV file" \
+    train --data fashion-mnist --delimiter ';'
+refused label-with-linear "option --label: --data linear is not a CSV file" \
+    train --data linear --label y
+refused task-with-xor "option --task: applies to files, not --data xor" \
+    train --data xor --task regression
+refused limit-with-xor "option --limit: applies to files" train --data xor --limit 2
+refused no-standardize-with-xor "option --no-standardize" train --data xor --no-standardize
+refused test-cmd-header-xor "option --header: --data xor is not a CSV file" \
+    test --model ok.bpm --data xor --header no
+refused test-cmd-limit-xor "option --limit" test --model ok.bpm --data xor --limit 3
+
 # --resume: network options must match the saved model
 "$BP" train --data d.csv --hidden 6 --activation tanh --epochs 2 --quiet \
     --model r.bpm >/dev/null 2>&1

@@ -332,6 +332,16 @@ static int given_any(const cli_config *cfg, const char *a, const char *b)
  * more than 10 epochs.  Every option given keeps its value; the seed's
  * sets keep the seed's defaults.
  */
+/* A file's labels choose its output and loss; --loss cannot change them. */
+static int check_loss(const cli_config *cfg, const cli_data *d)
+{
+    if (d->generated || !cli_given(cfg, "loss") || cfg->loss == d->loss)
+        return EXIT_OK;
+    return cli_error(EXIT_USAGE, "option --loss: %s takes %s (its labels "
+                                 "choose the loss), not %s",
+                     d->name, bp_loss_name(d->loss), bp_loss_name(cfg->loss));
+}
+
 static void choose_defaults(cli_config *cfg, const train_inputs *in)
 {
     const cli_data *d = &in->d;
@@ -363,9 +373,10 @@ static void choose_defaults(cli_config *cfg, const train_inputs *in)
     /* scikit-learn adds 0.5 alpha |W|^2 / batch to a loss whose squared
      * error is halved: alpha / batch on backprop's scale (2 alpha / batch
      * for its MSE) */
+    size_t batch = cfg->batch < d->train->n ? cfg->batch : d->train->n;
     if (files && !preset && !cli_given(cfg, "weight-decay"))
         cfg->weight_decay = (d->loss == BP_LOSS_MSE ? 2e-4 : 1e-4) /
-                            (double)cfg->batch;
+                            (double)(batch ? batch : 1);
     int rule = cfg->n_iter_no_change > 0 &&
                (given_any(cfg, "n-iter-no-change", "tol") ||
                 (files && !preset && !cli_given(cfg, "epochs")));
@@ -486,6 +497,10 @@ int cmd_train(int argc, char **argv)
     train_inputs in;
     if ((rc = load_inputs(&cfg, &in)) != EXIT_OK)
         return rc;
+    if (!cfg.resume && (rc = check_loss(&cfg, &in.d)) != EXIT_OK) {
+        inputs_free(&in);
+        return rc;
+    }
     choose_defaults(&cfg, &in);
     announce(&in.d);
 

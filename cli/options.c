@@ -171,7 +171,7 @@ static const cli_option options[] = {
      "lines for files",
      0, MAX_EPOCHS, 0, 0},
     {"quiet", OPT_FLAG, F(quiet), CMD_TRAIN | CMD_LAB, NULL,
-     "no epoch lines", 0, 0, 0, 0},
+     "no epoch lines (and no progress bar)", 0, 0, 0, 0},
     {"timing", OPT_FLAG, F(timing), CMD_TRAIN, NULL,
      "print the training time on stderr", 0, 0, 0, 0},
     {"model", OPT_STRING, F(model), CMD_TRAIN | CMD_TEST | CMD_PREDICT, "FILE",

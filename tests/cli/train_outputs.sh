@@ -85,6 +85,10 @@ refused no-standardize-with-xor "option --no-standardize" train --data xor --no-
 refused test-cmd-header-xor "option --header: --data xor is not a CSV file" \
     test --model ok.bpm --data xor --header no
 refused test-cmd-limit-xor "option --limit" test --model ok.bpm --data xor --limit 3
+refused loss-with-file "option --loss: d.csv takes bce (its labels choose the loss), not mse" \
+    train --data d.csv --loss mse
+"$BP" train --data d.csv --loss bce --epochs 1 --quiet >/dev/null 2>err &&
+    pass loss-matching-file || fail loss-matching-file "$(first_err err)"
 
 # --resume: network options must match the saved model
 "$BP" train --data d.csv --hidden 6 --activation tanh --epochs 2 --quiet \

@@ -72,10 +72,12 @@ static int rule_update(stop_rule *r, double loss, size_t epoch,
 {
     if (!r->on)
         return 0;
-    if (loss > r->best - r->tol)
+    if (loss > r->best - r->tol) {
         r->waited++;
-    else
+    } else {
         r->waited = 0;
+        r->progress_epoch = epoch;
+    }
     if (loss < r->best) {
         r->best = loss;
         r->best_epoch = epoch;
@@ -313,9 +315,15 @@ static void say_stop(const cli_config *cfg, const stop_rule *r,
                 res->done, last,
                 cfg->model ? "; saving the model as it is" : "");
     else if (r->on && res->done == last && cfg->file_data)
-        fprintf(stderr, "backprop: note: the loss was still improving after "
-                        "%zu epochs (--epochs %zu); more may help\n",
-                res->done - res->first + 1, cfg->epochs);
+        fprintf(stderr, "backprop: note: the stopping rule did not end "
+                        "training within --epochs %zu (the %s loss last "
+                        "improved by --tol at epoch %zu)\n",
+                cfg->epochs, r->on_val ? "validation" : "training",
+                r->progress_epoch);
+    if (res->stop == STOP_NONE && res->best_epoch &&
+        res->best_epoch != res->done)
+        fprintf(stderr, "backprop: keeping the weights of epoch %zu, the "
+                        "lowest validation loss\n", res->best_epoch);
 }
 
 /* The failure after the loop (or the state's copy): frees and prints. */
@@ -375,7 +383,11 @@ int train_run(const cli_config *cfg, const train_start *from, bp_dataset *ds,
     bp_trainer_free(s.tr);
     if (st || !kept)
         return run_failed(&s, res, st, &err, out);
-    if (res->stop == STOP_RULE && s.rule.weights)
+    /* on validation the best epoch's weights, whether the rule stopped
+     * the run or the epochs ran out (as scikit-learn's early_stopping) */
+    res->best_epoch = s.rule.weights && res->stop != STOP_INTERRUPT
+                          ? s.rule.best_epoch : 0;
+    if (res->best_epoch)
         memcpy(bp_net_params(s.net), s.rule.weights,
                bp_net_param_count(s.net) * sizeof *s.rule.weights);
     free(s.rule.weights);

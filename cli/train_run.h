@@ -23,6 +23,7 @@ typedef struct {
     bp_net *net;             /* the trained network; the caller frees it */
     size_t first, done;      /* first epoch run, last one finished        */
     size_t failed_epoch;
+    size_t best_epoch;       /* whose weights were kept (validation), or 0 */
     double seconds;          /* of the epochs                             */
     stop_reason stop;
     double *state;           /* the optimizer state at the end (owned)    */
@@ -39,6 +40,7 @@ typedef struct {
     size_t limit;            /* epochs without improvement that stop      */
     double best;
     size_t best_epoch, waited;
+    size_t progress_epoch;   /* the last that improved by tol             */
     double *weights;         /* the best weights (validation only)        */
 } stop_rule;
 

@@ -72,6 +72,24 @@ fi
 grep -q 'early stop at epoch 4: the validation loss has not improved by --tol for 3 epochs; keeping the weights of epoch [1-4]$' val.err &&
     pass rule-validation || fail rule-validation "$(cat val.err)"
 
+# on the validation loss the best epoch's weights are kept when the epochs
+# run out too: the model equals one trained for exactly that many epochs
+awk 'BEGIN { srand(5); print "a,b,c,y"; for (i = 0; i < 200; i++) printf "%.4f,%.4f,%.4f,%s\n", rand(), rand(), rand(), (rand() < 0.5 ? "p" : "q") }' >noise.csv
+"$BP" train --data noise.csv --val-split 0.25 --lr 0.05 --epochs 40 --n-iter-no-change 100 \
+    --quiet --model best.bpm >/dev/null 2>best.err
+best=$(sed -n 's/^backprop: keeping the weights of epoch \([0-9]*\), the lowest validation loss$/\1/p' best.err)
+if [ -n "$best" ] && [ "$best" -lt 40 ] &&
+   grep -q 'the stopping rule did not end training within --epochs 40' best.err; then
+    "$BP" train --data noise.csv --val-split 0.25 --lr 0.05 --epochs "$best" \
+        --quiet --model exact.bpm >/dev/null 2>&1
+    "$BP" test --model best.bpm --data noise.csv >best.out 2>&1
+    "$BP" test --model exact.bpm --data noise.csv >exact.out 2>&1
+    cmp -s best.out exact.out && pass rule-best-weights-at-end ||
+        fail rule-best-weights-at-end "the kept weights are not epoch $best's"
+else
+    fail rule-best-weights-at-end "$(cat best.err)"
+fi
+
 # an explicit --epochs trains exactly that many; with a rule option it is
 # the most; --n-iter-no-change 0 turns the rule off; --preset seed on a
 # file trains the seed's 5000 epochs

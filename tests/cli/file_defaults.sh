@@ -37,8 +37,9 @@ else
     fail defaults-bounded-log "$lines epoch lines, last '$last', trained '$ep'"
 fi
 
-# --timing in sensible units
-if grep -Eq '^backprop: trained [0-9]+ epochs in [0-9.]+ (us|ms|s|min|h) \([0-9.]+ (us|ms|s|min|h)/epoch\)$' ring.err; then
+# --timing in sensible units: a number below 1000 with one or two decimals
+# and its unit, not "0.031234 s (156.170 us/epoch)"
+if grep -Eq '^backprop: trained [0-9]+ epochs in [0-9]{1,3}\.[0-9]{1,2} (us|ms|s|min|h) \([0-9]{1,3}\.[0-9]{1,2} (us|ms|s|min|h)/epoch\)$' ring.err; then
     pass timing-units
 else
     fail timing-units "$(grep trained ring.err)"

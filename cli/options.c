@@ -207,8 +207,8 @@ void cli_defaults(cli_config *cfg)
     cfg->seeds = 10;
     cfg->data_list = "linear,xor";
     cfg->header = "auto";
-    cfg->delimiter = ",";
-    cfg->task = "classification";
+    cfg->delimiter = NULL;        /* detected, or the model's */
+    cfg->task = NULL;             /* detected from the labels */
     cfg->standardize = 1;
     cfg->beta1 = 0.9;
     cfg->beta2 = 0.999;

@@ -181,7 +181,7 @@ write("nometa.bpm", edited(lambda h: h.pop("__metadata__")), data)
 write("f32.safetensors", json.dumps({"weight": {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16]}}).encode(), b"\0" * 16)
 
 def version(h):
-    h["__metadata__"]["format_version"] = "2"
+    h["__metadata__"]["format_version"] = "3"
 write("version.bpm", edited(version), data)
 
 def shape(h):

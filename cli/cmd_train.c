@@ -181,7 +181,8 @@ int cli_run_training(const cli_config *cfg, bp_dataset *ds,
     if (cfg->timing)
         fprintf(stderr, "backprop: trained %zu epochs in %.6f s (%.3f us/epoch)\n",
                 ran, seconds, ran ? seconds * 1e6 / (double)ran : 0.0);
-    int rc = cfg->file_data ? print_metrics(out, "train", net, ds, NULL, 0)
+    int rc = cfg->file_data ? print_metrics(out, "train", net, ds,
+                                            cfg->state_out, 0)
                             : cli_print_test(out, net, ds);
     if (rc == EXIT_OK && stop && strcmp(stop, "interrupt") == 0)
         rc = EXIT_INTERRUPTED;

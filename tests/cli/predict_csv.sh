@@ -158,4 +158,17 @@ rc=$?
 [ $rc -eq 2 ] && grep -q 'stdin:2: a line longer than' cap.err && [ "$(wc -l <cap.out)" -eq 1 ] &&
     pass predict-line-cap || fail predict-line-cap "exit $rc: $(cat cap.err)"
 
+# a read error is not the end of input (a folder as stdin), and an endless
+# line (/dev/zero) is refused, not read until memory runs out
+"$BP" predict --model num.bpm </ >/dev/null 2>rd.err
+rc=$?
+[ $rc -eq 1 ] && grep -q 'cannot read stdin' rd.err && pass predict-read-error ||
+    fail predict-read-error "exit $rc: $(cat rd.err)"
+"$BP" predict --model num.bpm </dev/zero >/dev/null 2>z.err
+r1=$?
+"$BP" predict --model num.bpm --input /dev/zero >/dev/null 2>z2.err
+r2=$?
+[ $r1 -eq 2 ] && [ $r2 -eq 2 ] && grep -q 'longer than' z.err && grep -q 'longer than' z2.err &&
+    pass predict-endless-line || fail predict-endless-line "exit $r1/$r2: $(cat z.err z2.err)"
+
 exit $status

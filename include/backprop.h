@@ -519,8 +519,9 @@ typedef enum {
 /*
  * Whether a table's labels are a regression target: every label is a
  * number, and either one of them is not a whole number (scikit-learn's
- * "continuous"), or there are more than 20 distinct values with fewer than
- * 10 rows each on average (too many classes to learn from the rows).
+ * "continuous"), or there are too many distinct values to learn as
+ * classes from the rows: more than 20 with fewer than 10 rows each on
+ * average, or more than 2 with fewer than 2 rows each.
  * Returns BP_TASK_REGRESSION or BP_TASK_CLASSIFICATION.
  */
 bp_task bp_task_detect(const bp_table *t);

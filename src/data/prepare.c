@@ -83,6 +83,8 @@ bp_task bp_task_detect(const bp_table *t)
             return BP_TASK_REGRESSION;
     if (t->n_classes > 20 && t->n < 10 * t->n_classes)
         return BP_TASK_REGRESSION;
+    if (t->n_classes > 2 && t->n < 2 * t->n_classes)
+        return BP_TASK_REGRESSION;     /* mostly one row a class */
     return BP_TASK_CLASSIFICATION;
 }
 

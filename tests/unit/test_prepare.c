@@ -83,7 +83,7 @@ static void test_task_detect(void **state)
     bp_table *t = csv("r.csv", "1,0.5\n2,1\n3,1.5\n", NULL);
     assert_int_equal(bp_task_detect(t), BP_TASK_REGRESSION);
     bp_table_free(t);
-    t = csv("c.csv", "1,0\n2,1\n3,2\n", NULL);
+    t = csv("c.csv", "1,0\n2,1\n3,2\n4,1\n5,0\n6,2\n", NULL);
     assert_int_equal(bp_task_detect(t), BP_TASK_CLASSIFICATION);
     bp_table_free(t);
     /* 30 whole values on 60 rows: too many classes for the rows */
@@ -93,6 +93,14 @@ static void test_task_detect(void **state)
                  i, i % 30);
     t = csv("m.csv", text, NULL);
     assert_int_equal(bp_task_detect(t), BP_TASK_REGRESSION);
+    bp_table_free(t);
+    /* 5 whole values on 5 rows: one row a class */
+    t = csv("s.csv", "1,100\n2,250\n3,130\n4,90\n5,301\n", NULL);
+    assert_int_equal(bp_task_detect(t), BP_TASK_REGRESSION);
+    bp_table_free(t);
+    /* 3 classes on 6 rows are still classes */
+    t = csv("k.csv", "1,0\n2,1\n3,2\n4,0\n5,1\n6,2\n", NULL);
+    assert_int_equal(bp_task_detect(t), BP_TASK_CLASSIFICATION);
     bp_table_free(t);
     t = csv("wd.csv", "1,a\n2,b\n", NULL);
     assert_int_equal(bp_task_detect(t), BP_TASK_CLASSIFICATION);

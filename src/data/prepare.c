@@ -13,43 +13,49 @@
 /* ------------------------------------------------------ standardisation */
 
 /*
- * Mean and standard deviation (population) of n values spaced stride
- * apart.  The plain two-pass sums give the project's numbers; when a sum
- * overflows (a value near 1e308, or values of 1e154 whose squares
- * overflow), the values are divided by the largest magnitude first, so
- * that every sum stays below 4n, and the results are scaled back: the mean
- * and the deviation of values within [-m, m] are within [-m, m] too.  A
- * deviation below 1e-12 (a constant feature) becomes 1.
+ * Mean and standard deviation (population) of each of the d columns of x
+ * (n rows), into mean and std.  The plain two-pass sums, in row order (the
+ * project's numbers, read through memory once a pass); a column whose sums
+ * overflow (a value near 1e308, or values of 1e154 whose squares
+ * overflow) is done again with its values divided by its largest
+ * magnitude m first, so that every sum stays below 4n, and the results
+ * scaled back: the mean and the deviation of values within [-m, m] are
+ * within [-m, m] too.  A deviation below 1e-12 (a constant column)
+ * becomes 1.
  */
-static void column_stats(const double *x, size_t n, size_t stride,
-                         double *mean_out, double *std_out)
+static void column_stats(const double *x, size_t n, size_t d, double *mean,
+                         double *std)
 {
-    double sum = 0, ss = 0;
+    for (size_t f = 0; f < d; f++)
+        mean[f] = std[f] = 0;
     for (size_t s = 0; s < n; s++)
-        sum += x[s * stride];
-    double mean = sum / (double)n;
-    if (isfinite(mean))
-        for (size_t s = 0; s < n; s++) {
-            double e = x[s * stride] - mean;
-            ss += e * e;
+        for (size_t f = 0; f < d; f++)
+            mean[f] += x[s * d + f];
+    for (size_t f = 0; f < d; f++)
+        mean[f] /= (double)n;
+    for (size_t s = 0; s < n; s++)
+        for (size_t f = 0; f < d; f++) {
+            double e = x[s * d + f] - mean[f];
+            std[f] += e * e;
         }
-    double sd = sqrt(ss / (double)n);
-    if (!isfinite(mean) || !isfinite(ss)) {
-        double m = 0, sm = 0, sq = 0;
-        for (size_t s = 0; s < n; s++)
-            m = fmax(m, fabs(x[s * stride]));
-        for (size_t s = 0; s < n; s++)
-            sm += x[s * stride] / m;
-        double mu = sm / (double)n;
-        for (size_t s = 0; s < n; s++) {
-            double e = x[s * stride] / m - mu;
-            sq += e * e;
+    for (size_t f = 0; f < d; f++) {
+        double sd = sqrt(std[f] / (double)n);
+        if (!isfinite(mean[f]) || !isfinite(sd)) {
+            double m = 0, sm = 0, sq = 0;
+            for (size_t s = 0; s < n; s++)
+                m = fmax(m, fabs(x[s * d + f]));
+            for (size_t s = 0; s < n; s++)
+                sm += x[s * d + f] / m;
+            double mu = sm / (double)n;
+            for (size_t s = 0; s < n; s++) {
+                double e = x[s * d + f] / m - mu;
+                sq += e * e;
+            }
+            mean[f] = mu * m;
+            sd = fmin(sqrt(sq / (double)n) * m, DBL_MAX);
         }
-        mean = mu * m;
-        sd = fmin(sqrt(sq / (double)n) * m, DBL_MAX);
+        std[f] = sd > 1e-12 ? sd : 1.0;
     }
-    *mean_out = mean;
-    *std_out = sd > 1e-12 ? sd : 1.0;
 }
 
 /* (v - mean) / std, without overflow where the difference would overflow
@@ -273,8 +279,7 @@ static bp_status standardize_prepared(bp_prepared *p, bp_error *err)
     extra->std = malloc(d * sizeof *extra->std);
     if (!extra->mean || !extra->std)
         return bp_fail(err, BP_ENOMEM, "out of memory");
-    for (size_t f = 0; f < d; f++)
-        column_stats(tr->x + f, tr->n, d, &extra->mean[f], &extra->std[f]);
+    column_stats(tr->x, tr->n, d, extra->mean, extra->std);
     standardize_rows(tr->x, tr->n, d, extra->mean, extra->std);
     if (p->test)
         standardize_rows(p->test->x, p->test->n, d, extra->mean, extra->std);

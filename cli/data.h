@@ -46,6 +46,18 @@ void cli_data_free(cli_data *d);
 int cli_split(bp_dataset **from, bp_dataset **held, double fraction,
               uint64_t seed, const char *option);
 
+/* --delimiter's character, or 0 when it was not given. */
+char cli_delimiter(const cli_config *cfg);
+
+/* The CSV reader's options: the command line's first, then (extra not
+ * NULL) the model's label column, delimiter and header, then detection. */
+void cli_csv_opts(const cli_config *cfg, const bp_model_extra *extra,
+                  bp_csv_opts *o);
+
+/* Prints a reader's error (with a --delimiter hint for a file read as one
+ * column); returns the exit code. */
+int cli_table_error(const cli_config *cfg, const bp_error *err);
+
 /* (x - mean) / std in place, for n rows of d features. */
 void cli_standardize(double *x, size_t n, size_t d, const double *mean,
                      const double *std);

@@ -77,9 +77,12 @@ int print_metrics(FILE *out, const char *name, const bp_net *net,
         return cli_error(EXIT_RUNTIME, "%s", err.msg);
     }
     if (a->output == BP_OUT_LINEAR) {
-        double se = 0, ae = 0;
+        /* in the target's units: the set's targets are standardised with
+         * the model's target_std (when it has one) */
+        double se = 0, ae = 0,
+               unit = extra && extra->target_std > 0 ? extra->target_std : 1;
         for (size_t e = 0; e < ds->n * k; e++) {
-            double d = p[e] - ds->y[e];
+            double d = (p[e] - ds->y[e]) * unit;
             se += d * d;
             ae += fabs(d);
         }

@@ -71,18 +71,22 @@ static const cli_option options[] = {
      "hold out this fraction of --data as the test set", 0, 1, 1, 1},
     {"split-seed", OPT_SEED, F(split_seed), CMD_TRAIN, "S",
      "seed of the --split shuffle", 0, 0, 0, 0},
-    {"header", OPT_CHOICE, F(header), CMD_TRAIN | CMD_TEST, "WHEN",
-     "CSV header row: auto | yes | no", 0, 0, 0, 0},
-    {"delimiter", OPT_CHAR, F(delimiter), CMD_TRAIN | CMD_TEST, "C",
-     "CSV field separator (\\t for tab)", 0, 0, 0, 0},
-    {"label", OPT_STRING, F(label), CMD_TRAIN | CMD_TEST, "COL",
-     "CSV label column: a header name or a 0-based index (default: last)",
+    {"header", OPT_CHOICE, F(header), CMD_TRAIN | CMD_TEST | CMD_PREDICT,
+     "WHEN", "CSV header row: auto | yes | no (test: the model's)",
      0, 0, 0, 0},
+    {"delimiter", OPT_CHAR, F(delimiter), CMD_TRAIN | CMD_TEST | CMD_PREDICT,
+     "C", "CSV field separator, \\t for tab (default: the model's, or the "
+     "most frequent of , tab ; on the first line)", 0, 0, 0, 0},
+    {"label", OPT_STRING, F(label), CMD_TRAIN | CMD_TEST | CMD_PREDICT,
+     "COL", "CSV label column: a header name or a 0-based index (default: "
+     "the model's, or the last)", 0, 0, 0, 0},
     {"task", OPT_CHOICE, F(task), CMD_TRAIN, "KIND",
-     "classification | regression", 0, 0, 0, 0},
+     "classification | regression (default: regression when the labels "
+     "are numbers that are not all whole, or too many classes for the "
+     "rows)", 0, 0, 0, 0},
     {"no-standardize", OPT_UNSET, F(standardize), CMD_TRAIN, NULL,
-     "keep file features as they are (default: scale to mean 0, std 1)",
-     0, 0, 0, 0},
+     "keep file features and a regression target as they are (default: "
+     "scale to mean 0, std 1)", 0, 0, 0, 0},
     {"val-split", OPT_REAL, F(val_split), CMD_TRAIN, "F",
      "hold out this fraction of the training rows for validation, "
      "evaluated every epoch", 0, 1, 1, 1},
@@ -184,7 +188,11 @@ static const cli_option options[] = {
     {"log-y", OPT_FLAG, F(log_y), CMD_TRAIN, NULL,
      "logarithmic loss axis in the learning curve", 0, 0, 0, 0},
     {"input", OPT_STRING, F(input), CMD_PREDICT, "FILE",
-     "rows of comma-separated inputs (default: stdin)", 0, 0, 0, 0},
+     "a CSV/TSV file as train reads it, with or without the label column "
+     "(default: stdin, one row of features a line)", 0, 0, 0, 0},
+    {"proba", OPT_FLAG, F(proba), CMD_PREDICT, NULL,
+     "print each class's probability, under a header naming the classes",
+     0, 0, 0, 0},
     {"h", OPT_REAL, F(h), CMD_GRADCHECK | CMD_TRACE, "H",
      "finite-difference step", 0, 1, 1, 1},
     {"tolerance", OPT_REAL, F(tolerance), CMD_GRADCHECK | CMD_TRACE, "T",
@@ -217,8 +225,8 @@ void cli_defaults(cli_config *cfg)
     cfg->seeds = 10;
     cfg->data_list = "linear,xor";
     cfg->header = "auto";
-    cfg->delimiter = ",";
-    cfg->task = "classification";
+    cfg->delimiter = NULL;        /* detected, or the model's */
+    cfg->task = NULL;             /* detected from the labels */
     cfg->standardize = 1;
     cfg->beta1 = 0.9;
     cfg->beta2 = 0.999;

@@ -218,8 +218,10 @@ bp_dataset *bp_data_xor(bp_error *err);
 /*
  * A table read from a file: n rows of d numeric features, and one target
  * per row.  For classification the target is a class index 0..n_classes-1,
- * classes numbered in order of first appearance, with their original text
- * in class_names (so that predictions can print the original label).
+ * with the classes' original text in class_names (so that predictions can
+ * print the original label).  A CSV's classes are ordered by value when
+ * every label is a number ("0", "1", "2", "10", as scikit-learn's classes_),
+ * by their bytes otherwise; an IDX file's are its labels 0, 1, 2, ....
  * label_value keeps each row's label as a number (NaN where the label text
  * is not a finite number), for a caller that decides to treat a numeric
  * label column as a regression target.  A table with a single class is
@@ -235,6 +237,13 @@ typedef struct {
     char **feature_names;    /* d names (header names, or "x1", "x2", ...) */
     int labels_numeric;      /* every label parses as a finite number     */
     double *label_value;     /* n: the label as a number, NaN if it is not */
+    /* How a CSV was read, for a model to remember (zero for IDX files):
+     * the label column's header name, or its 0-based index as text (NULL
+     * when read with no_label); the delimiter used; 1 when the first row
+     * was a header. */
+    char *label_name;
+    char delimiter;
+    int header;
 } bp_table;
 
 /* Limits of the readers, so that a forged or mistaken file cannot ask for an
@@ -253,14 +262,21 @@ void bp_table_free(bp_table *t);
 
 typedef struct {
     int header;              /* -1: detect (default), 0: no header, 1: header */
-    char delimiter;          /* field separator, ',' when 0                */
+    char delimiter;          /* field separator; 0: detected (below)       */
     const char *label;       /* label column: a header name or a 0-based
                                 index as text; NULL: the last column       */
+    int no_label;            /* 1: no label column, every column is a
+                                feature (rows to predict); target 0 and
+                                label_value NaN, no classes               */
 } bp_csv_opts;
 
 /*
  * Reads a CSV file (opts NULL: the defaults above; note that the zero
- * struct means "no header", so start from {.header = -1}).  Tokenised by
+ * struct means "no header", so start from {.header = -1}).  With delimiter
+ * 0 the delimiter is the one of comma, tab and semicolon found most often
+ * outside quotes on the first line (comma on a tie or when none is); a
+ * file that this reads as one column is an error that names the
+ * delimiter.  Tokenised by
  * libcsv in strict mode: quoted fields (with "" for a quote, and line breaks
  * inside), CRLF line ends, a UTF-8 byte order mark and blank lines anywhere
  * are accepted; spaces and tabs around unquoted fields are dropped; a stray
@@ -268,8 +284,7 @@ typedef struct {
  *
  * The label: a label made only of digits is a 0-based column index; any
  * other text is a header name (and implies a header).  Each row's label text
- * is a class (classes in order of first appearance); an empty label is an
- * error.  Every other column is a feature: the field, spaces trimmed, must
+ * is a class (ordered as said above); an empty label is an error.  Every other column is a feature: the field, spaces trimmed, must
  * be all of one strtod number (C locale) and finite; "nan", "inf" and ""
  * are errors.
  *
@@ -345,6 +360,19 @@ typedef struct {
     int threads;         /* threads sharing each batch [1], at most
                           * BP_MAX_THREADS                              */
 } bp_train_opts;
+
+/*
+ * The command's training defaults for a C caller: momentum 0.9 at lr 0.1
+ * (the seed's optimizer), Adam's beta1 0.9, beta2 0.999, RMSprop's rho
+ * 0.99, eps 1e-8, full batch, f64, one thread.  Start from it and change
+ * what you need: a zero struct means plain SGD at lr 0, which the trainer
+ * refuses.
+ */
+bp_train_opts bp_train_opts_default(void);
+#define BP_TRAIN_OPTS_DEFAULT                                                \
+    ((bp_train_opts){.optimizer = BP_OPT_MOMENTUM, .lr = 0.1,                \
+                     .momentum = 0.9, .beta1 = 0.9, .beta2 = 0.999,          \
+                     .rho = 0.99, .eps = 1e-8, .threads = 1})
 
 typedef struct bp_trainer bp_trainer;
 
@@ -446,6 +474,17 @@ typedef struct {
     uint64_t steps;
     size_t epochs;            /* epochs trained so far (0: unknown)     */
     bp_optimizer optimizer;
+    /* How the training CSV was read, so that test and predict need none
+     * of train's options (metadata "label", "delimiter", "header"; saved
+     * when label is not NULL): the label column's header name or 0-based
+     * index as text, the delimiter, and header 1 or 0 (-1: not known). */
+    char *label;
+    char delimiter;
+    int header;
+    /* A regression target's standardisation y' = (y - target_mean) /
+     * target_std (metadata "target_mean", "target_std"; target_std 0:
+     * none).  The network predicts y'; bp_model_predict answers y. */
+    double target_mean, target_std;
 } bp_model_extra;
 
 bp_status bp_model_save_extra(const bp_net *net, const bp_model_extra *extra,
@@ -455,6 +494,103 @@ bp_net *bp_model_load_extra(const char *path, bp_model_extra *extra,
 bp_net *bp_model_load_buffer_extra(const unsigned char *buf, size_t len,
                                    bp_model_extra *extra, bp_error *err);
 void bp_model_extra_free(bp_model_extra *extra);
+
+/*
+ * Predictions from raw inputs, as the command's predict makes them: the
+ * inputs x (n x sizes[0], row-major, in the file's units) are standardised
+ * with extra's mean and std (when it has them), the network runs (as
+ * bp_predict), and a regression's outputs are brought back to the target's
+ * units with extra's target_mean and target_std.  extra NULL: bp_predict.
+ * bp_predict itself stays the network's forward pass on inputs that are
+ * already standardised (as the trainer and bp_evaluate see them).
+ */
+bp_status bp_model_predict(const bp_net *net, const bp_model_extra *extra,
+                           const double *x, size_t n, double *out,
+                           bp_error *err);
+
+/* ------------------------------------------------- tables to training sets */
+
+typedef enum {
+    BP_TASK_AUTO = 0,         /* regression when bp_task_detect says so */
+    BP_TASK_CLASSIFICATION,
+    BP_TASK_REGRESSION
+} bp_task;
+
+/*
+ * Whether a table's labels are a regression target: every label is a
+ * number, and either one of them is not a whole number (scikit-learn's
+ * "continuous"), or there are too many distinct values to learn as
+ * classes from the rows: more than 20 with fewer than 10 rows each on
+ * average, or more than 2 with fewer than 2 rows each.
+ * Returns BP_TASK_REGRESSION or BP_TASK_CLASSIFICATION.
+ */
+bp_task bp_task_detect(const bp_table *t);
+
+/*
+ * How bp_prepare turns a table into data sets, as the command does.  The
+ * zero struct is the command's default: task detected, inputs (and a
+ * regression target) standardised, no test set, every row.
+ */
+typedef struct {
+    bp_task task;
+    int no_standardize;      /* 1: keep inputs and targets as they are    */
+    double split;            /* fraction of rows held out as the test set,
+                                shuffled from split_seed (0: none)         */
+    uint64_t split_seed;
+    size_t limit;            /* keep the first rows of each set (0: all)   */
+} bp_prepare_opts;
+
+/* What bp_prepare makes; free with bp_prepared_free. */
+typedef struct {
+    bp_dataset *train;       /* the rows to learn from                    */
+    bp_dataset *test;        /* the held-out rows, or NULL                */
+    bp_task task;            /* classification or regression, decided     */
+    int task_detected;       /* 1: AUTO chose regression from the labels  */
+    bp_output output;        /* the output layer and the loss the task    */
+    bp_loss loss;            /* calls for (see below)                     */
+    bp_model_extra extra;    /* class names, standardisation, the CSV's
+                                label column and delimiter: save it with
+                                the network (bp_model_save_extra)         */
+} bp_prepared;
+
+/*
+ * Turns table t into data sets.  Classification: two classes give one
+ * 0/1 target (sigmoid output, BCE), more give one-hot targets (softmax,
+ * CE); a single class is an error.  Regression (numeric labels only): the
+ * label value, linear output, MSE.  The split (when asked) comes first,
+ * then the limit; then each feature's mean and standard deviation on the
+ * training rows standardise both sets (a constant feature keeps std 1),
+ * and a regression target is standardised the same way; the statistics
+ * are computed so that no value a CSV can hold makes them overflow.  The
+ * features move out of t (t->x becomes NULL); free t as usual.
+ */
+bp_status bp_prepare(bp_table *t, const bp_prepare_opts *opts,
+                     bp_prepared *out, bp_error *err);
+
+/*
+ * Shapes table t for a model that was trained as described by extra and
+ * net: its class names map the labels (a class the model never saw is an
+ * error naming it and the model's classes), its standardisation is
+ * applied to the inputs and a regression target.  limit as above.
+ */
+bp_dataset *bp_prepare_for_model(bp_table *t, const bp_net *net,
+                                 const bp_model_extra *extra, size_t limit,
+                                 bp_error *err);
+
+/* A test set from another file (table t, same columns) for a prepared
+ * training set: classes matched by name (a class the training data lacks
+ * is an error that names it), p's standardisation applied, into p->test
+ * (which must be empty).  limit as above. */
+bp_status bp_prepare_test(bp_prepared *p, bp_table *t, size_t limit,
+                          bp_error *err);
+
+/* Moves a shuffled fraction (0 < fraction < 1) of *from into a new set
+ * *held; *from is replaced by the rest.  The shuffle is seeded: the same
+ * seed holds out the same rows.  Fails when either part would be empty. */
+bp_status bp_dataset_split(bp_dataset **from, bp_dataset **held,
+                           double fraction, uint64_t seed, bp_error *err);
+
+void bp_prepared_free(bp_prepared *p);
 
 #ifdef __cplusplus
 }

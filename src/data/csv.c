@@ -43,6 +43,8 @@ typedef struct {
     bp_status status;       /* BP_OK until the first error          */
     const char *label_opt;  /* opts->label                          */
     int header;             /* -1 until decided, then 0 or 1        */
+    int no_label;           /* opts->no_label: every column a feature */
+    char delimiter;         /* 0 until detected, then the separator */
 
     size_t line;            /* the line being fed, 1-based          */
     size_t last_line;       /* where the last complete field ended  */
@@ -346,8 +348,13 @@ static void take_row(csv_reader *r, const csv_row *row)
         }
         k++;
     }
-    if (take_label(r, row))
+    if (r->no_label) {
+        r->target[r->n] = 0;
+        r->label_value[r->n] = NAN;
         r->n++;
+    } else if (take_label(r, row)) {
+        r->n++;
+    }
 }
 
 /* ------------------------------------------- header and label column */
@@ -424,6 +431,10 @@ static int fail_no_column(csv_reader *r, const csv_row *second)
 static int resolve_label(csv_reader *r, const csv_row *second)
 {
     const char *label = r->label_opt;
+    if (r->no_label) {
+        r->label_col = r->n_cols;      /* no column: every one a feature */
+        return 1;
+    }
     if (!label) {
         r->label_col = r->n_cols - 1;
         return 1;
@@ -483,7 +494,7 @@ static void decide(csv_reader *r, const csv_row *second)
         return;
     if (r->header == -1)
         r->header = detect_header(r, second);
-    r->d = r->n_cols - 1;
+    r->d = r->no_label ? r->n_cols : r->n_cols - 1;
     if (!name_features(r))
         return;
     if (!r->header)
@@ -524,10 +535,12 @@ static void on_row(int c, void *data)
         r->first = r->cur;
         r->cur = t;
         r->n_cols = r->first.n;
-        if (r->n_cols < 2)
+        if (r->n_cols < 2 && !r->no_label)
             reader_fail(r, BP_EFORMAT,
                         ":%zu: a table needs at least 2 columns (features and "
-                        "a label), got %zu", line, r->n_cols);
+                        "a label), got %zu with the delimiter '%s'", line,
+                        r->n_cols, r->delimiter == '\t' ? "\\t"
+                                   : (char[]){r->delimiter, 0});
     } else if (r->cur.n != r->n_cols) {
         reader_fail(r, BP_EFORMAT, ":%zu: expected %zu fields, got %zu",
                     line, r->n_cols, r->cur.n);
@@ -565,6 +578,27 @@ static void fail_parser(csv_reader *r, struct csv_parser *p)
         reader_fail(r, BP_ENOMEM, ":%zu: %s", r->line, csv_strerror(e));
 }
 
+/* The delimiter of a file whose options name none: of comma, tab and
+ * semicolon, the one found most often outside quotes on the first line of
+ * buf (comma on a tie or when there is none). */
+static char sniff_delimiter(const char *buf, size_t len)
+{
+    static const char cands[] = {',', '\t', ';'};
+    size_t count[3] = {0, 0, 0};
+    int quoted = 0;
+    for (size_t i = 0; i < len && (quoted || buf[i] != '\n'); i++) {
+        if (buf[i] == '"')
+            quoted = !quoted;
+        for (int k = 0; k < 3 && !quoted; k++)
+            count[k] += buf[i] == cands[k];
+    }
+    int best = 0;
+    for (int k = 1; k < 3; k++)
+        if (count[k] > count[best])
+            best = k;
+    return cands[best];
+}
+
 /* Feeds libcsv one line at a time (a line ends with '\n'), so that the
  * callbacks know the line number, and in pieces of at most 4 KiB: libcsv
  * grows a field's buffer by a fixed block, which is set to the buffer's size
@@ -581,6 +615,10 @@ static void feed(csv_reader *r, struct csv_parser *p, FILE *f)
             s += 3;
             got -= 3;
         }
+        if (start && !r->delimiter)
+            r->delimiter = sniff_delimiter(s, got);
+        if (start)
+            csv_set_delim(p, (unsigned char)r->delimiter);
         start = 0;
         while (got && r->status == BP_OK) {
             size_t len = got < 4096 ? got : 4096;
@@ -620,14 +658,84 @@ static void finish(csv_reader *r)
         reader_fail(r, BP_EFORMAT, ": no data rows (only a header)");
 }
 
+/* The classes' order: by value when every label is a number (as
+ * scikit-learn's classes_: 0, 1, 2, 10), by their bytes otherwise; two
+ * texts of one value ("1", "1.0") by their bytes. */
+typedef struct {
+    const char *name;
+    double value;
+    size_t index;
+    int numeric;            /* every label is a number */
+} class_key;
+
+static int class_cmp(const void *x, const void *y)
+{
+    const class_key *a = x, *b = y;
+    if (a->numeric && a->value != b->value)
+        return a->value < b->value ? -1 : 1;
+    return strcmp(a->name, b->name);
+}
+
+/* Sorts the classes and renumbers the targets; 0 when memory runs out. */
+static int sort_classes(csv_reader *r)
+{
+    size_t n = r->classes.n;
+    if (n < 2)
+        return 1;
+    class_key *keys = malloc(n * sizeof *keys);
+    size_t *rank = malloc(n * sizeof *rank);
+    char **names = malloc(n * sizeof *names);
+    int ok = keys && rank && names;
+    for (size_t k = 0; ok && k < n; k++) {
+        const char *s = r->classes.names[k];
+        keys[k].name = s;
+        keys[k].index = k;
+        keys[k].numeric = r->labels_numeric;
+        if (!parse_number(s, strlen(s), &keys[k].value))
+            keys[k].value = 0;
+    }
+    if (ok) {
+        qsort(keys, n, sizeof *keys, class_cmp);
+        for (size_t k = 0; k < n; k++) {
+            rank[keys[k].index] = k;
+            names[k] = r->classes.names[keys[k].index];
+        }
+        memcpy(r->classes.names, names, n * sizeof *names);
+        for (size_t s = 0; s < r->n; s++)
+            r->target[s] = (double)rank[(size_t)r->target[s]];
+    }
+    free(keys);
+    free(rank);
+    free(names);
+    return ok;
+}
+
+/* The label column as the model remembers it: its header name, or its
+ * 0-based index as text; NULL without a label column. */
+static char *label_name(const csv_reader *r)
+{
+    if (r->no_label)
+        return NULL;
+    if (r->header)
+        return bp_strndup(row_field(&r->first, r->label_col),
+                          strlen(row_field(&r->first, r->label_col)));
+    char buf[32];
+    snprintf(buf, sizeof buf, "%zu", r->label_col);
+    return bp_strndup(buf, strlen(buf));
+}
+
 /* Moves the results into a new table; the reader keeps nothing. */
 static bp_table *hand_over(csv_reader *r)
 {
     bp_table *t = calloc(1, sizeof *t);
-    if (!t) {
+    if (!t || !sort_classes(r) ||
+        (!r->no_label && !(t->label_name = label_name(r)))) {
+        free(t);
         fail_memory(r);
         return NULL;
     }
+    t->delimiter = r->delimiter;
+    t->header = r->header;
     t->n = r->n;
     t->d = r->d;
     t->x = r->x;
@@ -664,7 +772,7 @@ static int check_opts(const bp_csv_opts *opts, const char *path,
 bp_table *bp_csv_read(const char *path, const bp_csv_opts *opts,
                       bp_error *err)
 {
-    static const bp_csv_opts defaults = {-1, ',', NULL};
+    static const bp_csv_opts defaults = {-1, 0, NULL, 0};
     if (!path) {
         bp_fail(err, BP_EINVAL, "bp_csv_read: no file name");
         return NULL;
@@ -685,12 +793,11 @@ bp_table *bp_csv_read(const char *path, const bp_csv_opts *opts,
         bp_fail(err, BP_ENOMEM, "%s: out of memory", path);
         return NULL;
     }
-    char delimiter = opts->delimiter ? opts->delimiter : ',';
-    csv_set_delim(&p, (unsigned char)delimiter);
     csv_set_realloc_func(&p, field_realloc);
     csv_reader r = {.path = path, .err = err, .label_opt = opts->label,
                     .header = opts->header, .line = 1, .last_line = 1,
-                    .labels_numeric = 1};
+                    .labels_numeric = 1, .no_label = opts->no_label,
+                    .delimiter = opts->delimiter};
     feed(&r, &p, f);
     finish(&r);
     csv_free(&p);

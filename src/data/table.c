@@ -49,6 +49,7 @@ void bp_table_free(bp_table *t)
     free(t->x);
     free(t->target);
     free(t->label_value);
+    free(t->label_name);
     bp_free_names(t->class_names, t->n_classes);
     bp_free_names(t->feature_names, t->d);
     free(t);

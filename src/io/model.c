@@ -29,6 +29,10 @@
 
 #define MODEL_FORMAT "backprop"
 #define MODEL_VERSION "1"
+/* Version 2 adds a regression target's standardisation, which a reader of
+ * version 1 would ignore and then predict in the wrong units: only models
+ * that carry it are written as version 2.  Both are read. */
+#define MODEL_VERSION_TARGET "2"
 /* A header describes at most 2 * BP_MAX_LAYERS tensors; 1 MiB is ample and
  * stops a forged length from asking for gigabytes. */
 #define MAX_HEADER_LEN ((uint64_t)1 << 20)
@@ -103,6 +107,39 @@ static cJSON *tensor_entry(size_t rows, size_t cols, size_t *offset)
     return t;
 }
 
+/* Shortest text that reads back as the same double. */
+static void repr(char *buf, size_t size, double v)
+{
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(buf, size, "%.*g", digits, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+/* The CSV layout (label column, delimiter, header) and a regression
+ * target's standardisation, as metadata strings; 0 when memory runs out. */
+static int add_layout(cJSON *meta, const bp_model_extra *extra)
+{
+    if (extra->label) {
+        char delim[2] = {extra->delimiter ? extra->delimiter : ',', '\0'};
+        if (!cJSON_AddStringToObject(meta, "label", extra->label) ||
+            !cJSON_AddStringToObject(meta, "delimiter", delim) ||
+            !cJSON_AddStringToObject(meta, "header",
+                                     extra->header == 1 ? "true" : "false"))
+            return 0;
+    }
+    if (extra->target_std > 0) {
+        char mean[32], sd[32];
+        repr(mean, sizeof mean, extra->target_mean);
+        repr(sd, sizeof sd, extra->target_std);
+        if (!cJSON_AddStringToObject(meta, "target_mean", mean) ||
+            !cJSON_AddStringToObject(meta, "target_std", sd))
+            return 0;
+    }
+    return 1;
+}
+
 /* The JSON header for net and its extras; NULL when memory runs out. */
 static char *header_json(const bp_net *net, const bp_model_extra *extra)
 {
@@ -116,7 +153,10 @@ static char *header_json(const bp_net *net, const bp_model_extra *extra)
     /* every addition can fail when memory runs out: a header missing an
      * entry must never be written */
     if (!cJSON_AddStringToObject(meta, "format", MODEL_FORMAT) ||
-        !cJSON_AddStringToObject(meta, "format_version", MODEL_VERSION) ||
+        !cJSON_AddStringToObject(meta, "format_version",
+                                 extra && extra->target_std > 0
+                                     ? MODEL_VERSION_TARGET
+                                     : MODEL_VERSION) ||
         !cJSON_AddStringToObject(meta, "sizes", sizes) ||
         !cJSON_AddStringToObject(meta, "hidden_activation",
                                  bp_activation_name(a->hidden)) ||
@@ -165,6 +205,8 @@ static char *header_json(const bp_net *net, const bp_model_extra *extra)
         if (!cJSON_AddStringToObject(meta, "epochs", num))
             goto done;
     }
+    if (extra && !add_layout(meta, extra))
+        goto done;
     if (extra && extra->n_classes) {
         /* metadata values are strings: the names as a JSON array text */
         cJSON *names = cJSON_CreateArray();
@@ -301,11 +343,13 @@ static bp_status parse_metadata(const cJSON *root, bp_arch *a, bp_error *err)
                        "not a backprop model (no \"format\": \"backprop\" "
                        "in its metadata)");
     const char *version = meta_string(meta, "format_version");
-    if (!version || strcmp(version, MODEL_VERSION) != 0)
+    if (!version || (strcmp(version, MODEL_VERSION) != 0 &&
+                     strcmp(version, MODEL_VERSION_TARGET) != 0))
         return bp_fail(err, BP_EFORMAT,
                        "unsupported model format version \"%.20s\" "
-                       "(this build reads version %s)",
-                       version ? version : "?", MODEL_VERSION);
+                       "(this build reads versions %s and %s)",
+                       version ? version : "?", MODEL_VERSION,
+                       MODEL_VERSION_TARGET);
     const char *sizes = meta_string(meta, "sizes");
     const char *hidden = meta_string(meta, "hidden_activation");
     const char *output = meta_string(meta, "output_activation");
@@ -434,6 +478,44 @@ static bp_status read_classes(const cJSON *root, bp_model_extra *extra,
     }
     cJSON_Delete(list);
     return st;
+}
+
+/* The optional CSV layout and target standardisation (metadata strings). */
+static bp_status read_layout(const cJSON *root, bp_model_extra *extra,
+                             bp_error *err)
+{
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "__metadata__");
+    const char *label = meta_string(meta, "label");
+    const char *delim = meta_string(meta, "delimiter");
+    const char *header = meta_string(meta, "header");
+    const char *mean = meta_string(meta, "target_mean");
+    const char *sd = meta_string(meta, "target_std");
+    extra->header = -1;
+    if (label || delim || header) {
+        if (!label || !delim || !header || strlen(delim) != 1 ||
+            strchr("\"\r\n", delim[0]) ||
+            (strcmp(header, "true") != 0 && strcmp(header, "false") != 0))
+            return bp_fail(err, BP_EFORMAT,
+                           "metadata label, delimiter (one character) and "
+                           "header (true or false) come together");
+        if (!(extra->label = strdup(label)))
+            return bp_fail(err, BP_ENOMEM, "out of memory");
+        extra->delimiter = delim[0];
+        extra->header = strcmp(header, "true") == 0;
+    }
+    if (mean || sd) {
+        char *end1 = NULL, *end2 = NULL;
+        double m = mean ? strtod(mean, &end1) : NAN;
+        double s = sd ? strtod(sd, &end2) : NAN;
+        if (!mean || !sd || end1 == mean || *end1 || end2 == sd || *end2 ||
+            !isfinite(m) || !isfinite(s) || !(s > 0))
+            return bp_fail(err, BP_EFORMAT,
+                           "metadata target_mean and target_std must be "
+                           "finite numbers, the std > 0");
+        extra->target_mean = m;
+        extra->target_std = s;
+    }
+    return BP_OK;
 }
 
 /* Parses a whole number stored as metadata text; 0 when absent. */
@@ -597,7 +679,10 @@ static bp_status read_tensors(const cJSON *root, bp_net *net,
         if (meta_count(root, "epochs", &epochs))
             extra->epochs = (size_t)epochs;
     }
-    return extra ? read_classes(root, extra, err) : BP_OK;
+    if (!extra)
+        return BP_OK;
+    bp_status lt = read_layout(root, extra, err);
+    return lt ? lt : read_classes(root, extra, err);
 }
 
 void bp_model_extra_free(bp_model_extra *extra)
@@ -610,7 +695,9 @@ void bp_model_extra_free(bp_model_extra *extra)
     free(extra->mean);
     free(extra->std);
     free(extra->state);
+    free(extra->label);
     memset(extra, 0, sizeof *extra);
+    extra->header = -1;
 }
 
 bp_net *bp_model_load_buffer(const unsigned char *buf, size_t len,

@@ -279,6 +279,27 @@ static bp_status alloc_shares(bp_trainer *tr, bp_error *err)
     return BP_OK;
 }
 
+/* bp_net_new leaves every weight zero, a start from which the units of a
+ * layer stay alike: such a network was never initialised. */
+static bp_status check_initialised(const bp_net *net, bp_error *err)
+{
+    const bp_arch *a = &net->arch;
+    for (int l = 0; l < a->n_layers; l++) {
+        const double *w = net->params + net->w_off[l];
+        for (size_t k = 0; k < a->sizes[l + 1] * a->sizes[l]; k++)
+            if (w[k] != 0)
+                return BP_OK;
+    }
+    return bp_fail(err, BP_EINVAL,
+                   "every weight of the network is zero: it was never "
+                   "initialised (call bp_net_init, or load a model)");
+}
+
+bp_train_opts bp_train_opts_default(void)
+{
+    return BP_TRAIN_OPTS_DEFAULT;
+}
+
 bp_trainer *bp_trainer_new(bp_net *net, const bp_dataset *ds,
                            const bp_train_opts *opts, bp_error *err)
 {
@@ -286,7 +307,8 @@ bp_trainer *bp_trainer_new(bp_net *net, const bp_dataset *ds,
         bp_fail(err, BP_EINVAL, "no network given");
         return NULL;
     }
-    if (check_data(net, ds, err) || check_opts(opts, err))
+    if (check_data(net, ds, err) || check_opts(opts, err) ||
+        check_initialised(net, err))
         return NULL;
     bp_trainer *tr = calloc(1, sizeof *tr);
     if (!tr) {

@@ -181,7 +181,7 @@ write("nometa.bpm", edited(lambda h: h.pop("__metadata__")), data)
 write("f32.safetensors", json.dumps({"weight": {"dtype": "F32", "shape": [2, 2], "data_offsets": [0, 16]}}).encode(), b"\0" * 16)
 
 def version(h):
-    h["__metadata__"]["format_version"] = "2"
+    h["__metadata__"]["format_version"] = "3"
 write("version.bpm", edited(version), data)
 
 def shape(h):
@@ -266,11 +266,13 @@ fi
 # ------------------------------------------------------- predict rows
 
 # row_case NAME ROW: the row on line 3 of a file, after a good row and a
-# blank line, through --input FILE and through stdin.
+# blank line, through --input FILE and through stdin.  --input FILE is read
+# as a whole CSV first (as train reads it), so it prints nothing; stdin is
+# answered row by row, so the good row's answer comes first.
 row_case() {
     printf '0.1,0.2\n\n%s\n0.3,0.3\n' "$2" >rows.txt
     input=/dev/null
-    bad "predict-row-$1" "rows.txt:3" 1 predict --model good.bpm --input rows.txt
+    bad "predict-row-$1" "rows.txt:3" 0 predict --model good.bpm --input rows.txt
     input=rows.txt
     bad "predict-row-$1-stdin" "stdin:3" 1 predict --model good.bpm
     input=/dev/null
@@ -291,10 +293,10 @@ row_case semicolon '0.5;0.5'
 row_case trailing-junk '0.5,0.5x'
 
 printf '0.1,0.2\n\n0.5,\0000.5\n' >nul.txt
-bad predict-row-nul "nul.txt:3" 1 predict --model good.bpm --input nul.txt
+bad predict-row-nul "nul.txt:3" 0 predict --model good.bpm --input nul.txt
 
 printf 'x,y\n' >first.txt
-bad predict-row-first-line "first.txt:1" 0 predict --model good.bpm --input first.txt
+bad predict-row-first-line "first.txt no data rows" 0 predict --model good.bpm --input first.txt
 
 bad predict-input-missing "nothere.txt" 0 predict --model good.bpm --input nothere.txt
 

@@ -209,7 +209,7 @@ static void test_refusals(void **state)
     snprintf(text, sizeof text, "{%s,%s,\"extra\":{}}", META, w);
     expect_refused(text, 8, "unexpected tensor");
     expect_refused("{\"__metadata__\":{\"format\":\"backprop\","
-                   "\"format_version\":\"2\"}}", 0, "version");
+                   "\"format_version\":\"3\"}}", 0, "version");
     snprintf(text, sizeof text, "%s", META);
     char *p = strstr(text, "1,1");
     memcpy(p, "0,1", 3);

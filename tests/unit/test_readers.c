@@ -62,7 +62,7 @@ static void assert_names(char **names, size_t n, const char *const *want)
 }
 
 /* A header is found when the first row has text and the second none; the
- * label is the last column; classes come in order of first appearance. */
+ * label is the last column; text classes come in sorted order. */
 static void test_csv_header_detected(void **state)
 {
     (void)state;
@@ -77,17 +77,18 @@ static void test_csv_header_detected(void **state)
         assert_same_double(t->x[i], x[i]);
     assert_names(t->feature_names, 2, (const char *const[]){"a", "b"});
     assert_int_equal(t->n_classes, 2);
-    assert_names(t->class_names, 2, (const char *const[]){"y", "x"});
-    assert_same_double(t->target[0], 0.0);
-    assert_same_double(t->target[1], 1.0);
-    assert_same_double(t->target[2], 0.0);
+    assert_names(t->class_names, 2, (const char *const[]){"x", "y"});
+    assert_same_double(t->target[0], 1.0);
+    assert_same_double(t->target[1], 0.0);
+    assert_same_double(t->target[2], 1.0);
     assert_false(t->labels_numeric);
     assert_true(isnan(t->label_value[0]));
     bp_table_free(t);
 }
 
 /* No header: every row is data, features are x1..xd; numeric labels are
- * classes too ("3" first), with their values in label_value. */
+ * classes too, in numeric order ("1" before "3"), with their values in
+ * label_value. */
 static void test_csv_no_header(void **state)
 {
     (void)state;
@@ -98,9 +99,9 @@ static void test_csv_no_header(void **state)
     assert_int_equal(t->d, 2);
     assert_names(t->feature_names, 2, (const char *const[]){"x1", "x2"});
     assert_int_equal(t->n_classes, 2);
-    assert_names(t->class_names, 2, (const char *const[]){"3", "1"});
+    assert_names(t->class_names, 2, (const char *const[]){"1", "3"});
     assert_true(t->labels_numeric);
-    const double target[] = {0, 1, 0}, value[] = {3, 1, 3};
+    const double target[] = {1, 0, 1}, value[] = {3, 1, 3};
     for (int i = 0; i < 3; i++) {
         assert_same_double(t->target[i], target[i]);
         assert_same_double(t->label_value[i], value[i]);

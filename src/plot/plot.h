@@ -3,8 +3,9 @@
  * ground-truth / prediction comparison and a decision map.
  *
  * Two implementations share this interface:
- *   - plot.c       draws with PLplot's cairo devices (the only file that
- *                  includes plplot.h), built when BP_HAVE_PLPLOT is defined;
+ *   - plot.c and the other plot_*.c files (plot_internal.h lists them)
+ *                  draw with PLplot's cairo devices (the only files that
+ *                  include plplot.h), built when BP_HAVE_PLPLOT is defined;
  *   - plot_stub.c  used when PLplot is missing: bp_plot_available() is 0 and
  *                  every drawing function fails with BP_EINVAL and the
  *                  message "plotting is unavailable: backprop was built

@@ -218,13 +218,26 @@ void plot_world_per_px(const figure *fig, double *wx, double *wy)
     *wy = (y1 - y0) / ((vy1 - vy0) * fig->h);
 }
 
-/* A data range [lo, hi] widened by frac of its span on each side; an empty
- * span becomes 20% of the value (or 1) so that the window is valid. */
+int plot_range_ok(double lo, double hi)
+{
+    return isfinite(lo) && isfinite(hi) && lo <= hi &&
+           fmax(fabs(lo), fabs(hi)) <= PLOT_MAX_VALUE;
+}
+
+/* A data range [lo, hi] widened by frac of its span on each side.  A span
+ * too narrow to label (empty, below PLOT_MIN_SPAN, or below
+ * PLOT_MIN_RELATIVE of the values) becomes 20% of the value around its
+ * middle, or 1 around a value too close to 0, so that the window is valid
+ * and its ticks distinct. */
 void plot_pad_range(double *lo, double *hi, double frac)
 {
     double span = *hi - *lo;
-    if (!(span > 0)) {
-        span = fabs(*lo) > 0 ? 0.2 * fabs(*lo) : 1.0;
+    double mag = fmax(fabs(*lo), fabs(*hi));
+    if (!(span > 0) || span < PLOT_MIN_SPAN ||
+        span < PLOT_MIN_RELATIVE * mag) {
+        *lo += 0.5 * span;
+        *hi = *lo;
+        span = 0.2 * fabs(*lo) >= PLOT_MIN_SPAN ? 0.2 * fabs(*lo) : 1.0;
         *lo -= 0.5 * span;
         *hi += 0.5 * span;
         span = *hi - *lo;
@@ -422,8 +435,8 @@ bp_status plot_render(const char *path, double w, double h, draw_fn draw,
     const format *fmt = plot_format_for(path);
     if (fmt == NULL)
         return bp_fail(err, BP_EINVAL,
-                    "cannot write figure '%s': unknown extension "
-                    "(use .png, .svg or .pdf)", path);
+                       "cannot write figure '%s': unknown extension "
+                       "(use .png, .svg or .pdf)", path);
     bp_atomic_file out;
     bp_status st = bp_atomic_open(&out, path, err);
     if (st != BP_OK)
@@ -436,15 +449,15 @@ bp_status plot_render(const char *path, double w, double h, draw_fn draw,
     page_job job = {fmt, out.f, draw, ctx, 0};
     if (run_stream(&fig, draw_page, &job) != 0)
         st = bp_fail(err, BP_EIO, "PLplot failed drawing '%s': %s", path,
-                  escape_msg);
+                     escape_msg);
     else if (job.device_missing)
         st = bp_fail(err, BP_EINVAL,
-                  "cannot write figure '%s': PLplot's %s device is not "
-                  "installed (Debian package plplot-driver-cairo)%s%s",
-                  path, fmt->device, fig.plerr ? ": " : "", fig.plmsg);
+                     "cannot write figure '%s': PLplot's %s device is not "
+                     "installed (Debian package plplot-driver-cairo)%s%s",
+                     path, fmt->device, fig.plerr ? ": " : "", fig.plmsg);
     else if (fig.plerr)
         st = bp_fail(err, BP_EIO, "PLplot failed drawing '%s': %s", path,
-                  fig.plmsg);
+                     fig.plmsg);
     if (st != BP_OK) {
         bp_atomic_abort(&out);
         return st;

@@ -42,7 +42,10 @@ static void format_power(char *dst, size_t size, double m, int e,
                  decimals, fabs(m));
     else if (m < 0)
         snprintf(mant, sizeof mant, MINUS);
-    snprintf(dst, size, "%s10#u%s%d#d", mant, e < 0 ? MINUS : "", abs(e));
+    /* e is small (|e| <= 330, see PLOT_MAX_VALUE), but -INT_MIN is not an
+     * int: negate as a long */
+    snprintf(dst, size, "%s10#u%s%ld#d", mant, e < 0 ? MINUS : "",
+             e < 0 ? -(long) e : (long) e);
 }
 
 void plot_axis_linear(axis *a, double lo, double hi, double target)
@@ -87,7 +90,9 @@ void plot_axis_log(axis *a, double lo10, double hi10)
     static const int sizes[3] = {1, 3, 9};
     const double eps = 1e-9 * (hi10 - lo10);
     double span = hi10 - lo10;
-    long stride = span > 8 ? (long) ceil(span / 6) : 1;
+    /* every decade, or every 2nd, 5th, 10th, 20th ... of many */
+    double nice = span > 8 ? nice_step(span / 6) : 1;
+    long stride = (long) (nice == floor(nice) ? nice : ceil(nice));
     a->lo = lo10;
     a->hi = hi10;
     a->log = 1;
@@ -115,6 +120,18 @@ void plot_axis_log(axis *a, double lo10, double hi10)
         }
         if (a->n >= 3 || (s == 2 && a->n >= 2))
             return;
+    }
+    if (!(lo10 > -280 && hi10 < 280)) {
+        /* beyond the linear labels' reach (subnormal numbers): the 1..9
+         * ticks found, or one label in the middle */
+        if (a->n == 0) {
+            double mid = 0.5 * (lo10 + hi10), e = floor(mid);
+            a->at[0] = mid;
+            format_power(a->text[0], sizeof a->text[0], pow(10.0, mid - e),
+                         (int) e, 2);
+            a->n = 1;
+        }
+        return;
     }
     axis lin;
     plot_axis_linear(&lin, pow(10.0, lo10), pow(10.0, hi10), 4);
@@ -213,8 +230,13 @@ void plot_draw_axes(const figure *fig, const axis *ax, const axis *ay,
                     const margins *m)
 {
     char xopt[8], yopt[8];
-    snprintf(xopt, sizeof xopt, "bit%s", ax->log ? "ls" : "");
-    snprintf(yopt, sizeof yopt, "bit%s", ay->log ? "ls" : "");
+    /* plbox ticks every decade of a log axis, and 2..9 within: past a
+     * dozen decades they would merge into a bar, and the grid marks the
+     * labels instead */
+    snprintf(xopt, sizeof xopt, "%s",
+             !ax->log ? "bit" : ax->hi - ax->lo > 12 ? "bl" : "bitls");
+    snprintf(yopt, sizeof yopt, "%s",
+             !ay->log ? "bit" : ay->hi - ay->lo > 12 ? "bl" : "bitls");
     plcol0(C_INK);
     plot_width_px(fig, 1.25);
     plsmaj(plot_mm_of_px(fig, TICK_LEN), 1.0);

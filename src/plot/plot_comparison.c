@@ -37,8 +37,8 @@ bp_status bp_plot_comparison(const char *path, const double *x,
 {
     if (path == NULL || x == NULL || truth == NULL || pred == NULL || n == 0)
         return bp_fail(err, BP_EINVAL,
-                    "bp_plot_comparison: path, x, truth, pred and n > 0 "
-                    "required");
+                       "bp_plot_comparison: path, x, truth, pred and n > 0 "
+                       "required");
     scatter_ctx s = {x, truth, pred, n, 0, 0, 0, 0, 0};
     bp_status st = plot_scatter_setup(&s, path, err);
     if (st != BP_OK)

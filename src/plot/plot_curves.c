@@ -168,7 +168,7 @@ static void draw_curve(const figure *fig, curves_ctx *c,
         size_t m = curve_run(c, s, &i);
         if (m == 1) {
             /* a lone point would be invisible as a line */
-            plot_draw_disc(fig, c->bx[0], c->by[0], 3.0,
+            plot_draw_disc(fig, c->bx[0], c->by[0], 5.0,
                            C_SERIES + colour % 10, C_SERIES, 0.0);
         } else {
             plline((PLINT) m, c->bx, c->by);
@@ -203,8 +203,10 @@ static void draw_curves(const figure *fig, void *ctx)
     plot_draw_legend(fig, c);
 }
 
-/* Range of the drawable values of all series; 0 when there are none. */
-static int curves_range(curves_ctx *c)
+/* Sets the window to the range of the drawable values of all series:
+ * BP_OK, or BP_EINVAL when there are none or they are beyond what an axis
+ * can show (PLOT_MAX_VALUE). */
+static bp_status curves_range(curves_ctx *c, const char *path, bp_error *err)
 {
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
     for (size_t k = 0; k < c->count; k++) {
@@ -224,14 +226,32 @@ static int curves_range(curves_ctx *c)
         }
     }
     if (!(x0 <= x1) || !(y0 <= y1))
-        return 0;
+        return bp_fail(err, BP_EINVAL, "cannot plot '%s': no finite point%s",
+                       path, c->log_y ? " (with y > 0 for the log axis)" : "");
+    if (!plot_range_ok(x0, x1))
+        return bp_fail(err, BP_EINVAL,
+                       "cannot plot '%s': x values from %g to %g are beyond "
+                       "what an axis can show (magnitudes up to %g)",
+                       path, x0, x1, PLOT_MAX_VALUE);
+    if (!plot_range_ok(y0, y1))
+        return bp_fail(err, BP_EINVAL,
+                       "cannot plot '%s': y values from %g to %g are beyond "
+                       "what a linear axis can show (magnitudes up to %g)%s",
+                       path, y0, y1, PLOT_MAX_VALUE,
+                       y0 > 0 ? "; a logarithmic y axis shows them" : "");
     plot_pad_range(&x0, &x1, 0.02);
+    if (c->log_y && y1 - y0 < 1e-9) {
+        /* one value on a log axis: a decade around it, not 20% of its
+         * exponent */
+        y0 -= 0.5;
+        y1 += 0.5;
+    }
     plot_pad_range(&y0, &y1, 0.05);
     c->x0 = x0;
     c->x1 = x1;
     c->y0 = y0;
     c->y1 = y1;
-    return 1;
+    return BP_OK;
 }
 
 static void curves_free(curves_ctx *c)
@@ -255,10 +275,10 @@ static bp_status check_series(const bp_plot_series *series, size_t count,
         const bp_plot_series *s = &series[k];
         if (s->n > 0 && (s->x == NULL || s->y == NULL))
             return bp_fail(err, BP_EINVAL,
-                        "plot series %zu: x and y must not be NULL", k);
+                           "plot series %zu: x and y must not be NULL", k);
         if ((s->lo == NULL) != (s->hi == NULL))
             return bp_fail(err, BP_EINVAL,
-                        "plot series %zu: give both lo and hi, or neither", k);
+                           "plot series %zu: give both lo and hi, or neither", k);
         if (s->n > *max_n)
             *max_n = s->n;
     }
@@ -274,7 +294,7 @@ bp_status bp_plot_curves(const char *path, const char *title,
 {
     if (path == NULL || series == NULL || count == 0)
         return bp_fail(err, BP_EINVAL,
-                    "bp_plot_curves: path and at least one series required");
+                       "bp_plot_curves: path and at least one series required");
     size_t max_n;
     bp_status st = check_series(series, count, &max_n, err);
     if (st != BP_OK)
@@ -285,9 +305,8 @@ bp_status bp_plot_curves(const char *path, const char *title,
     c.series = series;
     c.count = count;
     c.log_y = log_y != 0;
-    if (!curves_range(&c))
-        return bp_fail(err, BP_EINVAL, "cannot plot '%s': no finite point%s",
-                    path, log_y ? " (with y > 0 for the log axis)" : "");
+    if ((st = curves_range(&c, path, err)) != BP_OK)
+        return st;
 
     int oom = 0;
     c.title = plot_literal_text(title, &oom);

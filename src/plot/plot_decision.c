@@ -92,11 +92,11 @@ bp_status bp_plot_decision(const char *path, const char *title,
 {
     if (path == NULL || f == NULL || x == NULL || truth == NULL || n == 0)
         return bp_fail(err, BP_EINVAL,
-                    "bp_plot_decision: path, f, x, truth and n > 0 required");
+                       "bp_plot_decision: path, f, x, truth and n > 0 required");
     if (plot_format_for(path) == NULL)
         return bp_fail(err, BP_EINVAL,
-                    "cannot write figure '%s': unknown extension "
-                    "(use .png, .svg or .pdf)", path);
+                       "cannot write figure '%s': unknown extension "
+                       "(use .png, .svg or .pdf)", path);
     decision_ctx d;
     memset(&d, 0, sizeof d);
     d.pts.x = x;

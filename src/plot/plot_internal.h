@@ -50,6 +50,15 @@ typedef struct {
     char plmsg[1024];       /* plabort()'s message                        */
 } figure;
 
+/* What an axis can show.  PLplot maps the window onto the page with
+ * differences and quotients of its bounds, and the ticks need distinct
+ * values: data beyond PLOT_MAX_VALUE in magnitude is refused, and a window
+ * narrower than PLOT_MIN_SPAN, or than PLOT_MIN_RELATIVE of its values, is
+ * widened (plot_pad_range). */
+#define PLOT_MAX_VALUE    1e300
+#define PLOT_MIN_SPAN     1e-290
+#define PLOT_MIN_RELATIVE 1e-9
+
 /* Font sizes (em, reference pixels) and distances of the layout.  At 1200
  * pixels wide these match matplotlib's 10-12 pt defaults scaled to the
  * figure, so text stays readable when the PNG is shrunk into a report. */
@@ -206,6 +215,9 @@ void plot_page_coordinates(const figure *fig);
 void plot_viewport_get_px(const figure *fig, double *left, double *right,
                           double *bottom, double *top);
 void plot_world_per_px(const figure *fig, double *wx, double *wy);
+/* Whether [lo, hi] is finite, ordered and within PLOT_MAX_VALUE: a range
+ * a figure can show once plot_pad_range has widened it. */
+int plot_range_ok(double lo, double hi);
 void plot_pad_range(double *lo, double *hi, double frac);
 double plot_text_em(const char *s);
 bp_status plot_render(const char *path, double w, double h, draw_fn draw,

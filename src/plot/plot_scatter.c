@@ -6,6 +6,15 @@
 
 /* ====================================================== scatter figures */
 
+/* Whether [lo, hi] is too narrow for distinct ticks among values of
+ * magnitude mag. */
+static int flat(double lo, double hi, double mag)
+{
+    double span = hi - lo;
+    return !(span > 0) || span < PLOT_MIN_SPAN ||
+           span < PLOT_MIN_RELATIVE * mag;
+}
+
 /* Checks labels, counts finite points and sets the window: the data range
  * plus 5% of the larger span on every side, so both axes get the same
  * margin (the figures use equal scales). */
@@ -17,8 +26,8 @@ bp_status plot_scatter_setup(scatter_ctx *s, const char *path, bp_error *err)
         if ((s->truth[i] != 0 && s->truth[i] != 1) ||
             (s->pred != NULL && s->pred[i] != 0 && s->pred[i] != 1))
             return bp_fail(err, BP_EINVAL,
-                        "cannot plot '%s': point %zu has a class other than "
-                        "0 or 1", path, i);
+                           "cannot plot '%s': point %zu has a class other "
+                           "than 0 or 1", path, i);
         double a = s->x[2 * i], b = s->x[2 * i + 1];
         if (!isfinite(a) || !isfinite(b))
             continue;
@@ -32,17 +41,23 @@ bp_status plot_scatter_setup(scatter_ctx *s, const char *path, bp_error *err)
     if (!(x0 <= x1))
         return bp_fail(err, BP_EINVAL, "cannot plot '%s': no finite point",
                        path);
+    if (!plot_range_ok(x0, x1) || !plot_range_ok(y0, y1))
+        return bp_fail(err, BP_EINVAL,
+                       "cannot plot '%s': points from (%g, %g) to (%g, %g) "
+                       "are beyond what an axis can show (magnitudes up to "
+                       "%g)", path, x0, y0, x1, y1, PLOT_MAX_VALUE);
     double span = fmax(x1 - x0, y1 - y0);
-    if (!(span > 0))
-        span = fmax(fabs(x0), fabs(y0)) > 0 ? fmax(fabs(x0), fabs(y0)) : 1.0;
+    double mag = fmax(fmax(fabs(x0), fabs(x1)), fmax(fabs(y0), fabs(y1)));
+    if (flat(0, span, mag))
+        span = mag >= PLOT_MIN_SPAN ? mag : 1.0;
     /* a flat axis gets the other's span so that the panel is not a line */
-    if (!(x1 - x0 > 0)) {
-        x0 -= 0.5 * span;
-        x1 += 0.5 * span;
+    if (flat(x0, x1, fmax(fabs(x0), fabs(x1)))) {
+        x0 += 0.5 * (x1 - x0) - 0.5 * span;
+        x1 = x0 + span;
     }
-    if (!(y1 - y0 > 0)) {
-        y0 -= 0.5 * span;
-        y1 += 0.5 * span;
+    if (flat(y0, y1, fmax(fabs(y0), fabs(y1)))) {
+        y0 += 0.5 * (y1 - y0) - 0.5 * span;
+        y1 = y0 + span;
     }
     double m = 0.05 * span;
     s->x0 = x0 - m;

@@ -255,6 +255,121 @@ static void test_curves_band_log_nonfinite(void **state)
     assert_int_equal(count_files(*state), 1);
 }
 
+/* Every figure copes with huge, tiny, constant and single-point data:
+ * drawn (a PNG with the curve's or the classes' colour in it) or refused
+ * with BP_EINVAL and no file, never an axis of infinite range (the
+ * ASan/UBSan build runs this too: +-1e308 once negated INT_MIN). */
+typedef struct {
+    const char *name;
+    double y[3];
+    size_t n;
+    bp_status linear, log;     /* expected for a linear and a log y axis */
+} extreme_case;
+
+static void test_curves_extreme_ranges(void **state)
+{
+    static const extreme_case cases[] = {
+        {"huge", {1e308, -1e308, 5}, 3, BP_EINVAL, BP_OK},
+        {"max", {1.7e308, 1.7e308, 1.7e308}, 3, BP_EINVAL, BP_OK},
+        {"big", {1e299, -1e299, 5}, 3, BP_OK, BP_OK},
+        {"tiny", {1e-320, 4e-320, 2e-320}, 3, BP_OK, BP_OK},
+        {"mixed", {1e-300, 1e300, 1}, 3, BP_OK, BP_OK},
+        {"near", {1.0, 1.0 + 1e-15, 1.0}, 3, BP_OK, BP_OK},
+        {"constant", {2, 2, 2}, 3, BP_OK, BP_OK},
+        {"zero", {0, 0, 0}, 3, BP_OK, BP_EINVAL},
+        {"single", {3}, 1, BP_OK, BP_OK},
+        {"nonfinite", {NAN, INFINITY, -INFINITY}, 3, BP_EINVAL, BP_EINVAL},
+    };
+    double x[3] = {1, 2, 3};
+    int files = 0;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        for (int log_y = 0; log_y < 2; log_y++) {
+            const extreme_case *k = &cases[c];
+            bp_plot_series s = {x, k->y, k->n, "loss", NULL, NULL};
+            bp_error err = {0};
+            char name[64];
+            snprintf(name, sizeof name, "%s%d.png", k->name, log_y);
+            const char *path = in_dir(state, name);
+            bp_status want = log_y ? k->log : k->linear;
+            bp_status got = bp_plot_curves(path, "t", "epoch", "loss", &s, 1,
+                                           log_y, &err);
+            if (got != want)
+                fail_msg("%s: status %d, expected %d (%s)", name, got, want,
+                         err.msg);
+            if (want != BP_OK) {
+                assert_true(strstr(err.msg, name) != NULL);
+                assert_int_equal(count_files(*state), files);
+                continue;
+            }
+            files++;
+            png_rgba img;
+            assert_true(png_rgba_load(&img, path));
+            /* the curve (or the lone point's disc) in tab:blue */
+            if (png_count_near(&img, png_whole(&img), TAB10[0][0],
+                               TAB10[0][1], TAB10[0][2], 12) < 20)
+                fail_msg("%s: no curve drawn", name);
+            png_rgba_free(&img);
+        }
+}
+
+static bp_status half_prob(void *ctx, const double *xy, size_t m, double *p,
+                           bp_error *err)
+{
+    (void) ctx;
+    (void) err;
+    for (size_t i = 0; i < m; i++)
+        p[i] = xy[2 * i] > xy[2 * i + 1];
+    return BP_OK;
+}
+
+/* The scatter figures: huge coordinates are refused, tiny, flat and
+ * single points drawn, with both classes' colours. */
+static void test_scatter_extreme_ranges(void **state)
+{
+    static const struct {
+        const char *name;
+        double x[6];
+        size_t n;
+        bp_status want;
+    } cases[] = {
+        {"huge", {1e308, 0, -1e308, 1, 0, 0}, 3, BP_EINVAL},
+        {"big", {1e299, 0, -1e299, 1, 0, 0}, 3, BP_OK},
+        {"tiny", {1e-320, 0, 3e-320, 2e-320, 0, 1e-320}, 3, BP_OK},
+        {"flat", {0, 5, 1, 5, 2, 5}, 3, BP_OK},
+        {"same", {7, 7, 7, 7, 7, 7}, 3, BP_OK},
+        {"wide", {0, 0, 1e6, 1, 5e5, 0.5}, 3, BP_OK},
+        {"single", {0.5, 0.5}, 1, BP_OK},
+    };
+    int truth[3] = {0, 1, 0}, pred[3] = {0, 0, 1};
+    int files = 0;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        for (int fig = 0; fig < 2; fig++) {
+            bp_error err = {0};
+            char name[64];
+            snprintf(name, sizeof name, "%s-%s.png", cases[c].name,
+                     fig ? "decision" : "comparison");
+            const char *path = in_dir(state, name);
+            bp_status got =
+                fig ? bp_plot_decision(path, "t", half_prob, NULL,
+                                       cases[c].x, truth, cases[c].n, &err)
+                    : bp_plot_comparison(path, cases[c].x, truth, pred,
+                                         cases[c].n, &err);
+            if (got != cases[c].want)
+                fail_msg("%s: status %d (%s)", name, got, err.msg);
+            if (got != BP_OK) {
+                assert_true(strstr(err.msg, name) != NULL);
+                assert_int_equal(count_files(*state), files);
+                continue;
+            }
+            files++;
+            png_rgba img;
+            assert_true(png_rgba_load(&img, path));
+            assert_true(png_count(&img, png_whole(&img), png_is_reddish) >
+                        20);
+            png_rgba_free(&img);
+        }
+}
+
 static void test_curves_bad_arguments(void **state)
 {
     bp_plot_series s[3];
@@ -665,6 +780,10 @@ int main(void)
                                         make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(test_curves_band_log_nonfinite,
                                         make_dir, remove_dir),
+        cmocka_unit_test_setup_teardown(test_curves_extreme_ranges, make_dir,
+                                        remove_dir),
+        cmocka_unit_test_setup_teardown(test_scatter_extreme_ranges, make_dir,
+                                        remove_dir),
         cmocka_unit_test_setup_teardown(test_curves_bad_arguments, make_dir,
                                         remove_dir),
         cmocka_unit_test_setup_teardown(test_comparison, make_dir, remove_dir),

@@ -337,8 +337,11 @@ int cmd_train(int argc, char **argv)
                                                    : d.name,
                  hidden, bp_activation_name(cfg.activation), cfg.lr,
                  bp_optimizer_name(cfg.optimizer));
-        st = figures_for_run(cfg.plot_dir, net, d.train, &hist, title,
-                             cfg.log_y, &err);
+        figure_meta meta = {d.extra.class_names, d.extra.n_classes,
+                            d.feature_names, d.extra.mean, d.extra.std,
+                            d.regression};
+        st = figures_for_data(cfg.plot_dir, net, d.train, &hist, title,
+                              cfg.log_y, &meta, &err);
     }
     if (st)
         rc = cli_error(cli_exit_code(st), "%s", err.msg);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "data.h"
+#include "data/table.h"
 
 void cli_standardize(double *x, size_t n, size_t d, const double *mean,
                      const double *std)
@@ -20,6 +21,7 @@ void cli_data_free(cli_data *d)
     bp_dataset_free(d->train);
     bp_dataset_free(d->test);
     bp_model_extra_free(&d->extra);
+    bp_free_names(d->feature_names, d->n_features);
     memset(d, 0, sizeof *d);
 }
 
@@ -269,6 +271,9 @@ int cli_load_data(const cli_config *cfg, cli_data *d)
         !(d->train = to_dataset(t, d->regression, t->n_classes, NULL, &err)))
         rc = cli_error(cli_exit_code(err.code), "%s", err.msg);
     size_t d_in = t->d;
+    d->feature_names = t->feature_names;    /* for the figures' axes */
+    d->n_features = t->d;
+    t->feature_names = NULL;
     bp_table_free(t);
     d->output = d->regression          ? BP_OUT_LINEAR
                 : d->extra.n_classes > 2 ? BP_OUT_SOFTMAX

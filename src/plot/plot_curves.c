@@ -278,7 +278,8 @@ static bp_status check_series(const bp_plot_series *series, size_t count,
                            "plot series %zu: x and y must not be NULL", k);
         if ((s->lo == NULL) != (s->hi == NULL))
             return bp_fail(err, BP_EINVAL,
-                           "plot series %zu: give both lo and hi, or neither", k);
+                           "plot series %zu: give both lo and hi, or "
+                           "neither", k);
         if (s->n > *max_n)
             *max_n = s->n;
     }
@@ -294,7 +295,8 @@ bp_status bp_plot_curves(const char *path, const char *title,
 {
     if (path == NULL || series == NULL || count == 0)
         return bp_fail(err, BP_EINVAL,
-                       "bp_plot_curves: path and at least one series required");
+                       "bp_plot_curves: path and at least one series "
+                       "required");
     size_t max_n;
     bp_status st = check_series(series, count, &max_n, err);
     if (st != BP_OK)

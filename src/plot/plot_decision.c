@@ -12,18 +12,25 @@ static void draw_decision(const figure *fig, void *ctx)
     axis ax, ay;        /* provisional, to place the map */
     plot_axis_linear(&ax, s->x0, s->x1, 5);
     plot_axis_linear(&ay, s->y0, s->y1, 5);
-    margins m = plot_axis_margins(&ax, &ay, X1, X2, d->title);
+    margins m = plot_axis_margins(&ax, &ay, s->axis_text[0], s->axis_text[1],
+                                  d->title);
 
     plot_set_diverging_map();
-    plot_equal_viewport_px(fig, m.left, fig->w - 300, m.bottom, fig->h - m.top,
-                           s->x1 - s->x0, s->y1 - s->y0);
+    /* room on the right for the colour bar and the key, whose class
+     * names may be long */
+    double key_w = 0;
+    for (int k = 0; k < 2; k++)
+        key_w = fmax(key_w, plot_text_em(s->class_text[k]) * FONT_KEY);
+    double beside = fmax(300, 35 + KEY_MARK + KEY_TEXT_GAP + key_w + PAGE_PAD);
+    plot_scatter_viewport(fig, s, m.left, fig->w - beside, m.bottom,
+                          fig->h - m.top);
     plwind(s->x0, s->x1, s->y0, s->y1);
     plot_fit_axes(fig, s, &ax, &ay, &m, d->title);
     plot_draw_bands(fig, d);
     plot_draw_half_contour(fig, d);
     plot_draw_points(fig, s, s->truth, 0, 1);
     plot_draw_axes(fig, &ax, &ay, &m);
-    plot_draw_labels(fig, &m, d->title, X1, X2);
+    plot_draw_labels(fig, &m, d->title, s->axis_text[0], s->axis_text[1]);
 
     /* beside the map: the colour bar from the map's top down, the key
      * under it; a flat map (wide data) still gets a readable bar, and the
@@ -34,10 +41,11 @@ static void draw_decision(const figure *fig, void *ctx)
     const double key_h = 3 * 1.7 * FONT_KEY;
     double col_top = fmax(top, PAGE_PAD + bar + gap + key_h);
     col_top = fmin(col_top, fig->h - PAGE_PAD - CAP_MID * FONT_TICK);
-    plot_draw_colour_bar(fig, right + 45, right + 73, col_top - bar, col_top);
+    plot_draw_colour_bar(fig, right + 45, right + 73, col_top - bar, col_top,
+                         s->bar_text);
     const key_item key[3] = {
-        {KEY_DISC, C_CLASS0, "class 0", 1.0, C_INK},
-        {KEY_DISC, C_CLASS1, "class 1", 1.0, C_INK},
+        {KEY_DISC, C_CLASS0, s->class_text[0], 1.0, C_INK},
+        {KEY_DISC, C_CLASS1, s->class_text[1], 1.0, C_INK},
         {KEY_LINE, C_BLACK, "p = 0.5", 0.0, C_BLACK},
     };
     plot_page_coordinates(fig);
@@ -63,6 +71,11 @@ static bp_status decision_grid(decision_ctx *d, bp_plot_prob_fn f, void *ctx,
         for (int j = 0; j < GRID; j++) {
             double *q = xy + 2 * ((size_t) i * GRID + j);
             plot_grid_point(&d->pts, i + 1, j + 1, &q[0], &q[1]);
+            if (d->pts.mean != NULL) {
+                /* f takes the model's standardised inputs */
+                q[0] = (q[0] - d->pts.mean[0]) / d->pts.std[0];
+                q[1] = (q[1] - d->pts.mean[1]) / d->pts.std[1];
+            }
         }
     bp_status st = f(ctx, xy, m, p, err);
     free(xy);
@@ -88,11 +101,13 @@ static bp_status decision_grid(decision_ctx *d, bp_plot_prob_fn f, void *ctx,
 
 bp_status bp_plot_decision(const char *path, const char *title,
                            bp_plot_prob_fn f, void *ctx, const double *x,
-                           const int *truth, size_t n, bp_error *err)
+                           const int *truth, size_t n,
+                           const bp_plot_labels *labels, bp_error *err)
 {
     if (path == NULL || f == NULL || x == NULL || truth == NULL || n == 0)
         return bp_fail(err, BP_EINVAL,
-                       "bp_plot_decision: path, f, x, truth and n > 0 required");
+                       "bp_plot_decision: path, f, x, truth and n > 0 "
+                       "required");
     if (plot_format_for(path) == NULL)
         return bp_fail(err, BP_EINVAL,
                        "cannot write figure '%s': unknown extension "
@@ -102,14 +117,12 @@ bp_status bp_plot_decision(const char *path, const char *title,
     d.pts.x = x;
     d.pts.truth = truth;
     d.pts.n = n;
-    bp_status st = plot_scatter_setup(&d.pts, path, err);
-    if (st != BP_OK)
-        return st;
+    bp_status st = plot_scatter_setup(&d.pts, labels, path, err);
     int oom = 0;
-    d.title = plot_literal_text(title, &oom);
-    if (oom)
-        return bp_fail(err, BP_ENOMEM, "out of memory plotting '%s'", path);
-    st = decision_grid(&d, f, ctx, path, err);
+    if (st == BP_OK && (d.title = plot_literal_text(title, &oom), oom))
+        st = bp_fail(err, BP_ENOMEM, "out of memory plotting '%s'", path);
+    if (st == BP_OK)
+        st = decision_grid(&d, f, ctx, path, err);
     if (st == BP_OK)
         st = plot_render(path, BP_PLOT_WIDTH, BP_PLOT_HEIGHT, draw_decision,
                          &d, err);
@@ -117,5 +130,6 @@ bp_status bp_plot_decision(const char *path, const char *title,
     plot_shape_free(&d.half);
     free(d.pp);
     free(d.title);
+    plot_scatter_free(&d.pts);
     return st;
 }

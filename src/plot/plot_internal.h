@@ -149,10 +149,16 @@ typedef struct {
 #define X2 "x#d2#u"
 
 typedef struct {
-    const double *x;        /* n x 2 */
+    const double *x;        /* n x 2, as drawn (original units)          */
     const int *truth, *pred;
     size_t n, errors;
     double x0, x1, y0, y1;  /* window */
+    int equal;              /* equal axis scales                          */
+    double *own;            /* x in original units, when standardised     */
+    const double *mean, *std;  /* the standardisation, or NULL            */
+    char *class_text[2];    /* key names of the classes (PLplot text)     */
+    char *axis_text[2];     /* axis labels (PLplot text)                  */
+    char *bar_text;         /* the colour bar's "P(class 1)"              */
 } scatter_ctx;
 
 /*
@@ -255,7 +261,12 @@ int plot_curve_point_ok(const bp_plot_series *s, size_t i, int log_y);
 int plot_band_point_ok(const bp_plot_series *s, size_t i, int log_y);
 
 /* ---- plot_scatter.c: the scatter panels of the 2-D figures */
-bp_status plot_scatter_setup(scatter_ctx *s, const char *path, bp_error *err);
+bp_status plot_scatter_setup(scatter_ctx *s, const bp_plot_labels *labels,
+                             const char *path, bp_error *err);
+void plot_scatter_free(scatter_ctx *s);
+void plot_scatter_viewport(const figure *fig, const scatter_ctx *s,
+                           double left, double right, double bottom,
+                           double top);
 void plot_draw_points(const figure *fig, const scatter_ctx *s,
                       const int *label, int rings, int dark_edges);
 void plot_fit_axes(const figure *fig, const scatter_ctx *s, axis *ax,
@@ -275,6 +286,6 @@ void plot_draw_bands(const figure *fig, const decision_ctx *d);
 void plot_half_rotate(decision_ctx *d);
 void plot_draw_half_contour(const figure *fig, const decision_ctx *d);
 void plot_draw_colour_bar(const figure *fig, double left, double right,
-                          double bottom, double top);
+                          double bottom, double top, const char *title);
 
 #endif

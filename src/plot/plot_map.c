@@ -303,7 +303,7 @@ void plot_draw_half_contour(const figure *fig, const decision_ctx *d)
  * PLplot 5.15's cairo driver leaks every gradient pattern), outward ticks
  * and labels on the right, its title beside. */
 void plot_draw_colour_bar(const figure *fig, double left, double right,
-                          double bottom, double top)
+                          double bottom, double top, const char *title)
 {
     plot_viewport_px(fig, left, right, bottom, top);
     plwind(0.0, 1.0, 0.0, 1.0);
@@ -330,5 +330,5 @@ void plot_draw_colour_bar(const figure *fig, double left, double right,
                        plot_text_em("0.0") * FONT_TICK + LABEL_GAP;
     double disp = plot_disp_top_facing(bar_ticks, FONT_LABEL);
     plot_font_px(fig, FONT_LABEL);
-    plot_mtex_px(fig, "r", disp, 0.5, 0.5, "P(class 1)");
+    plot_mtex_px(fig, "r", disp, 0.5, 0.5, title);
 }

@@ -1,6 +1,9 @@
 /* plot_scatter.c - the 2-D scatter panels shared by the comparison and the
  * decision map: window, points, equal-scale panels. */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "plot/plot_internal.h"
 
@@ -15,13 +18,72 @@ static int flat(double lo, double hi, double mag)
            span < PLOT_MIN_RELATIVE * mag;
 }
 
+/* The names of the figure (labels may be NULL: see bp_plot_labels) as
+ * PLplot text, and the points in original units when labels has a
+ * standardisation. */
+static bp_status scatter_names(scatter_ctx *s, const bp_plot_labels *labels,
+                               const char *path, bp_error *err)
+{
+    static const char *const seed_class[2] = {"class 0", "class 1"};
+    static const char *const seed_axis[2] = {X1, X2};
+    const bp_plot_labels none = {{NULL, NULL}, {NULL, NULL}, NULL, NULL};
+    const bp_plot_labels *l = labels ? labels : &none;
+    int oom = 0;
+    for (int k = 0; k < 2; k++) {
+        s->class_text[k] = l->class_names[k]
+                               ? plot_literal_text(l->class_names[k], &oom)
+                               : strdup(seed_class[k]);
+        s->axis_text[k] = l->axis_names[k]
+                              ? plot_literal_text(l->axis_names[k], &oom)
+                              : strdup(seed_axis[k]);
+        oom |= !s->class_text[k] || !s->axis_text[k];
+    }
+    if (!oom && (s->bar_text = malloc(strlen(s->class_text[1]) + 4)))
+        sprintf(s->bar_text, "P(%s)", s->class_text[1]);
+    if (oom || !s->bar_text)
+        return bp_fail(err, BP_ENOMEM, "out of memory plotting '%s'", path);
+    if (!l->mean || !l->std)
+        return BP_OK;
+    for (int k = 0; k < 2; k++)
+        if (!isfinite(l->mean[k]) || !isfinite(l->std[k]) || l->std[k] == 0)
+            return bp_fail(err, BP_EINVAL,
+                           "cannot plot '%s': the standardisation of axis %d "
+                           "(mean %g, std %g) is not finite and non-zero",
+                           path, k + 1, l->mean[k], l->std[k]);
+    if (!(s->own = malloc(2 * s->n * sizeof *s->own)))
+        return bp_fail(err, BP_ENOMEM, "out of memory plotting '%s'", path);
+    for (size_t i = 0; i < 2 * s->n; i++)
+        s->own[i] = l->mean[i % 2] + l->std[i % 2] * s->x[i];
+    s->x = s->own;
+    s->mean = l->mean;
+    s->std = l->std;
+    return BP_OK;
+}
+
+void plot_scatter_free(scatter_ctx *s)
+{
+    for (int k = 0; k < 2; k++) {
+        free(s->class_text[k]);
+        free(s->axis_text[k]);
+    }
+    free(s->bar_text);
+    free(s->own);
+    s->own = NULL;
+}
+
 /* Checks labels, counts finite points and sets the window: the data range
  * plus 5% of the larger span on every side, so both axes get the same
- * margin (the figures use equal scales). */
-bp_status plot_scatter_setup(scatter_ctx *s, const char *path, bp_error *err)
+ * margin, with equal scales when the spans are within a factor 3 of each
+ * other; else each axis has its own scale and margin.  On failure the
+ * caller still frees s (plot_scatter_free). */
+bp_status plot_scatter_setup(scatter_ctx *s, const bp_plot_labels *labels,
+                             const char *path, bp_error *err)
 {
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
     s->errors = 0;
+    bp_status st = scatter_names(s, labels, path, err);
+    if (st != BP_OK)
+        return st;
     for (size_t i = 0; i < s->n; i++) {
         if ((s->truth[i] != 0 && s->truth[i] != 1) ||
             (s->pred != NULL && s->pred[i] != 0 && s->pred[i] != 1))
@@ -59,12 +121,28 @@ bp_status plot_scatter_setup(scatter_ctx *s, const char *path, bp_error *err)
         y0 += 0.5 * (y1 - y0) - 0.5 * span;
         y1 = y0 + span;
     }
-    double m = 0.05 * span;
-    s->x0 = x0 - m;
-    s->x1 = x1 + m;
-    s->y0 = y0 - m;
-    s->y1 = y1 + m;
+    double sx = x1 - x0, sy = y1 - y0;
+    s->equal = fmax(sx, sy) <= 3 * fmin(sx, sy);
+    double mx = 0.05 * (s->equal ? span : sx);
+    double my = 0.05 * (s->equal ? span : sy);
+    s->x0 = x0 - mx;
+    s->x1 = x1 + mx;
+    s->y0 = y0 - my;
+    s->y1 = y1 + my;
     return BP_OK;
+}
+
+/* The panel's viewport inside the box (reference pixels): the largest
+ * with equal scales, centred, or the whole box. */
+void plot_scatter_viewport(const figure *fig, const scatter_ctx *s,
+                           double left, double right, double bottom,
+                           double top)
+{
+    if (s->equal)
+        plot_equal_viewport_px(fig, left, right, bottom, top, s->x1 - s->x0,
+                               s->y1 - s->y0);
+    else
+        plot_viewport_px(fig, left, right, bottom, top);
 }
 
 static int class_colour(int label)
@@ -109,11 +187,11 @@ void plot_fit_axes(const figure *fig, const scatter_ctx *s, axis *ax,
     plot_viewport_get_px(fig, &l, &r, &b, &t);
     plot_axis_linear(ax, s->x0, s->x1, fmin(fmax((r - l) / 110, 3), 6));
     plot_axis_linear(ay, s->y0, s->y1, fmin(fmax((t - b) / 110, 3), 6));
-    *m = plot_axis_margins(ax, ay, X1, X2, title);
+    *m = plot_axis_margins(ax, ay, s->axis_text[0], s->axis_text[1], title);
 }
 
 /* One scatter panel inside the box [left, right] x [bottom, top] (reference
- * pixels), equal scales. */
+ * pixels). */
 void plot_draw_scatter_panel(const figure *fig, const scatter_ctx *s,
                              double left, double right, double bottom,
                              double top, const char *title,
@@ -121,12 +199,11 @@ void plot_draw_scatter_panel(const figure *fig, const scatter_ctx *s,
 {
     axis ax, ay;
     margins m;
-    plot_equal_viewport_px(fig, left, right, bottom, top, s->x1 - s->x0,
-                           s->y1 - s->y0);
+    plot_scatter_viewport(fig, s, left, right, bottom, top);
     plwind(s->x0, s->x1, s->y0, s->y1);
     plot_fit_axes(fig, s, &ax, &ay, &m, title);
     plot_draw_grid(fig, &ax, &ay);
     plot_draw_points(fig, s, label, rings, 0);
     plot_draw_axes(fig, &ax, &ay, &m);
-    plot_draw_labels(fig, &m, title, X1, X2);
+    plot_draw_labels(fig, &m, title, s->axis_text[0], s->axis_text[1]);
 }

@@ -351,9 +351,10 @@ static void test_scatter_extreme_ranges(void **state)
             const char *path = in_dir(state, name);
             bp_status got =
                 fig ? bp_plot_decision(path, "t", half_prob, NULL,
-                                       cases[c].x, truth, cases[c].n, &err)
+                                       cases[c].x, truth, cases[c].n, NULL,
+                                       &err)
                     : bp_plot_comparison(path, cases[c].x, truth, pred,
-                                         cases[c].n, &err);
+                                         cases[c].n, NULL, &err);
             if (got != cases[c].want)
                 fail_msg("%s: status %d (%s)", name, got, err.msg);
             if (got != BP_OK) {
@@ -410,7 +411,8 @@ static void test_comparison(void **state)
     bp_error err = {0};
     png_rgba img;
     const char *path = in_dir(state, "comparison.png");
-    assert_int_equal(bp_plot_comparison(path, x, truth, pred, N, &err), BP_OK);
+    assert_int_equal(bp_plot_comparison(path, x, truth, pred, N, NULL, &err),
+                     BP_OK);
     assert_true(png_rgba_load(&img, path));
     assert_int_equal(img.width, BP_PLOT_COMPARISON_WIDTH);
     assert_int_equal(img.height, BP_PLOT_COMPARISON_HEIGHT);
@@ -444,11 +446,11 @@ static void test_comparison(void **state)
     png_rgba_free(&img);
 
     truth[3] = 2;
-    assert_int_equal(bp_plot_comparison(path, x, truth, pred, N, &err),
+    assert_int_equal(bp_plot_comparison(path, x, truth, pred, N, NULL, &err),
                      BP_EINVAL);
-    assert_int_equal(bp_plot_comparison(path, x, truth, NULL, N, &err),
+    assert_int_equal(bp_plot_comparison(path, x, truth, NULL, N, NULL, &err),
                      BP_EINVAL);
-    assert_int_equal(bp_plot_comparison(path, x, truth, pred, 0, &err),
+    assert_int_equal(bp_plot_comparison(path, x, truth, pred, 0, NULL, &err),
                      BP_EINVAL);
 }
 
@@ -475,7 +477,7 @@ static void test_decision_xor(void **state)
     png_rgba img;
     const char *path = in_dir(state, "decision.png");
     assert_int_equal(bp_plot_decision(path, "XOR", xor_prob, NULL, x, truth,
-                                      6, &err), BP_OK);
+                                      6, NULL, &err), BP_OK);
     assert_true(png_rgba_load(&img, path));
     assert_int_equal(img.width, BP_PLOT_WIDTH);
     assert_int_equal(img.height, BP_PLOT_HEIGHT);
@@ -524,7 +526,7 @@ static void test_decision_island(void **state)
     png_rgba img;
     const char *path = in_dir(state, "island.png");
     assert_int_equal(bp_plot_decision(path, NULL, island_prob, NULL, x, truth,
-                                      4, &err), BP_OK);
+                                      4, NULL, &err), BP_OK);
     assert_true(png_rgba_load(&img, path));
     png_rect frame, search = {0, 0, img.width * 3 / 4, img.height};
     assert_true(png_find_frame(&img, search, 0.5, &frame));
@@ -558,7 +560,7 @@ static void test_decision_constant(void **state)
         const char *path = in_dir(state, k ? "red.png" : "blue.png");
         assert_int_equal(bp_plot_decision(path, NULL, constant_prob,
                                           (void *) &value[k], x, truth, 2,
-                                          &err), BP_OK);
+                                          NULL, &err), BP_OK);
         assert_true(png_rgba_load(&img, path));
         png_rect frame, search = {0, 0, img.width * 3 / 4, img.height};
         assert_true(png_find_frame(&img, search, 0.5, &frame));
@@ -587,25 +589,25 @@ static void test_decision_errors(void **state)
     fputs("old figure", f);
     fclose(f);
     assert_int_equal(bp_plot_decision(path, NULL, failing_prob, NULL, x,
-                                      truth, 10, &err), BP_EDIVERGED);
+                                      truth, 10, NULL, &err), BP_EDIVERGED);
     assert_string_equal(err.msg, "network diverged");
     assert_true(file_starts_with(path, "old figure"));
     assert_int_equal(count_files(*state), 1);
 
     /* a success replaces it */
     assert_int_equal(bp_plot_decision(path, NULL, xor_prob, NULL, x, truth,
-                                      10, &err), BP_OK);
+                                      10, NULL, &err), BP_OK);
     assert_true(file_starts_with(path, "\x89PNG"));
     assert_int_equal(count_files(*state), 1);
 
     assert_int_equal(bp_plot_decision(path, NULL, NULL, NULL, x, truth, 10,
-                                      &err), BP_EINVAL);
+                                      NULL, &err), BP_EINVAL);
     assert_int_equal(bp_plot_decision(path, NULL, xor_prob, NULL, x, NULL, 10,
-                                      &err), BP_EINVAL);
+                                      NULL, &err), BP_EINVAL);
     double nan_x[4] = {NAN, 0.0, 1.0, INFINITY};
     int two[2] = {0, 1};
     assert_int_equal(bp_plot_decision(path, NULL, xor_prob, NULL, nan_x, two,
-                                      2, &err), BP_EINVAL);
+                                      2, NULL, &err), BP_EINVAL);
 }
 
 /* ------------------------------------------------------- files and formats */
@@ -629,9 +631,9 @@ static void test_unknown_extension(void **state)
     double x[4] = {0, 0, 1, 1};
     int t[2] = {0, 1};
     assert_int_equal(bp_plot_comparison(in_dir(state, "c.gif"), x, t, t, 2,
-                                        &err), BP_EINVAL);
+                                        NULL, &err), BP_EINVAL);
     assert_int_equal(bp_plot_decision(in_dir(state, "d.jpeg"), NULL, xor_prob,
-                                      NULL, x, t, 2, &err), BP_EINVAL);
+                                      NULL, x, t, 2, NULL, &err), BP_EINVAL);
     assert_int_equal(count_files(*state), 0);
 }
 
@@ -697,11 +699,12 @@ static void test_svg_pdf(void **state)
     assert_true(file_starts_with(svg, "<?xml") ||
                 file_starts_with(svg, "<svg"));
     const char *pdf = in_dir(state, "comparison.pdf");
-    assert_int_equal(bp_plot_comparison(pdf, x, truth, truth, N, &err), BP_OK);
+    assert_int_equal(bp_plot_comparison(pdf, x, truth, truth, N, NULL, &err),
+                     BP_OK);
     assert_true(file_starts_with(pdf, "%PDF"));
     const char *map = in_dir(state, "map.SVG");   /* case-insensitive */
     assert_int_equal(bp_plot_decision(map, NULL, xor_prob, NULL, x, truth, N,
-                                      &err), BP_OK);
+                                      NULL, &err), BP_OK);
     assert_true(file_starts_with(map, "<?xml") ||
                 file_starts_with(map, "<svg"));
     struct stat st;
@@ -735,9 +738,9 @@ static void test_many_figures_quietly(void **state)
     st[0] = bp_plot_curves(in_dir(state, "a.png"), "a", "x", "y", s, 3, 0,
                            &err);
     st[1] = bp_plot_comparison(in_dir(state, "b.png"), x, truth, truth, 30,
-                               &err);
+                               NULL, &err);
     st[2] = bp_plot_decision(in_dir(state, "c.png"), "c", xor_prob, NULL, x,
-                             truth, 30, &err);
+                             truth, 30, NULL, &err);
     st[3] = bp_plot_curves(in_dir(state, "d.pdf"), "d", "x", "y", s, 3, 1,
                            &err);
     st[4] = bp_plot_curves(in_dir(state, "e.jpg"), "e", "x", "y", s, 3, 0,
@@ -824,10 +827,11 @@ static void test_stub(void **state)
                      BP_EINVAL);
     assert_string_equal(err.msg, msg);
     memset(&err, 0, sizeof err);
-    assert_int_equal(bp_plot_comparison("b.png", x, t, t, 2, &err), BP_EINVAL);
+    assert_int_equal(bp_plot_comparison("b.png", x, t, t, 2, NULL, &err),
+                     BP_EINVAL);
     assert_string_equal(err.msg, msg);
     memset(&err, 0, sizeof err);
-    assert_int_equal(bp_plot_decision("c.png", NULL, NULL, NULL, x, t, 2,
+    assert_int_equal(bp_plot_decision("c.png", NULL, NULL, NULL, x, t, 2, NULL,
                                       &err), BP_EINVAL);
     assert_string_equal(err.msg, msg);
     assert_int_equal(err.code, BP_EINVAL);

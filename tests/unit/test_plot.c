@@ -612,6 +612,108 @@ static void test_decision_errors(void **state)
 
 /* ------------------------------------------------------- files and formats */
 
+/* Records the range of the points the decision map asks about. */
+typedef struct {
+    double lo[2], hi[2];
+} seen_range;
+
+static bp_status recording_prob(void *ctx, const double *xy, size_t m,
+                                double *p, bp_error *err)
+{
+    seen_range *r = ctx;
+    (void) err;
+    for (size_t i = 0; i < m; i++) {
+        for (int k = 0; k < 2; k++) {
+            r->lo[k] = fmin(r->lo[k], xy[2 * i + k]);
+            r->hi[k] = fmax(r->hi[k], xy[2 * i + k]);
+        }
+        p[i] = xy[2 * i] > xy[2 * i + 1];
+    }
+    return BP_OK;
+}
+
+/* The decision map's frame (the map is in the left three quarters). */
+static png_rect decision_frame(const char *path)
+{
+    png_rgba img;
+    png_rect frame = {0, 0, 0, 0};
+    assert_true(png_rgba_load(&img, path));
+    png_rect search = {0, 0, img.width * 3 / 4, img.height};
+    assert_true(png_find_frame(&img, search, 0.2, &frame));
+    png_rgba_free(&img);
+    return frame;
+}
+
+/* File data: the standardisation is undone on the axes (features of
+ * different units fill the panel instead of a square), the callback still
+ * gets standardised inputs, long class names get room beside the map, and
+ * a standardisation that cannot be undone is refused. */
+static void test_labels_units_and_names(void **state)
+{
+    enum { N = 40 };
+    double x[2 * N];
+    int truth[N];
+    linear_points(x, truth, N, 11);
+    const double mean[2] = {170, 60000}, std[2] = {10, 20000};
+    bp_plot_labels labels = {{"tall", "short"}, {"height_cm", "income_usd"},
+                             mean, std};
+    bp_error err = {0};
+    seen_range r = {{INFINITY, INFINITY}, {-INFINITY, -INFINITY}};
+    const char *path = in_dir(state, "units.png");
+    assert_int_equal(bp_plot_decision(path, "t", recording_prob, &r, x, truth,
+                                      N, &labels, &err), BP_OK);
+    for (int k = 0; k < 2; k++) {
+        assert_true(r.lo[k] > -0.2 && r.lo[k] < 0.2);
+        assert_true(r.hi[k] > 0.8 && r.hi[k] < 1.2);
+    }
+    /* original spans ~10 and ~20000: each axis fills the panel (with
+     * equal scales it would be a line) */
+    png_rect f = decision_frame(path);
+    double aspect = (double) (f.x1 - f.x0) / (double) (f.y1 - f.y0);
+    assert_true(aspect > 0.8 && aspect < 1.5);
+    /* standardised y spans half of x: a panel twice as wide as high; in
+     * the original units (std 1 and 2) both span 1: square */
+    for (int i = 0; i < N; i++)
+        x[2 * i + 1] *= 0.5;
+    path = in_dir(state, "plain.png");
+    assert_int_equal(bp_plot_decision(path, "t", xor_prob, NULL, x, truth, N,
+                                      NULL, &err), BP_OK);
+    f = decision_frame(path);
+    aspect = (double) (f.x1 - f.x0) / (double) (f.y1 - f.y0);
+    assert_true(aspect > 1.7 && aspect < 2.3);
+    const double mean0[2] = {0, 0}, std12[2] = {1, 2};
+    bp_plot_labels square = {{NULL, NULL}, {NULL, NULL}, mean0, std12};
+    path = in_dir(state, "square.png");
+    assert_int_equal(bp_plot_decision(path, "t", xor_prob, NULL, x, truth, N,
+                                      &square, &err), BP_OK);
+    f = decision_frame(path);
+    aspect = (double) (f.x1 - f.x0) / (double) (f.y1 - f.y0);
+    assert_true(aspect > 0.9 && aspect < 1.1);
+
+    /* long class names: the key beside the map needs room */
+    bp_plot_labels no_units = {{"a", "b"}, {NULL, NULL}, NULL, NULL};
+    path = in_dir(state, "short.png");
+    assert_int_equal(bp_plot_decision(path, "t", xor_prob, NULL, x, truth, N,
+                                      &no_units, &err), BP_OK);
+    png_rect short_names = decision_frame(path);
+    no_units.class_names[0] = "a class with a rather long name";
+    path = in_dir(state, "long.png");
+    assert_int_equal(bp_plot_decision(path, "t", xor_prob, NULL, x, truth, N,
+                                      &no_units, &err), BP_OK);
+    png_rect long_names = decision_frame(path);
+    assert_true(long_names.x1 + 100 < short_names.x1);
+
+    assert_int_equal(bp_plot_comparison(in_dir(state, "cmp.png"), x, truth,
+                                        truth, N, &labels, &err), BP_OK);
+    const double zero_std[2] = {1, 0};
+    labels.std = zero_std;
+    int before = count_files(*state);
+    assert_int_equal(bp_plot_comparison(in_dir(state, "bad.png"), x, truth,
+                                        truth, N, &labels, &err), BP_EINVAL);
+    assert_non_null(strstr(err.msg, "standardisation"));
+    assert_int_equal(count_files(*state), before);
+}
+
 static void test_unknown_extension(void **state)
 {
     bp_plot_series s[3];
@@ -797,6 +899,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_decision_constant, make_dir,
                                         remove_dir),
         cmocka_unit_test_setup_teardown(test_decision_errors, make_dir,
+                                        remove_dir),
+        cmocka_unit_test_setup_teardown(test_labels_units_and_names, make_dir,
                                         remove_dir),
         cmocka_unit_test_setup_teardown(test_unknown_extension, make_dir,
                                         remove_dir),

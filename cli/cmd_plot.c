@@ -283,7 +283,9 @@ int cmd_plot(int argc, char **argv)
                            log_y, &err) != BP_OK)
             rc = cli_error(err.code == BP_EIO ? EXIT_USAGE
                                               : cli_exit_code(err.code),
-                           "%s", err.msg);
+                           "%s%s", err.msg,
+                           strstr(err.msg, "logarithmic y axis") ? " (--log-y)"
+                                                                 : "");
     }
     for (size_t k = 0; k < n_owned; k++)
         free(owned[k]);

@@ -100,7 +100,7 @@ bad plot-column-empty "--column takes" plot --out x.png --column '' hv.csv
 printf 'epoch,loss,accuracy\n1,1e308,50\n2,-1e308,50\n3,5,50\n' >huge.csv
 printf 'epoch,loss,accuracy\n1,1.7e308,50\n2,1.7e308,50\n' >max.csv
 bad plot-huge-range 'y values from -1e+308 to 1e+308' plot --out x.png huge.csv
-bad plot-max-range 'a logarithmic y axis' plot --out x.png max.csv
+bad plot-max-range 'a logarithmic y axis shows them (--log-y)' plot --out x.png max.csv
 "$BP" plot --out hl.png --log-y huge.csv max.csv >out 2>err && [ -s hl.png ] &&
     pass plot-huge-log || fail plot-huge-log "$(cat err)"
 printf 'epoch,loss,accuracy\n1,1e-320,50\n2,4e-320,50\n' >tiny.csv

@@ -264,7 +264,18 @@ void plot_draw_labels(const figure *fig, const margins *m,
     if (ylabel != NULL)
         plot_mtex_px(fig, "l", m->y_label_disp, 0.5, 0.5, ylabel);
     if (title != NULL) {
+        /* centred over the frame, but moved (never past the page's edge)
+         * when a long title over a narrow frame would run off the page */
+        double l, r, b, t;
+        plot_viewport_get_px(fig, &l, &r, &b, &t);
+        double half = 0.5 * plot_text_em(title) * FONT_TITLE;
+        double centre = 0.5 * (l + r);
+        if (centre - half < PAGE_PAD)
+            centre = fmin(PAGE_PAD + half, 0.5 * fig->w);
+        else if (centre + half > fig->w - PAGE_PAD)
+            centre = fmax(fig->w - PAGE_PAD - half, 0.5 * fig->w);
+        double pos = r > l ? (centre - l) / (r - l) : 0.5;
         plot_font_px(fig, FONT_TITLE);
-        plot_mtex_px(fig, "t", m->title_disp, 0.5, 0.5, title);
+        plot_mtex_px(fig, "t", m->title_disp, pos, 0.5, title);
     }
 }

@@ -376,6 +376,9 @@ int cli_load_for_model(const cli_config *cfg, const bp_net *net,
                                      &err)))
         rc = cli_error(cli_exit_code(err.code), "%s", err.msg);
     free(map);
+    d->feature_names = t->feature_names;    /* for the figures' axes */
+    d->n_features = t->d;
+    t->feature_names = NULL;
     bp_table_free(t);
     if (rc == EXIT_OK && cfg->limit)
         limit_rows(d, cfg->limit);

@@ -30,17 +30,35 @@ static void draw_decision(const figure *fig, void *ctx)
     plot_draw_half_contour(fig, d);
     plot_draw_points(fig, s, s->truth, 0, 1);
     plot_draw_axes(fig, &ax, &ay, &m);
-    plot_draw_labels(fig, &m, d->title, s->axis_text[0], s->axis_text[1]);
 
     /* beside the map: the colour bar from the map's top down, the key
      * under it; a flat map (wide data) still gets a readable bar, and the
      * column is moved up as far as it needs to stay on the page */
     double left, right, bottom, top;
     plot_viewport_get_px(fig, &left, &right, &bottom, &top);
-    const double bar = fmax(0.6 * (top - bottom), 300.0), gap = 50.0;
+    /* tall enough for its title, "P(class name)" */
+    const double bar = fmax(fmax(0.6 * (top - bottom), 300.0),
+                            plot_text_em(s->bar_text) * FONT_LABEL + 20);
+    const double gap = 50.0;
     const double key_h = 3 * 1.7 * FONT_KEY;
     double col_top = fmax(top, PAGE_PAD + bar + gap + key_h);
     col_top = fmin(col_top, fig->h - PAGE_PAD - CAP_MID * FONT_TICK);
+    if (col_top > top + 1 && d->title != NULL) {
+        /* the column rises above the map, where the title would be: the
+         * title goes to the top of the page, centred on it, and the
+         * column stays under it */
+        double title_top = fig->h - PAGE_PAD;
+        col_top = fmin(col_top, title_top - (ASCENT + DESCENT) * FONT_TITLE -
+                                    15);
+        double mid = title_top - (ASCENT - CAP_MID) * FONT_TITLE;
+        plot_draw_labels(fig, &m, NULL, s->axis_text[0], s->axis_text[1]);
+        plot_font_px(fig, FONT_TITLE);
+        plot_mtex_px(fig, "t", mid - top, (0.5 * fig->w - left) /
+                                              (right - left), 0.5, d->title);
+    } else {
+        plot_draw_labels(fig, &m, d->title, s->axis_text[0],
+                         s->axis_text[1]);
+    }
     plot_draw_colour_bar(fig, right + 45, right + 73, col_top - bar, col_top,
                          s->bar_text);
     const key_item key[3] = {

@@ -18,6 +18,46 @@ static int flat(double lo, double hi, double mag)
            span < PLOT_MIN_RELATIVE * mag;
 }
 
+/* Names wider than this (em) are cut, with an ellipsis, so that keys and
+ * axis labels stay on the page: two class names in the comparison's key
+ * row, an axis label under a panel. */
+#define NAME_MAX_EM 16.0
+
+/* s as PLplot text (see plot_literal_text), cut at a UTF-8 character
+ * boundary to NAME_MAX_EM with "..." (U+2026) appended; NULL when memory
+ * runs out. */
+static char *short_name(const char *s)
+{
+    size_t cut = 0;
+    char prefix[256];
+    if (plot_text_em(s) > NAME_MAX_EM)
+        for (size_t i = 1; s[i - 1] != '\0' && i < sizeof prefix; i++) {
+            if (((unsigned char) s[i] & 0xC0) == 0x80)
+                continue;           /* inside a character */
+            memcpy(prefix, s, i);
+            prefix[i] = '\0';
+            if (plot_text_em(prefix) > NAME_MAX_EM - 1)
+                break;
+            cut = i;
+        }
+    char *copy = strdup(s);
+    if (copy == NULL)
+        return NULL;
+    if (cut > 0) {
+        char *longer = realloc(copy, cut + 4);
+        if (longer == NULL) {
+            free(copy);
+            return NULL;
+        }
+        copy = longer;
+        memcpy(copy + cut, "\xe2\x80\xa6", 4);
+    }
+    int oom = 0;
+    char *text = plot_literal_text(copy, &oom);
+    free(copy);
+    return text;
+}
+
 /* The names of the figure (labels may be NULL: see bp_plot_labels) as
  * PLplot text, and the points in original units when labels has a
  * standardisation. */
@@ -30,12 +70,10 @@ static bp_status scatter_names(scatter_ctx *s, const bp_plot_labels *labels,
     const bp_plot_labels *l = labels ? labels : &none;
     int oom = 0;
     for (int k = 0; k < 2; k++) {
-        s->class_text[k] = l->class_names[k]
-                               ? plot_literal_text(l->class_names[k], &oom)
-                               : strdup(seed_class[k]);
-        s->axis_text[k] = l->axis_names[k]
-                              ? plot_literal_text(l->axis_names[k], &oom)
-                              : strdup(seed_axis[k]);
+        s->class_text[k] = l->class_names[k] ? short_name(l->class_names[k])
+                                             : strdup(seed_class[k]);
+        s->axis_text[k] = l->axis_names[k] ? short_name(l->axis_names[k])
+                                           : strdup(seed_axis[k]);
         oom |= !s->class_text[k] || !s->axis_text[k];
     }
     if (!oom && (s->bar_text = malloc(strlen(s->class_text[1]) + 4)))

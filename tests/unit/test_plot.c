@@ -705,6 +705,22 @@ static void test_labels_units_and_names(void **state)
 
     assert_int_equal(bp_plot_comparison(in_dir(state, "cmp.png"), x, truth,
                                         truth, N, &labels, &err), BP_OK);
+    /* names of any length: cut, so that the key stays on the page */
+    char huge[400];
+    memset(huge, 'w', sizeof huge - 1);
+    huge[sizeof huge - 1] = '\0';
+    bp_plot_labels long_labels = {{huge, huge}, {huge, huge}, NULL, NULL};
+    path = in_dir(state, "huge-names.png");
+    assert_int_equal(bp_plot_comparison(path, x, truth, truth, N, &long_labels,
+                                        &err), BP_OK);
+    png_rgba img;
+    assert_true(png_rgba_load(&img, path));
+    png_rect left = {0, img.height - 80, 12, img.height};
+    png_rect right = {img.width - 12, img.height - 80, img.width, img.height};
+    assert_int_equal(png_count(&img, left, png_is_dark), 0);
+    assert_int_equal(png_count(&img, right, png_is_dark), 0);
+    png_rgba_free(&img);
+
     const double zero_std[2] = {1, 0};
     labels.std = zero_std;
     int before = count_files(*state);

@@ -26,7 +26,7 @@ LIBS       = $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson) -lc
 # Plotting is optional: without PLplot the command still trains and says so.
 HAVE_PLPLOT := $(if $(wildcard src/plot/plot.c),$(shell pkg-config --exists plplot 2>/dev/null && echo 1))
 ifeq ($(HAVE_PLPLOT),1)
-PLOT_SRC   = src/plot/plot.c
+PLOT_SRC   = $(filter-out %/plot_stub.c,$(wildcard src/plot/*.c))
 PLOT_FLAGS = $(shell pkg-config --cflags plplot) -DBP_HAVE_PLPLOT=1
 PLOT_LIBS  = $(shell pkg-config --libs plplot) -lpng
 else

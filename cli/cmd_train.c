@@ -456,8 +456,12 @@ static bp_status save_outputs(const cli_config *cfg, train_inputs *in,
                                                     : in->d.name,
                  hidden, bp_activation_name(cfg->activation), cfg->lr,
                  bp_optimizer_name(cfg->optimizer));
-        st = figures_for_run(cfg->plot_dir, res->net, in->d.train, hist,
-                             title, cfg->log_y, err);
+        const cli_data *d = &in->d;
+        figure_meta meta = {d->extra.class_names, d->extra.n_classes,
+                            d->feature_names, d->extra.mean, d->extra.std,
+                            d->regression};
+        st = figures_for_data(cfg->plot_dir, res->net, d->train, hist, title,
+                              cfg->log_y, &meta, err);
     }
     return st;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "data.h"
+#include "data/table.h"
 
 void cli_standardize(double *x, size_t n, size_t d, const double *mean,
                      const double *std)
@@ -23,6 +24,7 @@ void cli_data_free(cli_data *d)
     bp_dataset_free(d->train);
     bp_dataset_free(d->test);
     bp_model_extra_free(&d->extra);
+    bp_free_names(d->feature_names, d->n_features);
     memset(d, 0, sizeof *d);
 }
 
@@ -209,6 +211,9 @@ int cli_load_data(const cli_config *cfg, cli_data *d)
     int whole = 1;
     for (size_t s = 0; t->labels_numeric && s < rows; s++)
         whole = whole && t->label_value[s] == floor(t->label_value[s]);
+    d->feature_names = t->feature_names;    /* for the figures' axes */
+    d->n_features = t->d;
+    t->feature_names = NULL;
     bp_table_free(t);
     if (st && strstr(err.msg, "leaves an empty set"))
         return cli_error(EXIT_USAGE, "option --split: %s", err.msg);
@@ -274,6 +279,9 @@ int cli_load_for_model(const cli_config *cfg, const bp_net *net,
     }
     bp_error err;
     d->train = bp_prepare_for_model(t, net, extra, cfg->limit, &err);
+    d->feature_names = t->feature_names;    /* for the figures' axes */
+    d->n_features = t->d;
+    t->feature_names = NULL;
     bp_table_free(t);
     if (!d->train)
         return file_error(err.code, path, &err,

@@ -16,6 +16,8 @@ typedef struct {
     bp_output output;        /* the output layer the labels call for      */
     bp_loss loss;
     char name[64];           /* "iris.csv", "fashion-mnist", ...          */
+    char **feature_names;    /* the file's n_features column names, or NULL */
+    size_t n_features;
 } cli_data;
 
 /*

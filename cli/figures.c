@@ -82,6 +82,8 @@ static bp_status predict_fn(void *ctx, const double *xy, size_t m, double *p,
     return bp_predict(ctx, xy, m, p, err);
 }
 
+/* The training loss, with the validation loss beside it (and a legend)
+ * when there is one. */
 static bp_status learning_curve(const char *path, const history *h,
                                 const char *title, int log_y, bp_error *err)
 {
@@ -90,9 +92,12 @@ static bp_status learning_curve(const char *path, const history *h,
         return bp_fail(err, BP_ENOMEM, "out of memory");
     for (size_t e = 0; e < h->n; e++)
         epochs[e] = (double)(e + 1);
-    bp_plot_series s = {epochs, h->loss, h->n, NULL, NULL, NULL};
-    bp_status st = bp_plot_curves(path, title, "epoch", "loss", &s, 1, log_y,
-                                  err);
+    bp_plot_series s[2] = {
+        {epochs, h->loss, h->n, h->val_loss ? "training" : NULL, NULL, NULL},
+        {epochs, h->val_loss, h->n, "validation", NULL, NULL},
+    };
+    bp_status st = bp_plot_curves(path, title, "epoch", "loss", s,
+                                  h->val_loss ? 2 : 1, log_y, err);
     free(epochs);
     return st;
 }
@@ -100,6 +105,33 @@ static bp_status learning_curve(const char *path, const history *h,
 bp_status figures_for_run(const char *dir, const bp_net *net,
                           const bp_dataset *ds, const history *h,
                           const char *title, int log_y, bp_error *err)
+{
+    return figures_for_data(dir, net, ds, h, title, log_y, NULL, err);
+}
+
+/* The plot module's labels for meta's 2-D data. */
+static bp_plot_labels labels_of_meta(const figure_meta *meta)
+{
+    bp_plot_labels l = {{NULL, NULL}, {NULL, NULL}, NULL, NULL};
+    if (!meta)
+        return l;
+    if (meta->class_names && meta->n_classes == 2) {
+        l.class_names[0] = meta->class_names[0];
+        l.class_names[1] = meta->class_names[1];
+    }
+    if (meta->feature_names) {
+        l.axis_names[0] = meta->feature_names[0];
+        l.axis_names[1] = meta->feature_names[1];
+    }
+    l.mean = meta->mean;
+    l.std = meta->std;
+    return l;
+}
+
+bp_status figures_for_data(const char *dir, const bp_net *net,
+                           const bp_dataset *ds, const history *h,
+                           const char *title, int log_y,
+                           const figure_meta *meta, bp_error *err)
 {
     char path[4096];
     bp_status st = make_folder(dir, err);
@@ -109,12 +141,13 @@ bp_status figures_for_run(const char *dir, const bp_net *net,
         return bp_fail(err, BP_EINVAL, "folder name too long: %s", dir);
     if ((st = learning_curve(path, h, title, log_y, err)))
         return st;
-    if (ds->n_in != 2 || ds->n_out != 1) {
+    if (ds->n_in != 2 || ds->n_out != 1 || (meta && meta->regression)) {
         fprintf(stderr,
                 "backprop: note: comparison and decision-boundary figures "
-                "need 2-D inputs and one output; skipped\n");
+                "need 2-D inputs and two classes; skipped\n");
         return BP_OK;
     }
+    bp_plot_labels labels = labels_of_meta(meta);
     double *p = malloc(ds->n * sizeof *p);
     int *truth = labels_of(ds->y, ds->n);
     int *pred = NULL;
@@ -129,11 +162,12 @@ bp_status figures_for_run(const char *dir, const bp_net *net,
         goto done;
     }
     path_join(path, sizeof path, dir, "comparison.png");
-    if ((st = bp_plot_comparison(path, ds->x, truth, pred, ds->n, err)))
+    if ((st = bp_plot_comparison(path, ds->x, truth, pred, ds->n, &labels,
+                                 err)))
         goto done;
     path_join(path, sizeof path, dir, "decision-boundary.png");
     st = bp_plot_decision(path, title, predict_fn, (void *)net, ds->x, truth,
-                          ds->n, err);
+                          ds->n, &labels, err);
 done:
     free(p);
     free(truth);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "format.h"
 #include "history.h"
 #include "io/atomic.h"
 
@@ -68,12 +69,17 @@ bp_status history_write(const history *h, const char *path, bp_error *err)
         return st;
     int ok = fprintf(af.f, h->val_loss ? HISTORY_HEADER VAL_COLUMNS "\n"
                                        : HISTORY_HEADER "\n") > 0;
+    /* shortest round-trip numbers: "0.25", not "0.25000000000000000" */
+    char a[32], b[32];
     for (size_t e = 0; ok && e < h->n; e++) {
-        ok = fprintf(af.f, "%zu,%.17g,%.17g", e + 1, h->loss[e],
-                     h->accuracy[e]) > 0;
-        if (ok && h->val_loss)
-            ok = fprintf(af.f, ",%.17g,%.17g", h->val_loss[e],
-                         h->val_accuracy[e]) > 0;
+        format_repr(a, sizeof a, h->loss[e]);
+        format_repr(b, sizeof b, h->accuracy[e]);
+        ok = fprintf(af.f, "%zu,%s,%s", e + 1, a, b) > 0;
+        if (ok && h->val_loss) {
+            format_repr(a, sizeof a, h->val_loss[e]);
+            format_repr(b, sizeof b, h->val_accuracy[e]);
+            ok = fprintf(af.f, ",%s,%s", a, b) > 0;
+        }
         ok = ok && fputc('\n', af.f) != EOF;
     }
     if (!ok) {
@@ -91,25 +97,65 @@ static bp_status fail_line(bp_error *err, const char *path, size_t line,
     return bp_fail(err, BP_EFORMAT, "%s:%zu: %s", path, line, why);
 }
 
-/* One row "epoch,loss,accuracy" with finite loss and accuracy. */
-static int parse_history_row(const char *line, size_t *epoch, double *loss,
-                             double *acc)
+/* One row: the epoch, then exactly `count` numbers (any double strtod
+ * reads, "nan" and "inf" included) into v. */
+static int parse_history_row(const char *line, size_t *epoch, double *v,
+                             int count)
 {
     char *end;
     errno = 0;
+    if (*line < '0' || *line > '9')
+        return 0;
     unsigned long long e = strtoull(line, &end, 10);
     if (end == line || *end != ',' || errno)
         return 0;
-    const char *p = end + 1;
-    *loss = strtod(p, &end);
-    if (end == p || *end != ',')
-        return 0;
-    p = end + 1;
-    *acc = strtod(p, &end);
-    if (end == p || (*end && *end != ','))
-        return 0;
+    for (int k = 0; k < count; k++) {
+        const char *p = end + 1;
+        v[k] = strtod(p, &end);
+        if (end == p || *end != (k + 1 < count ? ',' : '\0'))
+            return 0;
+    }
     *epoch = (size_t)e;
     return 1;
+}
+
+/* Grows the columns of h (the validation ones too with validation) to
+ * hold cap2 epochs; 0 when memory runs out. */
+static int history_grow(history *h, size_t cap2, int validation)
+{
+    double **cols[4] = {&h->loss, &h->accuracy, &h->val_loss,
+                        &h->val_accuracy};
+    int n = validation ? 4 : 2;
+    if (cap2 > SIZE_MAX / sizeof(double))
+        return 0;
+    for (int k = 0; k < n; k++) {
+        double *p = realloc(*cols[k], cap2 * sizeof *p);
+        if (!p)
+            return 0;
+        *cols[k] = p;
+    }
+    h->cap = cap2;
+    return 1;
+}
+
+static const char *const COLUMNS[4] = {"loss", "accuracy", "val_loss",
+                                       "val_accuracy"};
+
+const double *history_column(const history *h, const char *name)
+{
+    const double *cols[4] = {h->loss, h->accuracy, h->val_loss,
+                             h->val_accuracy};
+    for (int k = 0; k < 4; k++)
+        if (strcmp(name, COLUMNS[k]) == 0)
+            return cols[k];
+    return NULL;
+}
+
+void history_column_names(const history *h, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s, %s%s%s%s", COLUMNS[0], COLUMNS[1],
+             h->val_loss ? ", " : "", h->val_loss ? COLUMNS[2] : "",
+             h->val_loss ? ", val_accuracy" : "");
 }
 
 bp_status history_read(history *h, const char *path, bp_error *err)
@@ -123,13 +169,15 @@ bp_status history_read(history *h, const char *path, bp_error *err)
     size_t cap = 0, lineno = 0;
     ssize_t len;
     bp_status st = BP_OK;
+    int count = 2;     /* numbers after the epoch: 2, or 4 with val_ */
     while ((len = getline(&line, &cap, f)) >= 0) {
         lineno++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
         if (lineno == 1) {
-            if (strcmp(line, HISTORY_HEADER) != 0 &&
-                strcmp(line, HISTORY_HEADER VAL_COLUMNS) != 0) {
+            if (strcmp(line, HISTORY_HEADER VAL_COLUMNS) == 0) {
+                count = 4;
+            } else if (strcmp(line, HISTORY_HEADER) != 0) {
                 st = fail_line(err, path, 1,
                                "expected the header \"" HISTORY_HEADER "\"");
                 break;
@@ -139,30 +187,27 @@ bp_status history_read(history *h, const char *path, bp_error *err)
         if (len == 0)
             continue;
         size_t epoch;
-        double loss, acc;
-        if (!parse_history_row(line, &epoch, &loss, &acc)) {
+        double v[4];
+        if (!parse_history_row(line, &epoch, v, count)) {
             st = fail_line(err, path, lineno,
-                           "expected \"epoch,loss,accuracy\" numbers");
+                           count == 4 ? "expected \"" HISTORY_HEADER
+                                        VAL_COLUMNS "\" numbers"
+                                      : "expected \"" HISTORY_HEADER
+                                        "\" numbers");
             break;
         }
         if (epoch != h->n + 1) {
             st = fail_line(err, path, lineno, "epochs must run 1, 2, 3, ...");
             break;
         }
-        if (h->n == h->cap) {
-            size_t cap2 = h->cap ? 2 * h->cap : 1024;
-            double *l2 = realloc(h->loss, cap2 * sizeof *l2);
-            if (l2)
-                h->loss = l2;
-            double *a2 = l2 ? realloc(h->accuracy, cap2 * sizeof *a2) : NULL;
-            if (!l2 || !a2) {
-                st = bp_fail(err, BP_ENOMEM, "out of memory reading %s", path);
-                break;
-            }
-            h->accuracy = a2;
-            h->cap = cap2;
+        if (h->n == h->cap &&
+            !history_grow(h, h->cap ? 2 * h->cap : 1024, count == 4)) {
+            st = bp_fail(err, BP_ENOMEM, "out of memory reading %s", path);
+            break;
         }
-        history_add(h, loss, acc);
+        history_add(h, v[0], v[1]);
+        if (count == 4)
+            history_add_val(h, v[2], v[3]);
     }
     if (st == BP_OK && ferror(f))
         st = bp_fail(err, BP_EIO, "cannot read %s", path);

@@ -24,11 +24,21 @@ void history_add_val(history *h, double loss, double accuracy);
 void history_free(history *h);
 
 /* Writes "epoch,loss,accuracy" rows (with ",val_loss,val_accuracy" when
- * there was a validation set), atomically. */
+ * there was a validation set), atomically, each number in its shortest
+ * form that reads back as the same double (format_repr). */
 bp_status history_write(const history *h, const char *path, bp_error *err);
 
-/* Reads the loss and accuracy columns of a file written by history_write
- * (epochs numbered 1, 2, 3, ...).  Errors name the file and line. */
+/* Reads a file written by history_write: every column, the validation
+ * ones when the header has them (epochs numbered 1, 2, 3, ...; any number
+ * strtod reads, "nan" and "inf" included).  Errors name the file and
+ * line. */
 bp_status history_read(history *h, const char *path, bp_error *err);
+
+/* The column called name ("loss", "accuracy", "val_loss",
+ * "val_accuracy"), h->n values; NULL when h has no such column. */
+const double *history_column(const history *h, const char *name);
+
+/* The names of h's columns, ", "-separated, into buf (64 bytes suffice). */
+void history_column_names(const history *h, char *buf, size_t size);
 
 #endif

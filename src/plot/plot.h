@@ -3,8 +3,9 @@
  * ground-truth / prediction comparison and a decision map.
  *
  * Two implementations share this interface:
- *   - plot.c       draws with PLplot's cairo devices (the only file that
- *                  includes plplot.h), built when BP_HAVE_PLPLOT is defined;
+ *   - plot.c and the other plot_*.c files (plot_internal.h lists them)
+ *                  draw with PLplot's cairo devices (the only files that
+ *                  include plplot.h), built when BP_HAVE_PLPLOT is defined;
  *   - plot_stub.c  used when PLplot is missing: bp_plot_available() is 0 and
  *                  every drawing function fails with BP_EINVAL and the
  *                  message "plotting is unavailable: backprop was built
@@ -101,27 +102,49 @@ bp_status bp_plot_curves(const char *path, const char *title,
                          int log_y, bp_error *err);
 
 /*
+ * What the 2-D figures say about file data.  A NULL pointer, or any NULL
+ * field, keeps the seed's figures: classes named "class 0" and "class 1",
+ * axes labelled x1 and x2, the coordinates drawn as given.
+ *   - class_names: the legend's names of classes 0 and 1 (the file's
+ *     labels), also in the decision map's "P(name)" colour bar;
+ *   - axis_names: the x and y axis labels (the file's feature names);
+ *   - mean, std: 2 values each, the standardisation the points went
+ *     through: they are drawn at mean + std * x, in the data's original
+ *     units (std must be finite and non-zero).
+ * Names are shown literally, like titles.
+ */
+typedef struct {
+    const char *class_names[2];
+    const char *axis_names[2];
+    const double *mean, *std;
+} bp_plot_labels;
+
+/*
  * The seed report's comparison figure, 1600 x 800: two panels side by side
  * titled "Ground truth" and "Predict result".  x is n x 2 (row-major),
  * truth and pred are class labels 0 or 1: class 0 is drawn red, class 1
- * blue, with equal axis scales over the data range plus, on each side, 5%
- * of the larger span (square panels for data in a square).  In the
- * prediction panel every point whose pred differs from truth gets a black
- * ring; a key under the panels names the classes and counts the
+ * blue, over the data range plus, on each side, 5% of its span (with
+ * equal axis scales, square panels for data in a square, when the two
+ * spans are within a factor 3 of each other; else each axis fills its
+ * panel).  labels names the classes and axes (NULL: see bp_plot_labels).
+ * In the prediction panel every point whose pred differs from truth gets a
+ * black ring; a key under the panels names the classes and counts the
  * misclassified points.  Points with a non-finite coordinate are skipped.
  *
  * Errors: BP_EINVAL for NULL pointers, n == 0, a label other than 0 or 1,
- * or no finite point; BP_ENOMEM; BP_EIO when the file cannot be written.
+ * no finite point, or coordinates beyond 1e300 in magnitude; BP_ENOMEM;
+ * BP_EIO when the file cannot be written.
  */
 bp_status bp_plot_comparison(const char *path, const double *x,
                              const int *truth, const int *pred, size_t n,
-                             bp_error *err);
+                             const bp_plot_labels *labels, bp_error *err);
 
 /*
  * Evaluates the predicted probability of class 1 at m points: xy is m x 2
- * (row-major), p receives m values in [0, 1] (values outside are clamped,
- * NaN is drawn as 0.5).  Returns BP_OK or an error that bp_plot_decision
- * passes on unchanged (the callback fills err).
+ * (row-major, in the units of bp_plot_decision's x: standardised when
+ * labels has a mean and std), p receives m values in [0, 1] (values
+ * outside are clamped, NaN is drawn as 0.5).  Returns BP_OK or an error
+ * that bp_plot_decision passes on unchanged (the callback fills err).
  */
 typedef bp_status (*bp_plot_prob_fn)(void *ctx, const double *xy, size_t m,
                                      double *p, bp_error *err);
@@ -133,15 +156,18 @@ typedef bp_status (*bp_plot_prob_fn)(void *ctx, const double *xy, size_t m,
  * colour map (ColorBrewer RdBu, lightened so that the points stand out),
  * with a colour bar labelled "P(class 1)", the p = 0.5 contour as a black
  * line and the data points on top (class 0 red, class 1 blue, dark edges),
- * equal axis scales and a key.  f is called once, with all 40401 grid
- * points, before any file is created.  title may be NULL.
+ * axis scales as bp_plot_comparison's, and a key.  f is called once, with
+ * all 40401 grid points, before any file is created.  title and labels
+ * may be NULL (see bp_plot_labels).
  *
  * Errors: BP_EINVAL for NULL path, f, x or truth, n == 0, a label other
- * than 0 or 1, or no finite point; whatever f returns; BP_ENOMEM; BP_EIO.
+ * than 0 or 1, no finite point, or coordinates beyond 1e300 in magnitude;
+ * whatever f returns; BP_ENOMEM; BP_EIO.
  */
 bp_status bp_plot_decision(const char *path, const char *title,
                            bp_plot_prob_fn f, void *ctx, const double *x,
-                           const int *truth, size_t n, bp_error *err);
+                           const int *truth, size_t n,
+                           const bp_plot_labels *labels, bp_error *err);
 
 #ifdef __cplusplus
 }

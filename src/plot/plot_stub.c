@@ -41,8 +41,9 @@ bp_status bp_plot_curves(const char *path, const char *title,
 
 bp_status bp_plot_comparison(const char *path, const double *x,
                              const int *truth, const int *pred, size_t n,
-                             bp_error *err)
+                             const bp_plot_labels *labels, bp_error *err)
 {
+    (void) labels;
     (void) path;
     (void) x;
     (void) truth;
@@ -53,8 +54,10 @@ bp_status bp_plot_comparison(const char *path, const double *x,
 
 bp_status bp_plot_decision(const char *path, const char *title,
                            bp_plot_prob_fn f, void *ctx, const double *x,
-                           const int *truth, size_t n, bp_error *err)
+                           const int *truth, size_t n,
+                           const bp_plot_labels *labels, bp_error *err)
 {
+    (void) labels;
     (void) path;
     (void) title;
     (void) f;

@@ -50,4 +50,62 @@ bad plot-no-files 'history' plot --out x.png
 bad plot-unknown-option '--frobnicate' plot --frobnicate --out x.png h1.csv
 bad plot-unwritable 'nodir' plot --out nodir/x.png h1.csv
 bad train-plot-unwritable '/proc' train --data xor --epochs 5 --plot /proc/nope
+# history files: numbers in shortest round-trip form (every number reads
+# back as the same double and is Python's repr of it)
+"$BP" train --preset seed --data xor --epochs 300 --quiet --history hr.csv \
+    >/dev/null 2>&1
+if [ -x /usr/bin/python3 ]; then
+    /usr/bin/python3 - hr.csv >repr.out 2>&1 <<'PY'
+import sys
+rows = open(sys.argv[1]).read().split()[1:]
+bad = [v for r in rows for v in r.split(',')[1:] if repr(float(v)) != v]
+print(len(rows), "rows", len(bad), "not shortest:", bad[:3])
+sys.exit(1 if bad or len(rows) != 300 else 0)
+PY
+    [ $? -eq 0 ] && pass history-shortest-repr || fail history-shortest-repr "$(cat repr.out)"
+fi
+
+# columns: validation loss beside the training loss, several at once
+awk 'BEGIN { srand(3); print "a,b,y"; for (i = 0; i < 120; i++) { a = rand(); b = rand(); printf "%.3f,%.3f,%s\n", a, b, (a > b ? "yes" : "no") } }' >ab.csv
+"$BP" train --data ab.csv --val-split 0.25 --epochs 40 --quiet --history hv.csv \
+    --plot vfigs >/dev/null 2>err
+[ "$(head -1 hv.csv)" = "epoch,loss,accuracy,val_loss,val_accuracy" ] &&
+    [ -s vfigs/learning-curve.png ] && [ -s vfigs/decision-boundary.png ] &&
+    pass train-plot-val || fail train-plot-val "$(cat err)"
+# the validation loss is the second curve: tab:orange
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import PIL' 2>/dev/null; then
+    n=$(/usr/bin/python3 -c '
+import sys
+from PIL import Image
+im = Image.open(sys.argv[1]).convert("RGB")
+print(sum(1 for p in im.getdata()
+          if abs(p[0] - 255) + abs(p[1] - 127) + abs(p[2] - 14) < 40))
+' vfigs/learning-curve.png)
+    [ "$n" -gt 300 ] && pass learning-curve-val ||
+        fail learning-curve-val "$n orange pixels"
+fi
+"$BP" plot --out cols.png --column loss,val_loss hv.csv >out 2>err &&
+    [ "$(head -c 4 cols.png | tail -c 3)" = PNG ] &&
+    pass plot-columns || fail plot-columns "$(cat err)"
+"$BP" plot --out acc.svg --column val_accuracy --label a hv.csv --label b hv.csv \
+    >out 2>err && grep -q '<svg' acc.svg && pass plot-column-accuracy ||
+    fail plot-column-accuracy "$(cat err)"
+# --column on a file without it, unknown and repeated names
+bad plot-column-missing "h1.csv has no column 'val_loss' (its columns: loss, accuracy)" \
+    plot --out x.png --column loss,val_loss hv.csv h1.csv
+bad plot-column-unknown "hv.csv has no column 'lr'" plot --out x.png --column lr hv.csv
+bad plot-column-repeated "--column takes" plot --out x.png --column loss,loss hv.csv
+bad plot-column-empty "--column takes" plot --out x.png --column '' hv.csv
+# ranges an axis cannot show: refused with the values; a log axis draws them
+printf 'epoch,loss,accuracy\n1,1e308,50\n2,-1e308,50\n3,5,50\n' >huge.csv
+printf 'epoch,loss,accuracy\n1,1.7e308,50\n2,1.7e308,50\n' >max.csv
+bad plot-huge-range 'y values from -1e+308 to 1e+308' plot --out x.png huge.csv
+bad plot-max-range 'a logarithmic y axis shows them (--log-y)' plot --out x.png max.csv
+"$BP" plot --out hl.png --log-y huge.csv max.csv >out 2>err && [ -s hl.png ] &&
+    pass plot-huge-log || fail plot-huge-log "$(cat err)"
+printf 'epoch,loss,accuracy\n1,1e-320,50\n2,4e-320,50\n' >tiny.csv
+printf 'epoch,loss,accuracy\n1,3,50\n' >single.csv
+"$BP" plot --out tl.png tiny.csv single.csv >out 2>err && [ -s tl.png ] &&
+    "$BP" plot --out tl2.png --log-y tiny.csv single.csv >out 2>err &&
+    [ -s tl2.png ] && pass plot-tiny-single || fail plot-tiny-single "$(cat err)"
 exit $status

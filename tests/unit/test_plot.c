@@ -255,6 +255,122 @@ static void test_curves_band_log_nonfinite(void **state)
     assert_int_equal(count_files(*state), 1);
 }
 
+/* Every figure copes with huge, tiny, constant and single-point data:
+ * drawn (a PNG with the curve's or the classes' colour in it) or refused
+ * with BP_EINVAL and no file, never an axis of infinite range (the
+ * ASan/UBSan build runs this too: +-1e308 once negated INT_MIN). */
+typedef struct {
+    const char *name;
+    double y[3];
+    size_t n;
+    bp_status linear, log;     /* expected for a linear and a log y axis */
+} extreme_case;
+
+static void test_curves_extreme_ranges(void **state)
+{
+    static const extreme_case cases[] = {
+        {"huge", {1e308, -1e308, 5}, 3, BP_EINVAL, BP_OK},
+        {"max", {1.7e308, 1.7e308, 1.7e308}, 3, BP_EINVAL, BP_OK},
+        {"big", {1e299, -1e299, 5}, 3, BP_OK, BP_OK},
+        {"tiny", {1e-320, 4e-320, 2e-320}, 3, BP_OK, BP_OK},
+        {"mixed", {1e-300, 1e300, 1}, 3, BP_OK, BP_OK},
+        {"near", {1.0, 1.0 + 1e-15, 1.0}, 3, BP_OK, BP_OK},
+        {"constant", {2, 2, 2}, 3, BP_OK, BP_OK},
+        {"zero", {0, 0, 0}, 3, BP_OK, BP_EINVAL},
+        {"single", {3}, 1, BP_OK, BP_OK},
+        {"nonfinite", {NAN, INFINITY, -INFINITY}, 3, BP_EINVAL, BP_EINVAL},
+    };
+    double x[3] = {1, 2, 3};
+    int files = 0;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        for (int log_y = 0; log_y < 2; log_y++) {
+            const extreme_case *k = &cases[c];
+            bp_plot_series s = {x, k->y, k->n, "loss", NULL, NULL};
+            bp_error err = {0};
+            char name[64];
+            snprintf(name, sizeof name, "%s%d.png", k->name, log_y);
+            const char *path = in_dir(state, name);
+            bp_status want = log_y ? k->log : k->linear;
+            bp_status got = bp_plot_curves(path, "t", "epoch", "loss", &s, 1,
+                                           log_y, &err);
+            if (got != want)
+                fail_msg("%s: status %d, expected %d (%s)", name, got, want,
+                         err.msg);
+            if (want != BP_OK) {
+                assert_true(strstr(err.msg, name) != NULL);
+                assert_int_equal(count_files(*state), files);
+                continue;
+            }
+            files++;
+            png_rgba img;
+            assert_true(png_rgba_load(&img, path));
+            /* the curve (or the lone point's disc) in tab:blue */
+            if (png_count_near(&img, png_whole(&img), TAB10[0][0],
+                               TAB10[0][1], TAB10[0][2], 12) < 20)
+                fail_msg("%s: no curve drawn", name);
+            png_rgba_free(&img);
+        }
+}
+
+static bp_status half_prob(void *ctx, const double *xy, size_t m, double *p,
+                           bp_error *err)
+{
+    (void) ctx;
+    (void) err;
+    for (size_t i = 0; i < m; i++)
+        p[i] = xy[2 * i] > xy[2 * i + 1];
+    return BP_OK;
+}
+
+/* The scatter figures: huge coordinates are refused, tiny, flat and
+ * single points drawn, with both classes' colours. */
+static void test_scatter_extreme_ranges(void **state)
+{
+    static const struct {
+        const char *name;
+        double x[6];
+        size_t n;
+        bp_status want;
+    } cases[] = {
+        {"huge", {1e308, 0, -1e308, 1, 0, 0}, 3, BP_EINVAL},
+        {"big", {1e299, 0, -1e299, 1, 0, 0}, 3, BP_OK},
+        {"tiny", {1e-320, 0, 3e-320, 2e-320, 0, 1e-320}, 3, BP_OK},
+        {"flat", {0, 5, 1, 5, 2, 5}, 3, BP_OK},
+        {"same", {7, 7, 7, 7, 7, 7}, 3, BP_OK},
+        {"wide", {0, 0, 1e6, 1, 5e5, 0.5}, 3, BP_OK},
+        {"single", {0.5, 0.5}, 1, BP_OK},
+    };
+    int truth[3] = {0, 1, 0}, pred[3] = {0, 0, 1};
+    int files = 0;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        for (int fig = 0; fig < 2; fig++) {
+            bp_error err = {0};
+            char name[64];
+            snprintf(name, sizeof name, "%s-%s.png", cases[c].name,
+                     fig ? "decision" : "comparison");
+            const char *path = in_dir(state, name);
+            bp_status got =
+                fig ? bp_plot_decision(path, "t", half_prob, NULL,
+                                       cases[c].x, truth, cases[c].n, NULL,
+                                       &err)
+                    : bp_plot_comparison(path, cases[c].x, truth, pred,
+                                         cases[c].n, NULL, &err);
+            if (got != cases[c].want)
+                fail_msg("%s: status %d (%s)", name, got, err.msg);
+            if (got != BP_OK) {
+                assert_true(strstr(err.msg, name) != NULL);
+                assert_int_equal(count_files(*state), files);
+                continue;
+            }
+            files++;
+            png_rgba img;
+            assert_true(png_rgba_load(&img, path));
+            assert_true(png_count(&img, png_whole(&img), png_is_reddish) >
+                        20);
+            png_rgba_free(&img);
+        }
+}
+
 static void test_curves_bad_arguments(void **state)
 {
     bp_plot_series s[3];
@@ -295,7 +411,8 @@ static void test_comparison(void **state)
     bp_error err = {0};
     png_rgba img;
     const char *path = in_dir(state, "comparison.png");
-    assert_int_equal(bp_plot_comparison(path, x, truth, pred, N, &err), BP_OK);
+    assert_int_equal(bp_plot_comparison(path, x, truth, pred, N, NULL, &err),
+                     BP_OK);
     assert_true(png_rgba_load(&img, path));
     assert_int_equal(img.width, BP_PLOT_COMPARISON_WIDTH);
     assert_int_equal(img.height, BP_PLOT_COMPARISON_HEIGHT);
@@ -329,11 +446,11 @@ static void test_comparison(void **state)
     png_rgba_free(&img);
 
     truth[3] = 2;
-    assert_int_equal(bp_plot_comparison(path, x, truth, pred, N, &err),
+    assert_int_equal(bp_plot_comparison(path, x, truth, pred, N, NULL, &err),
                      BP_EINVAL);
-    assert_int_equal(bp_plot_comparison(path, x, truth, NULL, N, &err),
+    assert_int_equal(bp_plot_comparison(path, x, truth, NULL, N, NULL, &err),
                      BP_EINVAL);
-    assert_int_equal(bp_plot_comparison(path, x, truth, pred, 0, &err),
+    assert_int_equal(bp_plot_comparison(path, x, truth, pred, 0, NULL, &err),
                      BP_EINVAL);
 }
 
@@ -360,7 +477,7 @@ static void test_decision_xor(void **state)
     png_rgba img;
     const char *path = in_dir(state, "decision.png");
     assert_int_equal(bp_plot_decision(path, "XOR", xor_prob, NULL, x, truth,
-                                      6, &err), BP_OK);
+                                      6, NULL, &err), BP_OK);
     assert_true(png_rgba_load(&img, path));
     assert_int_equal(img.width, BP_PLOT_WIDTH);
     assert_int_equal(img.height, BP_PLOT_HEIGHT);
@@ -409,7 +526,7 @@ static void test_decision_island(void **state)
     png_rgba img;
     const char *path = in_dir(state, "island.png");
     assert_int_equal(bp_plot_decision(path, NULL, island_prob, NULL, x, truth,
-                                      4, &err), BP_OK);
+                                      4, NULL, &err), BP_OK);
     assert_true(png_rgba_load(&img, path));
     png_rect frame, search = {0, 0, img.width * 3 / 4, img.height};
     assert_true(png_find_frame(&img, search, 0.5, &frame));
@@ -443,7 +560,7 @@ static void test_decision_constant(void **state)
         const char *path = in_dir(state, k ? "red.png" : "blue.png");
         assert_int_equal(bp_plot_decision(path, NULL, constant_prob,
                                           (void *) &value[k], x, truth, 2,
-                                          &err), BP_OK);
+                                          NULL, &err), BP_OK);
         assert_true(png_rgba_load(&img, path));
         png_rect frame, search = {0, 0, img.width * 3 / 4, img.height};
         assert_true(png_find_frame(&img, search, 0.5, &frame));
@@ -472,28 +589,146 @@ static void test_decision_errors(void **state)
     fputs("old figure", f);
     fclose(f);
     assert_int_equal(bp_plot_decision(path, NULL, failing_prob, NULL, x,
-                                      truth, 10, &err), BP_EDIVERGED);
+                                      truth, 10, NULL, &err), BP_EDIVERGED);
     assert_string_equal(err.msg, "network diverged");
     assert_true(file_starts_with(path, "old figure"));
     assert_int_equal(count_files(*state), 1);
 
     /* a success replaces it */
     assert_int_equal(bp_plot_decision(path, NULL, xor_prob, NULL, x, truth,
-                                      10, &err), BP_OK);
+                                      10, NULL, &err), BP_OK);
     assert_true(file_starts_with(path, "\x89PNG"));
     assert_int_equal(count_files(*state), 1);
 
     assert_int_equal(bp_plot_decision(path, NULL, NULL, NULL, x, truth, 10,
-                                      &err), BP_EINVAL);
+                                      NULL, &err), BP_EINVAL);
     assert_int_equal(bp_plot_decision(path, NULL, xor_prob, NULL, x, NULL, 10,
-                                      &err), BP_EINVAL);
+                                      NULL, &err), BP_EINVAL);
     double nan_x[4] = {NAN, 0.0, 1.0, INFINITY};
     int two[2] = {0, 1};
     assert_int_equal(bp_plot_decision(path, NULL, xor_prob, NULL, nan_x, two,
-                                      2, &err), BP_EINVAL);
+                                      2, NULL, &err), BP_EINVAL);
 }
 
 /* ------------------------------------------------------- files and formats */
+
+/* Records the range of the points the decision map asks about. */
+typedef struct {
+    double lo[2], hi[2];
+} seen_range;
+
+static bp_status recording_prob(void *ctx, const double *xy, size_t m,
+                                double *p, bp_error *err)
+{
+    seen_range *r = ctx;
+    (void) err;
+    for (size_t i = 0; i < m; i++) {
+        for (int k = 0; k < 2; k++) {
+            r->lo[k] = fmin(r->lo[k], xy[2 * i + k]);
+            r->hi[k] = fmax(r->hi[k], xy[2 * i + k]);
+        }
+        p[i] = xy[2 * i] > xy[2 * i + 1];
+    }
+    return BP_OK;
+}
+
+/* The decision map's frame (the map is in the left three quarters). */
+static png_rect decision_frame(const char *path)
+{
+    png_rgba img;
+    png_rect frame = {0, 0, 0, 0};
+    assert_true(png_rgba_load(&img, path));
+    png_rect search = {0, 0, img.width * 3 / 4, img.height};
+    assert_true(png_find_frame(&img, search, 0.2, &frame));
+    png_rgba_free(&img);
+    return frame;
+}
+
+/* File data: the standardisation is undone on the axes (features of
+ * different units fill the panel instead of a square), the callback still
+ * gets standardised inputs, long class names get room beside the map, and
+ * a standardisation that cannot be undone is refused. */
+static void test_labels_units_and_names(void **state)
+{
+    enum { N = 40 };
+    double x[2 * N];
+    int truth[N];
+    linear_points(x, truth, N, 11);
+    const double mean[2] = {170, 60000}, std[2] = {10, 20000};
+    bp_plot_labels labels = {{"tall", "short"}, {"height_cm", "income_usd"},
+                             mean, std};
+    bp_error err = {0};
+    seen_range r = {{INFINITY, INFINITY}, {-INFINITY, -INFINITY}};
+    const char *path = in_dir(state, "units.png");
+    assert_int_equal(bp_plot_decision(path, "t", recording_prob, &r, x, truth,
+                                      N, &labels, &err), BP_OK);
+    for (int k = 0; k < 2; k++) {
+        assert_true(r.lo[k] > -0.2 && r.lo[k] < 0.2);
+        assert_true(r.hi[k] > 0.8 && r.hi[k] < 1.2);
+    }
+    /* original spans ~10 and ~20000: each axis fills the panel (with
+     * equal scales it would be a line) */
+    png_rect f = decision_frame(path);
+    double aspect = (double) (f.x1 - f.x0) / (double) (f.y1 - f.y0);
+    assert_true(aspect > 0.8 && aspect < 1.5);
+    /* standardised y spans half of x: a panel twice as wide as high; in
+     * the original units (std 1 and 2) both span 1: square */
+    for (int i = 0; i < N; i++)
+        x[2 * i + 1] *= 0.5;
+    path = in_dir(state, "plain.png");
+    assert_int_equal(bp_plot_decision(path, "t", xor_prob, NULL, x, truth, N,
+                                      NULL, &err), BP_OK);
+    f = decision_frame(path);
+    aspect = (double) (f.x1 - f.x0) / (double) (f.y1 - f.y0);
+    assert_true(aspect > 1.7 && aspect < 2.3);
+    const double mean0[2] = {0, 0}, std12[2] = {1, 2};
+    bp_plot_labels square = {{NULL, NULL}, {NULL, NULL}, mean0, std12};
+    path = in_dir(state, "square.png");
+    assert_int_equal(bp_plot_decision(path, "t", xor_prob, NULL, x, truth, N,
+                                      &square, &err), BP_OK);
+    f = decision_frame(path);
+    aspect = (double) (f.x1 - f.x0) / (double) (f.y1 - f.y0);
+    assert_true(aspect > 0.9 && aspect < 1.1);
+
+    /* long class names: the key beside the map needs room */
+    bp_plot_labels no_units = {{"a", "b"}, {NULL, NULL}, NULL, NULL};
+    path = in_dir(state, "short.png");
+    assert_int_equal(bp_plot_decision(path, "t", xor_prob, NULL, x, truth, N,
+                                      &no_units, &err), BP_OK);
+    png_rect short_names = decision_frame(path);
+    no_units.class_names[0] = "a class with a rather long name";
+    path = in_dir(state, "long.png");
+    assert_int_equal(bp_plot_decision(path, "t", xor_prob, NULL, x, truth, N,
+                                      &no_units, &err), BP_OK);
+    png_rect long_names = decision_frame(path);
+    assert_true(long_names.x1 + 100 < short_names.x1);
+
+    assert_int_equal(bp_plot_comparison(in_dir(state, "cmp.png"), x, truth,
+                                        truth, N, &labels, &err), BP_OK);
+    /* names of any length: cut, so that the key stays on the page */
+    char huge[400];
+    memset(huge, 'w', sizeof huge - 1);
+    huge[sizeof huge - 1] = '\0';
+    bp_plot_labels long_labels = {{huge, huge}, {huge, huge}, NULL, NULL};
+    path = in_dir(state, "huge-names.png");
+    assert_int_equal(bp_plot_comparison(path, x, truth, truth, N, &long_labels,
+                                        &err), BP_OK);
+    png_rgba img;
+    assert_true(png_rgba_load(&img, path));
+    png_rect left = {0, img.height - 80, 12, img.height};
+    png_rect right = {img.width - 12, img.height - 80, img.width, img.height};
+    assert_int_equal(png_count(&img, left, png_is_dark), 0);
+    assert_int_equal(png_count(&img, right, png_is_dark), 0);
+    png_rgba_free(&img);
+
+    const double zero_std[2] = {1, 0};
+    labels.std = zero_std;
+    int before = count_files(*state);
+    assert_int_equal(bp_plot_comparison(in_dir(state, "bad.png"), x, truth,
+                                        truth, N, &labels, &err), BP_EINVAL);
+    assert_non_null(strstr(err.msg, "standardisation"));
+    assert_int_equal(count_files(*state), before);
+}
 
 static void test_unknown_extension(void **state)
 {
@@ -514,9 +749,9 @@ static void test_unknown_extension(void **state)
     double x[4] = {0, 0, 1, 1};
     int t[2] = {0, 1};
     assert_int_equal(bp_plot_comparison(in_dir(state, "c.gif"), x, t, t, 2,
-                                        &err), BP_EINVAL);
+                                        NULL, &err), BP_EINVAL);
     assert_int_equal(bp_plot_decision(in_dir(state, "d.jpeg"), NULL, xor_prob,
-                                      NULL, x, t, 2, &err), BP_EINVAL);
+                                      NULL, x, t, 2, NULL, &err), BP_EINVAL);
     assert_int_equal(count_files(*state), 0);
 }
 
@@ -582,11 +817,12 @@ static void test_svg_pdf(void **state)
     assert_true(file_starts_with(svg, "<?xml") ||
                 file_starts_with(svg, "<svg"));
     const char *pdf = in_dir(state, "comparison.pdf");
-    assert_int_equal(bp_plot_comparison(pdf, x, truth, truth, N, &err), BP_OK);
+    assert_int_equal(bp_plot_comparison(pdf, x, truth, truth, N, NULL, &err),
+                     BP_OK);
     assert_true(file_starts_with(pdf, "%PDF"));
     const char *map = in_dir(state, "map.SVG");   /* case-insensitive */
     assert_int_equal(bp_plot_decision(map, NULL, xor_prob, NULL, x, truth, N,
-                                      &err), BP_OK);
+                                      NULL, &err), BP_OK);
     assert_true(file_starts_with(map, "<?xml") ||
                 file_starts_with(map, "<svg"));
     struct stat st;
@@ -620,9 +856,9 @@ static void test_many_figures_quietly(void **state)
     st[0] = bp_plot_curves(in_dir(state, "a.png"), "a", "x", "y", s, 3, 0,
                            &err);
     st[1] = bp_plot_comparison(in_dir(state, "b.png"), x, truth, truth, 30,
-                               &err);
+                               NULL, &err);
     st[2] = bp_plot_decision(in_dir(state, "c.png"), "c", xor_prob, NULL, x,
-                             truth, 30, &err);
+                             truth, 30, NULL, &err);
     st[3] = bp_plot_curves(in_dir(state, "d.pdf"), "d", "x", "y", s, 3, 1,
                            &err);
     st[4] = bp_plot_curves(in_dir(state, "e.jpg"), "e", "x", "y", s, 3, 0,
@@ -665,6 +901,10 @@ int main(void)
                                         make_dir, remove_dir),
         cmocka_unit_test_setup_teardown(test_curves_band_log_nonfinite,
                                         make_dir, remove_dir),
+        cmocka_unit_test_setup_teardown(test_curves_extreme_ranges, make_dir,
+                                        remove_dir),
+        cmocka_unit_test_setup_teardown(test_scatter_extreme_ranges, make_dir,
+                                        remove_dir),
         cmocka_unit_test_setup_teardown(test_curves_bad_arguments, make_dir,
                                         remove_dir),
         cmocka_unit_test_setup_teardown(test_comparison, make_dir, remove_dir),
@@ -675,6 +915,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_decision_constant, make_dir,
                                         remove_dir),
         cmocka_unit_test_setup_teardown(test_decision_errors, make_dir,
+                                        remove_dir),
+        cmocka_unit_test_setup_teardown(test_labels_units_and_names, make_dir,
                                         remove_dir),
         cmocka_unit_test_setup_teardown(test_unknown_extension, make_dir,
                                         remove_dir),
@@ -705,10 +947,11 @@ static void test_stub(void **state)
                      BP_EINVAL);
     assert_string_equal(err.msg, msg);
     memset(&err, 0, sizeof err);
-    assert_int_equal(bp_plot_comparison("b.png", x, t, t, 2, &err), BP_EINVAL);
+    assert_int_equal(bp_plot_comparison("b.png", x, t, t, 2, NULL, &err),
+                     BP_EINVAL);
     assert_string_equal(err.msg, msg);
     memset(&err, 0, sizeof err);
-    assert_int_equal(bp_plot_decision("c.png", NULL, NULL, NULL, x, t, 2,
+    assert_int_equal(bp_plot_decision("c.png", NULL, NULL, NULL, x, t, 2, NULL,
                                       &err), BP_EINVAL);
     assert_string_equal(err.msg, msg);
     assert_int_equal(err.code, BP_EINVAL);

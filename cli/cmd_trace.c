@@ -149,11 +149,12 @@ int trace_write(FILE *o, const cli_config *cfg)
     if (!ds)
         return EXIT_USAGE;
     if (cfg->sample >= ds->n) {
+        size_t n = ds->n;    /* read before the set is freed */
         bp_dataset_free(ds);
         return cli_error(EXIT_USAGE,
                          "option --sample: %zu is past the last sample (the "
                          "%s data has %zu, numbered from 0)",
-                         cfg->sample, cfg->data, ds->n);
+                         cfg->sample, cfg->data, n);
     }
     bp_error err;
     bp_arch arch;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/error.h"
 
 typedef struct {
     const char *name;
@@ -110,8 +111,9 @@ static int run(int argc, char **argv)
     for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
         if (strcmp(cmd, commands[k].name) == 0)
             return commands[k].run(argc - 1, argv + 1);
+    char text[48];
     return cli_error(EXIT_USAGE, "unknown command '%s' (see backprop --help)",
-                     cmd);
+                     bp_excerpt(text, cmd));
 }
 
 int main(int argc, char **argv)

@@ -94,12 +94,12 @@ bad_values() {
 
 bad_values train lr abc '' nan NaN inf -inf -1 -0.1 0 0.0 1e999 2e6 1x 0x
 bad_values lab lr nan 0
-bad_values train epochs abc '' nan inf -1 -5 1.5 1e3 99999999999 18446744073709551616 autox Auto
+bad_values train epochs abc '' nan inf -1 -5 1.5 1.5e0 1e-3 1e30 1e999 0x10 1e 1e3x 99999999999 18446744073709551616 autox
 bad_values lab epochs 0 x auto
 bad_values train n abc '' nan inf -1 0 2.5 99999999999
 bad_values test n abc 0 -1
 bad_values gradcheck n 0
-bad_values train dtype f16 float F32 '' double
+bad_values train dtype f16 float '' double
 bad_values train threads 0 -1 65 1.5 abc ''
 bad_values train momentum abc '' nan inf 1.0 1 -0.1 2
 bad_values train log-every abc '' nan inf -1 0.5
@@ -113,12 +113,12 @@ bad_values train hidden 0 65537 10,65537 10,,10 10, ,10 a 10,a '' 10,-1 -10 1.5 
     1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1
 bad_values gradcheck hidden 0 10,,10
 bad_values lab hidden 0
-bad_values train data foo '' XOR
+bad_values train data foo ''
 bad_values gradcheck data foo xor2
-bad_values train activation foo '' Sigmoid
+bad_values train activation foo '' sigmoid2
 bad_values gradcheck activation softmax
 bad_values train loss foo ''
-bad_values train optimizer foo adamw Adam
+bad_values train optimizer foo adamw
 bad_values train init foo ''
 bad_values train preset foo ''
 bad_values gradcheck preset foo

@@ -135,6 +135,50 @@ bad data-seed-too-big-gradcheck "--data-seed" 0 gradcheck --data linear --data-s
 bad test-without-model "--model" 0 test --data xor
 bad predict-without-model "--model" 0 predict
 
+# Every command's bad values, one of each kind of path: run under ASan
+# (make test-asan) and valgrind (make test-valgrind) like the rest of this
+# file, so that an error path that reads freed memory (trace --sample once
+# printed a freed set's size) fails the check.
+bad trace-sample-past-end "--sample 21 has 21," 0 trace --data xor --sample 21
+bad trace-sample-past-end-linear "--sample has 7," 0 trace --data linear --n 7 --sample 7
+bad trace-sample-huge "--sample" 0 trace --sample 99999999
+bad_values trace sample abc -1 1.5 ''
+bad_values trace data foo '' fashion-mnist
+bad_values trace hidden 0 10,,10
+bad_values trace activation softmax
+bad_values trace loss foo
+bad_values trace init foo
+bad_values trace h 0 nan 2
+bad_values trace tolerance 0 abc
+bad_values trace seed -1
+bad_values trace n 0
+bad_values trace preset foo
+bad unknown-option-trace "--lr" 0 trace --lr 0.1
+bad extra-argument-trace "stray" 0 trace stray
+bad_values gradcheck seed x
+bad_values gradcheck loss foo
+bad_values gradcheck init foo
+bad_values gradcheck data fashion-mnist
+bad unknown-option-gradcheck "--epochs" 0 gradcheck --epochs 5
+bad_values lab seeds 0 1001 x
+bad_values lab threads 0 257 x
+bad_values lab data foo linear,linear linear, ,xor
+bad_values lab optimizer foo
+bad_values lab momentum 1
+bad_values lab out ''
+: >afile
+bad lab-out-is-file "afile" 0 lab --out afile --seeds 1 --epochs 1
+bad unknown-option-lab "--model" 0 lab --model m.bpm
+bad_values test limit x -1 1.5
+bad_values test label ''
+bad_values test header maybe
+bad_values test delimiter ab ''
+bad_values predict model ''
+bad unknown-option-plot "--frob" 0 plot --frob
+printf "epoch,loss,accuracy\n1,0.5,50\n" >h.csv
+bad plot-no-out "--out" 0 plot h.csv
+bad plot-missing-history "nothere.csv" 0 plot --out f.png nothere.csv
+
 # --------------------------------------------------------- model files
 
 if ! "$BP" train --data xor --epochs 5 --quiet --model good.bpm >/dev/null 2>train.err; then

@@ -37,8 +37,8 @@ check() {
     fi
     rc=$?
     lines=$(wc -l <err.txt)
-    if grep -q 'Sanitizer\|==[0-9]*==' err.txt; then
-        fail "$name-$how" "memory error: $(grep -m1 'ERROR\|==[0-9]*==' err.txt)"
+    if grep -q 'ERROR: [A-Za-z]*Sanitizer\|runtime error:\|==[0-9][0-9]*== ' err.txt; then
+        fail "$name-$how" "memory error: $(grep -m1 'ERROR\|runtime error\|==[0-9][0-9]*== ' err.txt)"
     elif [ "$rc" -ne 1 ]; then
         fail "$name-$how" "exit status $rc, expected 1: $(first_err err.txt)"
     elif ! grep -q '^backprop: error: cannot write to standard output' err.txt; then

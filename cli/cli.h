@@ -45,6 +45,7 @@ typedef struct {
     int force;                   /* lab: write into a foreign folder    */
     size_t sample;               /* trace: which sample                 */
     int markdown;                /* trace: Markdown tables              */
+    int full;                    /* trace: every row of every table     */
     /* real data */
     const char *labels;          /* IDX label file for --data IMAGES    */
     const char *test_path;       /* held-out file                       */

@@ -153,8 +153,13 @@ bad_values trace tolerance 0 abc
 bad_values trace seed -1
 bad_values trace n 0
 bad_values trace preset foo
-bad unknown-option-trace "--lr" 0 trace --lr 0.1
+bad unknown-option-trace "--epochs" 0 trace --epochs 5
 bad extra-argument-trace "stray" 0 trace stray
+bad_values trace optimizer foo
+bad_values trace lr 0 -1 x
+bad_values trace model ''
+bad trace-model-missing "missing.bpm" 0 trace --model missing.bpm
+bad trace-model-network-options "--model" 0 trace --model missing.bpm --hidden 5
 bad_values gradcheck seed x
 bad_values gradcheck loss foo
 bad_values gradcheck init foo

@@ -348,11 +348,15 @@ static int parse_count(const char *s, uint64_t *out)
         return 1;
     if (*s < '0' || *s > '9' || strspn(s, "0123456789.eE+-") != strlen(s))
         return 0;
-    double v;
-    if (!parse_real(s, &v))
-        return strpbrk(s, "eE") && strspn(s, "0123456789.") ? -2 : 0;
-    if (v != floor(v))
-        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (*end)
+        return 0;
+    if (isinf(v) || (errno == ERANGE && v > 1))
+        return -2;                   /* 1e999 */
+    if (v != floor(v) || errno == ERANGE)
+        return -1;                   /* 1.5, 1e-999 */
     if (v > 9007199254740992.0)
         return -2;
     *out = (uint64_t)v;

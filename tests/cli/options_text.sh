@@ -94,6 +94,31 @@ msg trace-sample-size "backprop: error: option --sample: 21 is past the last sam
 msg trace-sample-size-linear "backprop: error: option --sample: 7 is past the last sample (the linear data has 7, numbered from 0)" \
     trace --data linear --n 7 --sample 7
 
+msg epochs-incomplete-exponent "backprop: error: option --epochs: expects a whole number (like 1000 or 1e3) or auto, got '1e'" \
+    train --epochs 1e
+msg epochs-overflow "backprop: error: option --epochs: 1e999 is outside 0 to 1000000000" \
+    train --epochs 1e999
+
+# class names with control bytes, from a CSV into a model and back: the
+# confusion matrix and the messages show '?', never the raw byte
+printf 'a,kind\n1,r\033[2Jx\n2,g\n1,r\033[2Jx\n2,g\n' >esc.csv
+printf 'a,kind\n1,q\033[2Jy\n' >esc2.csv
+"$BP" train --data esc.csv --epochs 2 --model esc.bpm >/dev/null 2>&1
+"$BP" test --data esc.csv --model esc.bpm >esc.out 2>esc.err
+if grep -q "$(printf '\033')" esc.out esc.err; then
+    fail escape-class-names "a raw ESC byte in test's output"
+elif grep -q 'r?\[2Jx' esc.out; then
+    pass escape-class-names
+else
+    fail escape-class-names "$(head -c 300 esc.out)"
+fi
+"$BP" test --model esc.bpm --data esc2.csv >esc.out 2>esc.err
+if [ $? -eq 2 ] && ! grep -q "$(printf '\033')" esc.err && [ "$(wc -l <esc.err)" -eq 1 ]; then
+    pass escape-message-from-file
+else
+    fail escape-message-from-file "$(cat -A esc.err | head -c 300)"
+fi
+
 # help texts: each line as it must read
 helpline() { # helpline NAME CMD OPTION PATTERN
     line=$("$BP" "$2" --help | grep -e "^  --$3 ")

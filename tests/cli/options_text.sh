@@ -134,6 +134,8 @@ helpline help-trace-data trace data 'linear | xor; with --model also a CSV or ID
 helpline help-gradcheck-data gradcheck data 'linear | xor \[xor\]$'
 helpline help-lab-seeds lab seeds 'seed 5 --seeds 2 runs seeds 5 and 6'
 helpline help-lab-threads lab threads 'one per CPU'
+helpline help-trace-init trace init 'numpy \[normal\]$'
+helpline help-lab-log-every lab log-every "seed's two runs"
 
 "$BP" lab --seed 5 --seeds 2 --epochs 5 --data xor --out lab >/dev/null 2>lab.err
 seeds=$(awk -F, 'NR > 1 && $1 == "base" { print $3 }' lab/summary.csv | tr '\n' ' ')

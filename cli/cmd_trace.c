@@ -228,13 +228,16 @@ static const char *step_by_hand(const cli_config *cfg, const double *g,
         }
     }
     switch (cfg->optimizer) {
-    case BP_OPT_SGD: return "dW = -lr g";
-    case BP_OPT_MOMENTUM: return "V = mu 0 - lr g; dW = V = -lr g";
-    case BP_OPT_NESTEROV: return "V = mu 0 - lr g; dW = mu V - lr g = -(1 + mu) lr g";
-    case BP_OPT_RMSPROP: return "s = rho 0 + (1 - rho) g^2; dW = -lr g / (sqrt(s) + eps)";
+    case BP_OPT_SGD: return "dW = -lr*g";
+    case BP_OPT_MOMENTUM: return "V = mu*0 - lr*g; dW = V = -lr*g";
+    case BP_OPT_NESTEROV:
+        return "V = mu*0 - lr*g; dW = mu*V - lr*g = -(1 + mu)*lr*g";
+    case BP_OPT_RMSPROP:
+        return "s = rho*0 + (1 - rho)*g^2; dW = -lr*g / (sqrt(s) + eps)";
     case BP_OPT_ADAM:
-        return "m = (1 - beta1) g, v = (1 - beta2) g^2; m^ = m / (1 - beta1) = g, "
-               "v^ = v / (1 - beta2) = g^2; dW = -lr m^ / (sqrt(v^) + eps)";
+        return "m = (1 - beta1)*g, v = (1 - beta2)*g^2; mhat = m / (1 - beta1) "
+               "= g, vhat = v / (1 - beta2) = g^2; dW = -lr*mhat / "
+               "(sqrt(vhat) + eps)";
     }
     return "";
 }

@@ -72,7 +72,7 @@ grep -q '^layer 3 (output, softmax)' t.out && pass trace-softmax-layer ||
 awk '/^dW3 / { on = 1; next } on && /^  W3\[/ { n++; if (($3 + 0.1 * $2)^2 > 1e-20) bad++ } on && /^$/ { exit }
      END { exit !(n > 0 && bad == 0) }' t.out && pass trace-momentum-step ||
     fail trace-momentum-step "$(grep -A3 '^dW3' t.out)"
-grep -q '^update by momentum, first step from zero state (lr = 0.1, mu = 0.9): V = mu 0 - lr g; dW = V = -lr g$' t.out &&
+grep -q '^update by momentum, first step from zero state (lr = 0.1, mu = 0.9): V = mu\*0 - lr\*g; dW = V = -lr\*g$' t.out &&
     pass trace-update-rule || fail trace-update-rule "$(grep '^update' t.out)"
 "$BP" trace --model c3.bpm --data c3.csv --optimizer adam --lr 0.001 >a.out 2>&1
 awk '/^dW3 / { on = 1; next } on && /^  W3\[/ { n++; g = $2; w = $3; want = (g > 0 ? -0.001 : g < 0 ? 0.001 : 0); if ((w - want)^2 > 1e-14) bad++ } on && /^$/ { exit }

@@ -291,7 +291,7 @@ void cli_preset_seed(cli_config *cfg)
  * flushed first, so that the message follows the output before it. */
 int cli_error(int code, const char *fmt, ...)
 {
-    char buf[1024];
+    char buf[8192];        /* a path of PATH_MAX and more fits */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);

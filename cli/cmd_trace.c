@@ -337,6 +337,82 @@ static int update_tables(FILE *o, int md, const cli_config *cfg, bp_net *net,
     return worst <= 8 * DBL_EPSILON;
 }
 
+/*
+ * dJ/dW: the library's back-propagation (grad) against central differences
+ * of the library's loss on the one sample, a table per layer.  *worst_out
+ * receives the largest relative error, *gap_out the largest relative gap
+ * between the textbook pass t and the library's gradient.
+ */
+static void gradient_tables(FILE *o, int md, const cli_config *cfg,
+                            bp_net *net, const bp_dataset *one,
+                            const double *grad, const trace_state *t,
+                            double *worst_out, double *gap_out)
+{
+    const bp_arch *arch = bp_net_arch(net);
+    double *params = bp_net_params(net), worst_all = 0, trace_gap = 0;
+    fprintf(o, md ? "Weight gradients, back-propagation beside the central "
+                    "difference (J(w+h) - J(w-h)) / 2h, h = %g:\n\n"
+                  : "weight gradients (h = %g)\n", cfg->h);
+    for (int l = t->L; l >= 1; l--) {
+        size_t n_in = arch->sizes[l - 1], n_out = arch->sizes[l];
+        double *W = bp_net_weight(net, l - 1);
+        size_t base = (size_t)(W - params), count = n_in * n_out, shown = 0;
+        double worst = 0;
+        static const char *const names[] = {"weight", "dJ/dW back-prop",
+                                            "central difference", "rel. error"};
+        fprintf(o, md ? "W%d (%zu x %zu):\n\n" : "W%d (%zu x %zu)\n", l, n_out,
+                n_in);
+        header(o, md, names, 4);
+        for (size_t k = 0; k < count; k++) {
+            double saved = params[base + k], up, down;
+            params[base + k] = saved + cfg->h;
+            bp_evaluate(net, one, &up, NULL, NULL);
+            params[base + k] = saved - cfg->h;
+            bp_evaluate(net, one, &down, NULL, NULL);
+            params[base + k] = saved;
+            double numeric = (up - down) / (2 * cfg->h), g = grad[base + k];
+            double rel = fabs(g - numeric) / fmax(fmax(fabs(g), fabs(numeric)), 1e-4);
+            worst = fmax(worst, rel);
+            /* the textbook pass above must give the library's gradient */
+            double mine = t->dz[l][k / n_in] * t->a[l - 1][k % n_in];
+            trace_gap = fmax(trace_gap, fabs(mine - g) / fmax(fabs(g), 1e-12));
+            if (!cfg->full && count > 20 && shown >= 10)
+                continue;
+            shown++;
+            char wname[64];
+            snprintf(wname, sizeof wname, "W%d[%zu][%zu]", l, k / n_in + 1,
+                     k % n_in + 1);
+            row_start(o, md);
+            fprintf(o, md ? "%s" : "%-22s", wname);
+            cell_sep(o, md);
+            fprintf(o, md ? "%.10g" : "%-22.10g", g);
+            cell_sep(o, md);
+            fprintf(o, md ? "%.10g" : "%-22.10g", numeric);
+            cell_sep(o, md);
+            fprintf(o, md ? "%.2e" : "%-22.2e", rel);
+            row_end(o, md);
+        }
+        if (shown < count)
+            fprintf(o, md ? "| … %zu more (--full shows them) | | | |\n"
+                          : "  ... %zu more (--full shows them)\n",
+                    count - shown);
+        fprintf(o, md ? "\nLargest relative error over all %zu weights of "
+                        "W%d: %.2e.\n\n"
+                      : "  largest relative error over %zu weights of W%d: "
+                        "%.2e\n\n",
+                count, l, worst);
+        worst_all = fmax(worst_all, worst);
+    }
+    fprintf(o, md ? "Over every weight: largest relative error %.2e; the "
+                    "layer-by-layer pass above and the library's gradient "
+                    "agree to %.1e.\n\n"
+                  : "every weight: largest relative error %.2e; trace vs "
+                    "library gradient %.1e\n\n",
+            worst_all, trace_gap);
+    *worst_out = worst_all;
+    *gap_out = trace_gap;
+}
+
 /* The network and the data of the trace: a saved model on any data it
  * takes (--model), or a new network on a generated set. */
 typedef struct {
@@ -518,66 +594,8 @@ int trace_write(FILE *o, const cli_config *cfg)
         rc = cli_error(EXIT_RUNTIME, "%s", grad ? err.msg : "out of memory");
         goto done;
     }
-    double *params = bp_net_params(net), worst_all = 0, trace_gap = 0;
-    fprintf(o, md ? "Weight gradients, back-propagation beside the central "
-                    "difference (J(w+h) - J(w-h)) / 2h, h = %g:\n\n"
-                  : "weight gradients (h = %g)\n", cfg->h);
-    for (int l = t.L; l >= 1; l--) {
-        size_t n_in = arch->sizes[l - 1], n_out = arch->sizes[l];
-        double *W = bp_net_weight(net, l - 1);
-        size_t base = (size_t)(W - params), count = n_in * n_out, shown = 0;
-        double worst = 0;
-        static const char *const names[] = {"weight", "dJ/dW back-prop",
-                                            "central difference", "rel. error"};
-        fprintf(o, md ? "W%d (%zu x %zu):\n\n" : "W%d (%zu x %zu)\n", l, n_out,
-                n_in);
-        header(o, md, names, 4);
-        for (size_t k = 0; k < count; k++) {
-            double saved = params[base + k], up, down;
-            params[base + k] = saved + cfg->h;
-            bp_evaluate(net, one, &up, NULL, NULL);
-            params[base + k] = saved - cfg->h;
-            bp_evaluate(net, one, &down, NULL, NULL);
-            params[base + k] = saved;
-            double numeric = (up - down) / (2 * cfg->h), g = grad[base + k];
-            double rel = fabs(g - numeric) / fmax(fmax(fabs(g), fabs(numeric)), 1e-4);
-            worst = fmax(worst, rel);
-            /* the textbook pass above must give the library's gradient */
-            double mine = t.dz[l][k / n_in] * t.a[l - 1][k % n_in];
-            trace_gap = fmax(trace_gap, fabs(mine - g) / fmax(fabs(g), 1e-12));
-            if (!cfg->full && count > 20 && shown >= 10)
-                continue;
-            shown++;
-            char wname[64];
-            snprintf(wname, sizeof wname, "W%d[%zu][%zu]", l, k / n_in + 1,
-                     k % n_in + 1);
-            row_start(o, md);
-            fprintf(o, md ? "%s" : "%-22s", wname);
-            cell_sep(o, md);
-            fprintf(o, md ? "%.10g" : "%-22.10g", g);
-            cell_sep(o, md);
-            fprintf(o, md ? "%.10g" : "%-22.10g", numeric);
-            cell_sep(o, md);
-            fprintf(o, md ? "%.2e" : "%-22.2e", rel);
-            row_end(o, md);
-        }
-        if (shown < count)
-            fprintf(o, md ? "| … %zu more (--full shows them) | | | |\n"
-                          : "  ... %zu more (--full shows them)\n",
-                    count - shown);
-        fprintf(o, md ? "\nLargest relative error over all %zu weights of "
-                        "W%d: %.2e.\n\n"
-                      : "  largest relative error over %zu weights of W%d: "
-                        "%.2e\n\n",
-                count, l, worst);
-        worst_all = fmax(worst_all, worst);
-    }
-    fprintf(o, md ? "Over every weight: largest relative error %.2e; the "
-                    "layer-by-layer pass above and the library's gradient "
-                    "agree to %.1e.\n\n"
-                  : "every weight: largest relative error %.2e; trace vs "
-                    "library gradient %.1e\n\n",
-            worst_all, trace_gap);
+    double worst_all, trace_gap;
+    gradient_tables(o, md, cfg, net, one, grad, &t, &worst_all, &trace_gap);
     int step = update_tables(o, md, cfg, net, grad, &t);
     if (step < 0)
         rc = cli_error(EXIT_RUNTIME, "out of memory");

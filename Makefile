@@ -128,9 +128,10 @@ test-tsan:
 	    && echo "    no data races ($$(grep -c '^\[       OK' $(BUILD)/tsan/test_train.log) tests)" \
 	    || { cat $(BUILD)/tsan/test_train.log; exit 1; }
 
-# The command-line tests that exercise parsing, files and errors, with the
+# The command-line tests that exercise parsing, files and errors (bad values
+# of every command, failed writes to stdout, trace on saved models), with the
 # command under valgrind's memcheck, two scripts at a time (a few minutes).
-VALGRIND_TESTS ?= bad_input roundtrip plot
+VALGRIND_TESTS ?= bad_input roundtrip plot output_errors trace_model
 test-valgrind: all
 	@command -v valgrind >/dev/null || { echo "test-valgrind needs valgrind" >&2; exit 2; }
 	@for t in $(VALGRIND_TESTS); do \

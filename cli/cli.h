@@ -12,6 +12,9 @@ enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2, EXIT_INTERRUPTED = 130 };
 #define MAX_EPOCHS 1000000000UL
 #define MAX_SAMPLES 10000000UL
 
+/* Rows of the option table (cli/options.c checks it at compile time). */
+#define CLI_MAX_OPTIONS 128
+
 /* Everything a subcommand can be told on its command line. */
 typedef struct {
     const char *data;            /* linear | xor                       */
@@ -46,6 +49,7 @@ typedef struct {
     size_t sample;               /* trace: which sample                 */
     int markdown;                /* trace: Markdown tables              */
     int proba;                   /* predict: class probabilities        */
+    int full;                    /* trace: every row of every table     */
     /* real data */
     const char *labels;          /* IDX label file for --data IMAGES    */
     const char *test_path;       /* held-out file                       */
@@ -67,7 +71,7 @@ typedef struct {
     double tol;                  /* stopping rule: least improvement    */
     size_t n_iter_no_change;     /* stopping rule: epochs (0: off)      */
     /* set by the command, not by options */
-    unsigned long long given[2]; /* options on the command line (bits)  */
+    unsigned long long given[CLI_MAX_OPTIONS / 64]; /* options given (bits) */
     int rule_on;                 /* train: the stopping rule applies    */
     int init_given;              /* --init was on the command line      */
     int optimizer_given;         /* --optimizer was                     */

@@ -9,11 +9,13 @@
  * checked against central differences of the library's loss, so the trace
  * is a worked example and an independent check of the library at once.
  */
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/error.h"
+#include "data.h"
 #include "nn/kernels.h"
 #include "trace.h"
 
@@ -50,7 +52,20 @@ static double act_slope(bp_activation f, double a)
     return NAN;
 }
 
-static int trace_pass(bp_net *net, const double *x, double y, trace_state *t)
+/* The output layer's activation as the library computes it. */
+static const char *output_name(bp_output o)
+{
+    return o == BP_OUT_SOFTMAX ? "softmax" : o == BP_OUT_LINEAR ? "linear"
+                                                                : "sigmoid";
+}
+
+/*
+ * The textbook pass of one sample x with target y (n_out values).  Output
+ * sigmoid (BCE or MSE), softmax (cross-entropy) or linear (MSE); the loss
+ * is the library's: BCE and MSE the mean over the outputs, CE the sum.
+ */
+static int trace_pass(bp_net *net, const double *x, const double *y,
+                      trace_state *t)
 {
     const bp_arch *a = bp_net_arch(net);
     t->L = a->n_layers;
@@ -71,34 +86,65 @@ static int trace_pass(bp_net *net, const double *x, double y, trace_state *t)
     memcpy(t->a[0], x, a->sizes[0] * sizeof *x);
     for (int l = 1; l <= t->L; l++) {
         const double *W = bp_net_weight(net, l - 1), *b = bp_net_bias(net, l - 1);
-        bp_activation f = l == t->L ? BP_ACT_SIGMOID : a->hidden;
+        bp_activation f = l < t->L                   ? a->hidden
+                          : a->output == BP_OUT_LINEAR ? BP_ACT_NONE
+                                                       : BP_ACT_SIGMOID;
         for (size_t j = 0; j < a->sizes[l]; j++) {
             double z = b ? b[j] : 0.0;
             for (size_t i = 0; i < a->sizes[l - 1]; i++)
                 z += W[j * a->sizes[l - 1] + i] * t->a[l - 1][i];
             t->z[l][j] = z;
-            t->a[l][j] = act(f, z);
+            t->a[l][j] = a->output == BP_OUT_SOFTMAX && l == t->L ? z : act(f, z);
         }
     }
-    /* one output: the loss and its derivative as the seed writes them */
-    double p = t->a[t->L][0];
-    if (a->loss == BP_LOSS_BCE) {
-        t->loss = -(y * log(p + BP_BCE_EPS) + (1 - y) * log(1 - p + BP_BCE_EPS));
-        t->da[t->L][0] = -(y / (p + BP_BCE_EPS) - (1 - y) / (1 - p + BP_BCE_EPS));
-    } else {
-        t->loss = (p - y) * (p - y);
-        t->da[t->L][0] = 2 * (p - y);
+    size_t k = a->sizes[t->L];
+    double *p = t->a[t->L], *da = t->da[t->L], *dz = t->dz[t->L];
+    if (a->output == BP_OUT_SOFTMAX) {
+        double top = p[0], sum = 0;
+        for (size_t i = 1; i < k; i++)
+            top = fmax(top, p[i]);
+        for (size_t i = 0; i < k; i++)
+            sum += p[i] = exp(p[i] - top);
+        for (size_t i = 0; i < k; i++)
+            p[i] /= sum;
+    }
+    /* the loss and its derivative as the seed writes them */
+    t->loss = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (a->output == BP_OUT_SOFTMAX) {
+            t->loss -= y[i] != 0 ? y[i] * log(fmax(p[i], DBL_MIN)) : 0.0;
+            da[i] = y[i] != 0 ? -y[i] / p[i] : 0.0;
+        } else if (a->loss == BP_LOSS_BCE) {
+            t->loss -= (y[i] * log(p[i] + BP_BCE_EPS) +
+                        (1 - y[i]) * log(1 - p[i] + BP_BCE_EPS)) / (double)k;
+            da[i] = -(y[i] / (p[i] + BP_BCE_EPS) -
+                      (1 - y[i]) / (1 - p[i] + BP_BCE_EPS)) / (double)k;
+        } else {
+            t->loss += (p[i] - y[i]) * (p[i] - y[i]) / (double)k;
+            da[i] = 2 * (p[i] - y[i]) / (double)k;
+        }
     }
     for (int l = t->L; l >= 1; l--) {
-        bp_activation f = l == t->L ? BP_ACT_SIGMOID : a->hidden;
-        for (size_t j = 0; j < a->sizes[l]; j++)
-            t->dz[l][j] = act_slope(f, t->a[l][j]) * t->da[l][j];
+        bp_activation f = l < t->L                   ? a->hidden
+                          : a->output == BP_OUT_LINEAR ? BP_ACT_NONE
+                                                       : BP_ACT_SIGMOID;
+        if (l == t->L && a->output == BP_OUT_SOFTMAX) {
+            /* the softmax's Jacobian: dz_j = p_j (da_j - sum_i da_i p_i) */
+            double s = 0;
+            for (size_t i = 0; i < k; i++)
+                s += da[i] * p[i];
+            for (size_t j = 0; j < k; j++)
+                dz[j] = p[j] * (da[j] - s);
+        } else {
+            for (size_t j = 0; j < a->sizes[l]; j++)
+                t->dz[l][j] = act_slope(f, t->a[l][j]) * t->da[l][j];
+        }
         const double *W = bp_net_weight(net, l - 1);
         for (size_t i = 0; i < a->sizes[l - 1]; i++) {
-            double s = 0;
+            double sum = 0;
             for (size_t j = 0; j < a->sizes[l]; j++)
-                s += W[j * a->sizes[l - 1] + i] * t->dz[l][j];
-            t->da[l - 1][i] = s;
+                sum += W[j * a->sizes[l - 1] + i] * t->dz[l][j];
+            t->da[l - 1][i] = sum;
         }
     }
     return 1;
@@ -142,86 +188,180 @@ static void unit_table(FILE *o, int md, const trace_state *t, int l)
     }
 }
 
-int trace_write(FILE *o, const cli_config *cfg)
+/* v as "(a, b, c)": the first 8 values and "..." unless full. */
+static void print_vector(FILE *o, const double *v, size_t n, int full)
 {
-    int md = cfg->markdown;
-    bp_dataset *ds = cli_dataset(cfg);
-    if (!ds)
-        return EXIT_USAGE;
-    if (cfg->sample >= ds->n) {
-        bp_dataset_free(ds);
-        return cli_error(EXIT_USAGE,
-                         "option --sample: %zu is past the last sample (the "
-                         "%s data has %zu, numbered from 0)",
-                         cfg->sample, cfg->data, ds->n);
-    }
-    bp_error err;
-    bp_arch arch;
-    cli_arch(cfg, ds->n_in, ds->n_out, &arch);
-    bp_net *net = bp_net_new(&arch, &err);
-    bp_dataset *one = bp_dataset_new(1, ds->n_in, ds->n_out, &err);
-    trace_state t;
-    memset(&t, 0, sizeof t);
-    int rc = EXIT_OK;
-    if (!net || !one || bp_net_init(net, cfg->init, cfg->seed, &err)) {
-        rc = cli_error(cli_exit_code(err.code), "%s", err.msg);
-        goto done;
-    }
-    memcpy(one->x, ds->x + cfg->sample * ds->n_in, ds->n_in * sizeof(double));
-    one->y[0] = ds->y[cfg->sample];
-    if (!trace_pass(net, one->x, one->y[0], &t)) {
-        rc = cli_error(EXIT_RUNTIME, "out of memory");
-        goto done;
-    }
+    size_t shown = full || n <= 10 ? n : 8;
+    fputc('(', o);
+    for (size_t i = 0; i < shown; i++)
+        fprintf(o, i ? ", %g" : "%g", v[i]);
+    if (shown < n)
+        fprintf(o, ", ... %zu more", n - shown);
+    fputc(')', o);
+}
 
-    char sizes[128];
-    size_t len = 0;
-    for (int l = 0; l <= arch.n_layers; l++)
-        len += (size_t)snprintf(sizes + len, sizeof sizes - len,
-                                l ? "-%zu" : "%zu", arch.sizes[l]);
-    char title[512];
-    snprintf(title, sizeof title,
-             "%s sample %zu: x = (%g, %g), y = %g; network %s, %s hidden, "
-             "sigmoid output, %s loss, %s, weights %s with seed %llu",
-             strcmp(cfg->data, "xor") ? "Linear" : "XOR", cfg->sample,
-             one->x[0], one->x[1], one->y[0], sizes,
-             bp_activation_name(arch.hidden), bp_loss_name(arch.loss),
-             arch.bias ? "biases" : "no biases", bp_init_name(cfg->init),
-             (unsigned long long)cfg->seed);
-    fprintf(o, md ? "**%s**\n\n" : "trace: %s\n\n", title);
-    fprintf(o, md ? "Forward and backward pass, layer by layer (z = W a + b, "
-                    "a = f(z); dJ/dz = f'(z) dJ/da; dJ/da of the layer below "
-                    "= Wᵀ dJ/dz):\n\n"
-                  : "forward and backward pass:\n");
-    for (int l = t.L; l >= 1; l--) {
-        fprintf(o, md ? "Layer %d (%s):\n\n" : "layer %d (%s)\n", l,
-                l == t.L ? "output, sigmoid" : bp_activation_name(arch.hidden));
-        unit_table(o, md, &t, l);
+/*
+ * The update the optimizer makes from gradient g, for a first step from
+ * zero state (velocity, moments), by hand, into dw; returns the rule as a
+ * student writes it.
+ */
+static const char *step_by_hand(const cli_config *cfg, const double *g,
+                                double *dw, size_t count)
+{
+    double lr = cfg->lr, mu = cfg->momentum;
+    for (size_t k = 0; k < count; k++) {
+        switch (cfg->optimizer) {
+        case BP_OPT_SGD:
+        case BP_OPT_MOMENTUM: dw[k] = -lr * g[k]; break;
+        case BP_OPT_NESTEROV: dw[k] = mu * (-lr * g[k]) - lr * g[k]; break;
+        case BP_OPT_RMSPROP: {
+            double s2 = (1 - cfg->rho) * g[k] * g[k];
+            dw[k] = -lr * g[k] / (sqrt(s2) + cfg->eps);
+            break;
+        }
+        case BP_OPT_ADAM: {
+            double m = (1 - cfg->beta1) * g[k], v = (1 - cfg->beta2) * g[k] * g[k];
+            dw[k] = -lr * (m / (1 - cfg->beta1)) /
+                    (sqrt(v / (1 - cfg->beta2)) + cfg->eps);
+            break;
+        }
+        }
+    }
+    switch (cfg->optimizer) {
+    case BP_OPT_SGD: return "dW = -lr*g";
+    case BP_OPT_MOMENTUM: return "V = mu*0 - lr*g; dW = V = -lr*g";
+    case BP_OPT_NESTEROV:
+        return "V = mu*0 - lr*g; dW = mu*V - lr*g = -(1 + mu)*lr*g";
+    case BP_OPT_RMSPROP:
+        return "s = rho*0 + (1 - rho)*g^2; dW = -lr*g / (sqrt(s) + eps)";
+    case BP_OPT_ADAM:
+        return "m = (1 - beta1)*g, v = (1 - beta2)*g^2; mhat = m / (1 - beta1) "
+               "= g, vhat = v / (1 - beta2) = g^2; dW = -lr*mhat / "
+               "(sqrt(vhat) + eps)";
+    }
+    return "";
+}
+
+static void print_constants(FILE *o, const cli_config *cfg)
+{
+    fprintf(o, "lr = %g", cfg->lr);
+    if (cfg->optimizer == BP_OPT_MOMENTUM || cfg->optimizer == BP_OPT_NESTEROV)
+        fprintf(o, ", mu = %g", cfg->momentum);
+    else if (cfg->optimizer == BP_OPT_RMSPROP)
+        fprintf(o, ", rho = %g, eps = %g", cfg->rho, cfg->eps);
+    else if (cfg->optimizer == BP_OPT_ADAM)
+        fprintf(o, ", beta1 = %g, beta2 = %g, eps = %g", cfg->beta1, cfg->beta2,
+                cfg->eps);
+}
+
+/*
+ * The update table: each weight's gradient, the library's optimizer step
+ * (bp_optimizer_step from zero state) and the rule by hand.  Returns 0
+ * when they disagree beyond rounding, -1 when out of memory.
+ */
+static int update_tables(FILE *o, int md, const cli_config *cfg, bp_net *net,
+                         const double *grad, const trace_state *t)
+{
+    size_t P = bp_net_param_count(net);
+    size_t slen = bp_optimizer_state_len(cfg->optimizer, P);
+    double *params = bp_net_params(net);
+    double *after = malloc(P * sizeof *after), *hand = malloc(P * sizeof *hand);
+    double *state = calloc(slen ? slen : 1, sizeof *state);
+    if (!after || !hand || !state) {
+        free(after);
+        free(hand);
+        free(state);
+        return -1;
+    }
+    memcpy(after, params, P * sizeof *after);
+    bp_train_opts opts = {.optimizer = cfg->optimizer, .lr = cfg->lr,
+                          .momentum = cfg->momentum, .beta1 = cfg->beta1,
+                          .beta2 = cfg->beta2, .rho = cfg->rho, .eps = cfg->eps};
+    bp_optimizer_step(&opts, after, grad, state, P, 1);
+    const char *rule = step_by_hand(cfg, grad, hand, P);
+    fprintf(o, md ? "The update %s makes from this gradient, for a first step "
+                    "from zero state (" : "update by %s, first step from zero "
+                                          "state (",
+            bp_optimizer_name(cfg->optimizer));
+    print_constants(o, cfg);
+    fprintf(o, md ? "): `%s`; the library's step (bp_optimizer_step) beside "
+                    "the rule by hand:\n\n"
+                  : "): %s\n",
+            rule);
+    double worst = 0;
+    static const char *const names[] = {"weight", "dJ/dW", "dW library step",
+                                        "dW by hand"};
+    for (int l = t->L; l >= 1; l--) {
+        const bp_arch *a = bp_net_arch(net);
+        size_t in = a->sizes[l - 1], out = a->sizes[l];
+        size_t base = (size_t)(bp_net_weight(net, l - 1) - params);
+        size_t count = in * out, shown = 0;
+        fprintf(o, md ? "dW%d (%zu x %zu):\n\n" : "dW%d (%zu x %zu)\n", l, out,
+                in);
+        header(o, md, names, 4);
+        for (size_t k = 0; k < count; k++) {
+            double w = params[base + k], lib = after[base + k] - w;
+            double h = hand[base + k] + 0.0;   /* no "-0" */
+            /* the library's step is w + dW rounded: compare at w's scale */
+            double gap = fabs(lib - h) / (fabs(w) + fabs(h) + DBL_MIN);
+            worst = fmax(worst, gap);
+            if (!cfg->full && count > 20 && shown >= 10)
+                continue;
+            shown++;
+            char wname[64];
+            snprintf(wname, sizeof wname, "W%d[%zu][%zu]", l, k / in + 1,
+                     k % in + 1);
+            row_start(o, md);
+            fprintf(o, md ? "%s" : "%-22s", wname);
+            double v[3] = {grad[base + k], lib, h};
+            for (int c = 0; c < 3; c++) {
+                cell_sep(o, md);
+                fprintf(o, md ? "%.10g" : "%-22.10g", v[c]);
+            }
+            row_end(o, md);
+        }
+        if (shown < count)
+            fprintf(o, md ? "| … %zu more (--full shows them) | | | |\n"
+                          : "  ... %zu more (--full shows them)\n",
+                    count - shown);
         fputs("\n", o);
     }
-    fprintf(o, md ? "Loss J = %.17g.\n\n" : "loss J = %.17g\n\n", t.loss);
+    fprintf(o, md ? "Library step against the rule by hand: largest "
+                    "difference %.1e of the weight's size.\n\n"
+                  : "library step vs rule by hand: largest difference %.1e of "
+                    "the weight's size\n",
+            worst);
+    free(after);
+    free(hand);
+    free(state);
+    return worst <= 8 * DBL_EPSILON;
+}
 
-    /* dJ/dW: the library's back-propagation against central differences */
-    size_t P = bp_net_param_count(net);
-    double *grad = malloc(P * sizeof *grad);
-    if (!grad || bp_gradient(net, one, grad, NULL, &err)) {
-        free(grad);
-        rc = cli_error(EXIT_RUNTIME, "%s", grad ? err.msg : "out of memory");
-        goto done;
-    }
+/*
+ * dJ/dW: the library's back-propagation (grad) against central differences
+ * of the library's loss on the one sample, a table per layer.  *worst_out
+ * receives the largest relative error, *gap_out the largest relative gap
+ * between the textbook pass t and the library's gradient.
+ */
+static void gradient_tables(FILE *o, int md, const cli_config *cfg,
+                            bp_net *net, const bp_dataset *one,
+                            const double *grad, const trace_state *t,
+                            double *worst_out, double *gap_out)
+{
+    const bp_arch *arch = bp_net_arch(net);
     double *params = bp_net_params(net), worst_all = 0, trace_gap = 0;
     fprintf(o, md ? "Weight gradients, back-propagation beside the central "
                     "difference (J(w+h) - J(w-h)) / 2h, h = %g:\n\n"
                   : "weight gradients (h = %g)\n", cfg->h);
-    for (int l = t.L; l >= 1; l--) {
-        size_t in = arch.sizes[l - 1], out = arch.sizes[l];
+    for (int l = t->L; l >= 1; l--) {
+        size_t n_in = arch->sizes[l - 1], n_out = arch->sizes[l];
         double *W = bp_net_weight(net, l - 1);
-        size_t base = (size_t)(W - params), count = in * out, shown = 0;
+        size_t base = (size_t)(W - params), count = n_in * n_out, shown = 0;
         double worst = 0;
         static const char *const names[] = {"weight", "dJ/dW back-prop",
                                             "central difference", "rel. error"};
-        fprintf(o, md ? "W%d (%zu x %zu):\n\n" : "W%d (%zu x %zu)\n", l, out,
-                in);
+        fprintf(o, md ? "W%d (%zu x %zu):\n\n" : "W%d (%zu x %zu)\n", l, n_out,
+                n_in);
         header(o, md, names, 4);
         for (size_t k = 0; k < count; k++) {
             double saved = params[base + k], up, down;
@@ -234,14 +374,14 @@ int trace_write(FILE *o, const cli_config *cfg)
             double rel = fabs(g - numeric) / fmax(fmax(fabs(g), fabs(numeric)), 1e-4);
             worst = fmax(worst, rel);
             /* the textbook pass above must give the library's gradient */
-            double mine = t.dz[l][k / in] * t.a[l - 1][k % in];
+            double mine = t->dz[l][k / n_in] * t->a[l - 1][k % n_in];
             trace_gap = fmax(trace_gap, fabs(mine - g) / fmax(fabs(g), 1e-12));
-            if (count > 20 && shown >= 10)
+            if (!cfg->full && count > 20 && shown >= 10)
                 continue;
             shown++;
             char wname[64];
-            snprintf(wname, sizeof wname, "W%d[%zu][%zu]", l, k / in + 1,
-                     k % in + 1);
+            snprintf(wname, sizeof wname, "W%d[%zu][%zu]", l, k / n_in + 1,
+                     k % n_in + 1);
             row_start(o, md);
             fprintf(o, md ? "%s" : "%-22s", wname);
             cell_sep(o, md);
@@ -253,7 +393,8 @@ int trace_write(FILE *o, const cli_config *cfg)
             row_end(o, md);
         }
         if (shown < count)
-            fprintf(o, md ? "| … %zu more | | | |\n" : "  ... %zu more\n",
+            fprintf(o, md ? "| … %zu more (--full shows them) | | | |\n"
+                          : "  ... %zu more (--full shows them)\n",
                     count - shown);
         fprintf(o, md ? "\nLargest relative error over all %zu weights of "
                         "W%d: %.2e.\n\n"
@@ -266,26 +407,224 @@ int trace_write(FILE *o, const cli_config *cfg)
                     "layer-by-layer pass above and the library's gradient "
                     "agree to %.1e.\n\n"
                   : "every weight: largest relative error %.2e; trace vs "
-                    "library gradient %.1e\n",
+                    "library gradient %.1e\n\n",
             worst_all, trace_gap);
-    free(grad);
-    if (!(worst_all <= cfg->tolerance) || !(trace_gap <= 1e-12))
+    *worst_out = worst_all;
+    *gap_out = trace_gap;
+}
+
+/* The network and the data of the trace: a saved model on any data it
+ * takes (--model), or a new network on a generated set. */
+typedef struct {
+    bp_net *net;
+    bp_dataset *ds;          /* d.train with a model, else owned here */
+    cli_data d;
+    bp_model_extra extra;
+    int have_model;
+} trace_input;
+
+static void trace_input_free(trace_input *in)
+{
+    if (in->have_model) {
+        cli_data_free(&in->d);
+        bp_model_extra_free(&in->extra);
+    } else {
+        bp_dataset_free(in->ds);
+    }
+    bp_net_free(in->net);
+}
+
+/* Network options with --model: the network is the model's, so they
+ * would be dropped without a word; refuse them instead. */
+static int network_options_given(const cli_config *cfg)
+{
+    cli_config d;
+    cli_defaults(&d);
+    cli_preset_seed(&d);
+    return cfg->n_hidden != d.n_hidden ||
+           memcmp(cfg->hidden, d.hidden, sizeof d.hidden) != 0 ||
+           cfg->activation != d.activation || cfg->loss != d.loss ||
+           cfg->bias != d.bias || cfg->init_given || cfg->seed != d.seed;
+}
+
+static int trace_load(const cli_config *cfg, trace_input *in)
+{
+    bp_error err;
+    memset(in, 0, sizeof *in);
+    if (cfg->model) {
+        if (network_options_given(cfg))
+            return cli_error(EXIT_USAGE,
+                             "option --model: the network is the model's; "
+                             "--hidden, --activation, --loss, --bias, "
+                             "--no-bias, --init and --seed do not apply");
+        in->net = bp_model_load_extra(cfg->model, &in->extra, &err);
+        if (!in->net)
+            return cli_error(EXIT_USAGE, "%s", err.msg);
+        in->have_model = 1;
+        int rc = cli_load_for_model(cfg, in->net, &in->extra, &in->d, 0);
+        if (rc != EXIT_OK)
+            return rc;
+        in->ds = in->d.train;
+        const bp_arch *a = bp_net_arch(in->net);
+        if (a->sizes[0] != in->ds->n_in || a->sizes[a->n_layers] != in->ds->n_out)
+            return cli_error(EXIT_USAGE,
+                             "%s takes %zu inputs and gives %zu outputs; the %s "
+                             "data has %zu and %zu", cfg->model, a->sizes[0],
+                             a->sizes[a->n_layers], cfg->data, in->ds->n_in,
+                             in->ds->n_out);
+        return EXIT_OK;
+    }
+    in->ds = cli_dataset(cfg);
+    if (!in->ds)
+        return EXIT_USAGE;
+    bp_arch arch;
+    cli_arch(cfg, in->ds->n_in, in->ds->n_out, &arch);
+    in->net = bp_net_new(&arch, &err);
+    if (!in->net || bp_net_init(in->net, cfg->init, cfg->seed, &err))
+        return cli_error(cli_exit_code(err.code), "%s", err.msg);
+    return EXIT_OK;
+}
+
+/* The sample's target for the title: a class name, or the value(s). */
+static void print_target(FILE *o, const trace_input *in, const double *y)
+{
+    size_t k = in->ds->n_out;
+    if (in->have_model && in->extra.n_classes && !in->d.regression) {
+        size_t c = 0;
+        if (k == 1)
+            c = y[0] > 0.5;
+        for (size_t i = 1; k > 1 && i < k; i++)
+            if (y[i] > y[c])
+                c = i;
+        char text[48];
+        fprintf(o, "class %s", c < in->extra.n_classes
+                                   ? bp_excerpt(text, in->extra.class_names[c])
+                                   : "?");
+        return;
+    }
+    fputs("y = ", o);
+    if (k == 1)
+        fprintf(o, "%g", y[0]);
+    else
+        print_vector(o, y, k, 1);
+}
+
+int trace_write(FILE *o, const cli_config *cfg)
+{
+    int md = cfg->markdown;
+    trace_input in;
+    trace_state t;
+    memset(&t, 0, sizeof t);
+    bp_dataset *one = NULL;
+    double *grad = NULL;
+    int rc = trace_load(cfg, &in);
+    if (rc != EXIT_OK)
+        goto done;
+    bp_dataset *ds = in.ds;
+    bp_net *net = in.net;
+    const bp_arch *arch = bp_net_arch(net);
+    if (cfg->sample >= ds->n) {
+        rc = cli_error(EXIT_USAGE,
+                       "option --sample: %zu is past the last sample (the "
+                       "%s data has %zu, numbered from 0)",
+                       cfg->sample, cfg->data, ds->n);
+        goto done;
+    }
+    bp_error err;
+    one = bp_dataset_new(1, ds->n_in, ds->n_out, &err);
+    if (!one) {
+        rc = cli_error(cli_exit_code(err.code), "%s", err.msg);
+        goto done;
+    }
+    memcpy(one->x, ds->x + cfg->sample * ds->n_in, ds->n_in * sizeof(double));
+    memcpy(one->y, ds->y + cfg->sample * ds->n_out, ds->n_out * sizeof(double));
+    if (!trace_pass(net, one->x, one->y, &t)) {
+        rc = cli_error(EXIT_RUNTIME, "out of memory");
+        goto done;
+    }
+
+    char sizes[192];
+    size_t len = 0;
+    for (int l = 0; l <= arch->n_layers && len < sizeof sizes; l++)
+        len += (size_t)snprintf(sizes + len, sizeof sizes - len,
+                                l ? "-%zu" : "%zu", arch->sizes[l]);
+    fputs(md ? "**" : "trace: ", o);
+    if (in.have_model) {
+        char text[48];
+        fprintf(o, "%s sample %zu: x = ", in.d.generated
+                                              ? (strcmp(cfg->data, "xor") ? "Linear" : "XOR")
+                                              : in.d.name,
+                cfg->sample);
+        print_vector(o, one->x, ds->n_in, cfg->full);
+        fprintf(o, "%s, ", in.extra.mean ? " (standardised)" : "");
+        print_target(o, &in, one->y);
+        fprintf(o, "; network %s of %s, %s hidden, %s output, %s loss",
+                sizes, bp_excerpt(text, cfg->model),
+                bp_activation_name(arch->hidden), output_name(arch->output),
+                bp_loss_name(arch->loss));
+    } else {
+        fprintf(o, "%s sample %zu: x = (%g, %g), y = %g; network %s, %s "
+                   "hidden, sigmoid output, %s loss, %s, weights %s with seed "
+                   "%llu",
+                strcmp(cfg->data, "xor") ? "Linear" : "XOR", cfg->sample,
+                one->x[0], one->x[1], one->y[0], sizes,
+                bp_activation_name(arch->hidden), bp_loss_name(arch->loss),
+                arch->bias ? "biases" : "no biases", bp_init_name(cfg->init),
+                (unsigned long long)cfg->seed);
+    }
+    fputs(md ? "**\n\n" : "\n\n", o);
+    fprintf(o, md ? "Forward and backward pass, layer by layer (z = W a + b, "
+                    "a = f(z); dJ/dz = f'(z) dJ/da; dJ/da of the layer below "
+                    "= Wᵀ dJ/dz):\n\n"
+                  : "forward and backward pass:\n");
+    for (int l = t.L; l >= 1; l--) {
+        char what[64];
+        snprintf(what, sizeof what, "output, %s", output_name(arch->output));
+        fprintf(o, md ? "Layer %d (%s):\n\n" : "layer %d (%s)\n", l,
+                l == t.L ? what : bp_activation_name(arch->hidden));
+        unit_table(o, md, &t, l);
+        fputs("\n", o);
+    }
+    fprintf(o, md ? "Loss J = %.17g.\n\n" : "loss J = %.17g\n\n", t.loss);
+
+    /* dJ/dW: the library's back-propagation against central differences */
+    size_t P = bp_net_param_count(net);
+    grad = malloc(P * sizeof *grad);
+    if (!grad || bp_gradient(net, one, grad, NULL, &err)) {
+        rc = cli_error(EXIT_RUNTIME, "%s", grad ? err.msg : "out of memory");
+        goto done;
+    }
+    double worst_all, trace_gap;
+    gradient_tables(o, md, cfg, net, one, grad, &t, &worst_all, &trace_gap);
+    int step = update_tables(o, md, cfg, net, grad, &t);
+    if (step < 0)
+        rc = cli_error(EXIT_RUNTIME, "out of memory");
+    else if (!(worst_all <= cfg->tolerance) || !(trace_gap <= 1e-12))
         rc = cli_error(EXIT_RUNTIME,
                        "back-propagation and central differences disagree "
-                       "(%.2e > %g)", worst_all, cfg->tolerance);
+                       "(%.2e > %g, or the trace's pass against the library's "
+                       "gradient %.1e > 1e-12)", worst_all, cfg->tolerance,
+                       trace_gap);
+    else if (!step)
+        rc = cli_error(EXIT_RUNTIME, "the optimizer's step and the rule by "
+                                     "hand disagree");
 done:
+    free(grad);
     free(t.z[0]);
     bp_dataset_free(one);
-    bp_dataset_free(ds);
-    bp_net_free(net);
+    trace_input_free(&in);
     return rc;
 }
 
 static const char summary[] =
     "Follows one sample through the network: prints every z, a, dJ/da and\n"
-    "dJ/dz of the forward and backward pass, and each weight's gradient\n"
-    "beside its central-difference estimate, so that a hand derivation can\n"
-    "be checked line by line.  Exits 1 when they disagree by more than\n"
+    "dJ/dz of the forward and backward pass, each weight's gradient beside\n"
+    "its central-difference estimate, and the update --optimizer makes from\n"
+    "that gradient (a first step, from zero velocity or moments) beside the\n"
+    "rule by hand, so that a hand derivation can be checked line by line.\n"
+    "The network is new (the network options, --preset seed by default) or\n"
+    "a saved one (--model FILE, on any data it takes, standardised as it\n"
+    "was trained).  Exits 1 when the gradients disagree by more than\n"
     "--tolerance.";
 
 int cmd_trace(int argc, char **argv)

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "core/error.h"
 #include "format.h"
 
 double cli_seconds(void)
@@ -32,8 +33,9 @@ bp_dataset *cli_dataset(const cli_config *cfg)
     bp_error err;
     bp_dataset *ds;
     if (strcmp(cfg->data, "xor") != 0 && strcmp(cfg->data, "linear") != 0) {
+        char text[48];
         cli_error(EXIT_USAGE, "option --data: expects linear or xor here, "
-                              "got '%s'", cfg->data);
+                              "got '%s'", bp_excerpt(text, cfg->data));
         return NULL;
     }
     /* The linear points always come from numpy's stream, so that a numpy

@@ -79,6 +79,39 @@ void format_repr(char *buf, size_t size, double x)
     snprintf(buf, size, "%s", out);
 }
 
+void format_percent(char *buf, size_t size, double x)
+{
+    if (!isfinite(x)) {
+        format_repr(buf, size, x);
+        return;
+    }
+    snprintf(buf, size, "%.2f", x);
+    size_t len = strlen(buf);
+    while (len > 2 && buf[len - 1] == '0' && buf[len - 2] != '.')
+        buf[--len] = '\0';
+}
+
+void format_measure(char *buf, size_t size, double x)
+{
+    double a = fabs(x);
+    if (!isfinite(x) || x == 0)
+        format_repr(buf, size, x);
+    else if (a >= 1e-4 && a < 1e15) {
+        snprintf(buf, size, "%.4g", x);
+        if (strchr(buf, 'e'))        /* 9999.7 and up: whole units */
+            snprintf(buf, size, "%.0f", x);
+    } else
+        snprintf(buf, size, "%.3e", x);
+}
+
+size_t text_width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
 /* Digits after the point of s (a %f or %e mantissa) once trailing zeros
  * are trimmed. */
 static int fraction_digits(const char *s)

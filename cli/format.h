@@ -15,4 +15,15 @@ void format_repr(char *buf, size_t size, double x);
  * span more than 1e3 or go below 1e-4). */
 void print_numpy_row(FILE *out, const double *v, size_t n);
 
+/* A metric for people: a percentage rounded to 2 decimals with trailing
+ * zeros dropped but one kept ("92.67", "95.5", "100.0"). */
+void format_percent(char *buf, size_t size, double x);
+
+/* A measurement for people (RMSE, MAE): 4 significant digits, no exponent
+ * for 1e-4 <= |x| < 1e15 ("0.01235", "152.3", "15230"). */
+void format_measure(char *buf, size_t size, double x);
+
+/* The columns text takes on a terminal: UTF-8 code points, not bytes. */
+size_t text_width(const char *s);
+
 #endif

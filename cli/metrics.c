@@ -20,6 +20,8 @@ static size_t class_of(const double *v, size_t k)
     return best;
 }
 
+/* Class c's name as the training file wrote it, control bytes shown as
+ * '?' (a model file is input like any other); its index without names. */
 static void class_name(char *buf, size_t size, const bp_model_extra *extra,
                        size_t c)
 {
@@ -27,28 +29,58 @@ static void class_name(char *buf, size_t size, const bp_model_extra *extra,
         snprintf(buf, size, "%s", extra->class_names[c]);
     else
         snprintf(buf, size, "%zu", c);
+    for (char *p = buf; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
 }
 
-static void confusion(FILE *out, const size_t *m, size_t classes,
-                      const bp_model_extra *extra)
+/* s left-aligned (right when right) in width columns, counted in UTF-8
+ * characters so that "größe" lines up with "height". */
+static void cell(FILE *out, const char *s, size_t width, int right)
 {
-    char name[24];
+    size_t w = text_width(s);
+    if (right)
+        fprintf(out, "%*s%s", (int)(width > w ? width - w : 0), "", s);
+    else
+        fprintf(out, "%s%*s", s, (int)(width > w ? width - w : 0), "");
+}
+
+enum { NAME_MAX_BYTES = 1024 };
+
+/* The confusion matrix and the per-class table.  Each column is as wide as
+ * its class's name (at least 8 characters), so whole names are shown,
+ * never cut.  Returns 0 when out of memory. */
+static int confusion(FILE *out, const size_t *m, size_t classes,
+                     const bp_model_extra *extra)
+{
+    char name[NAME_MAX_BYTES];
+    size_t *col_w = malloc(classes * sizeof *col_w), label_w = 14;
+    if (!col_w)
+        return 0;
+    for (size_t c = 0; c < classes; c++) {
+        class_name(name, sizeof name, extra, c);
+        size_t w = text_width(name);
+        label_w = w > label_w ? w : label_w;
+        col_w[c] = w > 8 ? w : 8;
+    }
     fprintf(out, "confusion matrix (rows: true class, columns: predicted):\n");
-    fprintf(out, "%14s", "");
+    cell(out, "", label_w, 0);
     for (size_t j = 0; j < classes; j++) {
         class_name(name, sizeof name, extra, j);
-        fprintf(out, " %8.8s", name);
+        fputc(' ', out);
+        cell(out, name, col_w[j], 1);
     }
     fputc('\n', out);
     for (size_t i = 0; i < classes; i++) {
         class_name(name, sizeof name, extra, i);
-        fprintf(out, "%14.14s", name);
+        cell(out, name, label_w, 1);
         for (size_t j = 0; j < classes; j++)
-            fprintf(out, " %8zu", m[i * classes + j]);
+            fprintf(out, " %*zu", (int)col_w[j], m[i * classes + j]);
         fputc('\n', out);
     }
-    fprintf(out, "%14s %9s %9s %9s\n", "class", "precision", "recall",
-            "support");
+    free(col_w);
+    cell(out, "class", label_w, 1);
+    fprintf(out, " %9s %9s %9s\n", "precision", "recall", "support");
     for (size_t c = 0; c < classes; c++) {
         size_t tp = m[c * classes + c], predicted = 0, actual = 0;
         for (size_t k = 0; k < classes; k++) {
@@ -56,10 +88,12 @@ static void confusion(FILE *out, const size_t *m, size_t classes,
             actual += m[c * classes + k];
         }
         class_name(name, sizeof name, extra, c);
-        fprintf(out, "%14.14s %9.4f %9.4f %9zu\n", name,
+        cell(out, name, label_w, 1);
+        fprintf(out, " %9.4f %9.4f %9zu\n",
                 predicted ? (double)tp / (double)predicted : 0.0,
                 actual ? (double)tp / (double)actual : 0.0, actual);
     }
+    return 1;
 }
 
 int print_metrics(FILE *out, const char *name, const bp_net *net,
@@ -87,8 +121,8 @@ int print_metrics(FILE *out, const char *name, const bp_net *net,
             ae += fabs(d);
         }
         char r[32], m[32];
-        format_repr(r, sizeof r, sqrt(se / (double)(ds->n * k)));
-        format_repr(m, sizeof m, ae / (double)(ds->n * k));
+        format_measure(r, sizeof r, sqrt(se / (double)(ds->n * k)));
+        format_measure(m, sizeof m, ae / (double)(ds->n * k));
         fprintf(out, "%s rmse : %s\n%s mae : %s\n", name, r, name, m);
         free(p);
         return EXIT_OK;
@@ -105,11 +139,10 @@ int print_metrics(FILE *out, const char *name, const bp_net *net,
         right += t == q;
     }
     char acc[32];
-    format_repr(acc, sizeof acc, (double)right / (double)ds->n * 100.0);
+    format_percent(acc, sizeof acc, (double)right / (double)ds->n * 100.0);
     fprintf(out, "%s accuracy : %s %%\n", name, acc);
-    if (details)
-        confusion(out, m, classes, extra);
+    int ok = !details || confusion(out, m, classes, extra);
     free(m);
     free(p);
-    return EXIT_OK;
+    return ok ? EXIT_OK : cli_error(EXIT_RUNTIME, "out of memory");
 }

@@ -5,6 +5,7 @@
  * that parsing, validation, error messages and the --help text (with the
  * default read from the same field) come from one place.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -12,8 +13,10 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
+#include "core/error.h"
 
 typedef enum {
     OPT_FLAG,        /* int field set to 1          */
@@ -56,9 +59,13 @@ typedef struct {
 static const cli_option options[] = {
     {"preset", OPT_PRESET, 0, CMD_TRAIN | CMD_GRADCHECK | CMD_TRACE, "NAME",
      "seed: the report's method exactly (no bias, normal init)", 0, 0, 0, 0},
-    {"data", OPT_DATA, F(data), DATA, "NAME",
+    {"data", OPT_DATA, F(data), CMD_TRAIN | CMD_TEST, "NAME",
      "linear | xor | fashion-mnist | a CSV file | an IDX image file",
      0, 0, 0, 0},
+    {"data", OPT_DATA, F(data), CMD_GRADCHECK, "NAME",
+     "the generated data set: linear | xor", 0, 0, 0, 0},
+    {"data", OPT_DATA, F(data), CMD_TRACE, "NAME",
+     "linear | xor; with --model also a CSV or IDX file", 0, 0, 0, 0},
     {"data", OPT_STRING, F(data_list), CMD_LAB, "LIST",
      "data sets, comma-separated: linear, xor", 0, 0, 0, 0},
     {"labels", OPT_STRING, F(labels), CMD_TRAIN | CMD_TEST, "FILE",
@@ -105,9 +112,12 @@ static const cli_option options[] = {
      "optimizer state too, when saved with --save-state)", 0, 0, 0, 0},
     {"save-state", OPT_FLAG, F(save_state), CMD_TRAIN, NULL,
      "save the optimizer state with --model, for --resume", 0, 0, 0, 0},
-    {"limit", OPT_COUNT, F(limit), CMD_TRAIN | CMD_TEST, "N",
+    {"limit", OPT_COUNT, F(limit), CMD_TRAIN, "N",
      "use only the first N rows of the training and test files (0: all)",
      0, MAX_SAMPLES, 0, 0},
+    {"limit", OPT_COUNT, F(limit), CMD_TEST, "N",
+     "test on the first N rows of a CSV or IDX --data only (0: all; linear "
+     "and xor are tested whole)", 0, MAX_SAMPLES, 0, 0},
     {"batch", OPT_COUNT, F(batch), CMD_TRAIN, "N",
      "samples per step; auto (0): full batch for linear/xor, min(200, rows) "
      "for files",
@@ -135,9 +145,11 @@ static const cli_option options[] = {
      0, 0, 0, 0},
     {"no-bias", OPT_UNSET, F(bias), NET, NULL,
      "no biases (the seed's network)", 0, 0, 0, 0},
-    {"init", OPT_INIT, F(init), NET, "NAME",
+    {"init", OPT_INIT, F(init), CMD_TRAIN, "NAME",
      "initial weights: normal | xavier | he | numpy (files: xavier)",
      0, 0, 0, 0},
+    {"init", OPT_INIT, F(init), CMD_GRADCHECK | CMD_LAB | CMD_TRACE, "NAME",
+     "initial weights: normal | xavier | he | numpy", 0, 0, 0, 0},
     {"seed", OPT_SEED, F(seed), NET, "S", "seed of the initial weights",
      0, 0, 0, 0},
     {"optimizer", OPT_OPTIMIZER, F(optimizer), CMD_TRAIN | CMD_LAB, "NAME",
@@ -149,7 +161,8 @@ static const cli_option options[] = {
     {"out", OPT_STRING, F(out_dir), CMD_LAB, "DIR",
      "the report folder", 0, 0, 0, 0},
     {"seeds", OPT_COUNT, F(seeds), CMD_LAB, "N",
-     "seeds per experiment (seeds 1..N)", 1, 1000, 0, 0},
+     "seeds per experiment: --seed S to S+N-1 (--seed 5 --seeds 2 runs "
+     "seeds 5 and 6)", 1, 1000, 0, 0},
     {"dtype", OPT_DTYPE, F(dtype), CMD_TRAIN, "TYPE",
      "arithmetic of training: f64 | f32 (float: about twice as fast)",
      0, 0, 0, 0},
@@ -157,7 +170,8 @@ static const cli_option options[] = {
      "threads sharing each batch (a run repeats exactly for a given T)",
      1, BP_MAX_THREADS, 0, 0},
     {"threads", OPT_COUNT, F(threads), CMD_LAB, "T",
-     "worker threads (the results do not depend on it)", 1, 256, 0, 0},
+     "worker threads, each running whole trainings (the results do not "
+     "depend on it; default: one per CPU)", 1, 256, 0, 0},
     {"force", OPT_FLAG, F(force), CMD_LAB, NULL,
      "write into a folder that holds files not written by backprop lab",
      0, 0, 0, 0},
@@ -165,21 +179,60 @@ static const cli_option options[] = {
      "the sample to trace (0-based)", 0, MAX_SAMPLES, 0, 0},
     {"markdown", OPT_FLAG, F(markdown), CMD_TRACE, NULL,
      "print Markdown tables", 0, 0, 0, 0},
+    {"full", OPT_FLAG, F(full), CMD_TRACE, NULL,
+     "print every row of every table (default: the first 10 of a long one)",
+     0, 0, 0, 0},
+    {"model", OPT_STRING, F(model), CMD_TRACE, "FILE",
+     "trace this saved network (then --data may be any data it takes: "
+     "linear, xor, a CSV or IDX file, standardised as the model says)",
+     0, 0, 0, 0},
+    {"label", OPT_STRING, F(label), CMD_TRACE, "COL",
+     "with --model and a CSV --data: the label column", 0, 0, 0, 0},
+    {"delimiter", OPT_CHAR, F(delimiter), CMD_TRACE, "C",
+     "with --model and a CSV --data: the field separator", 0, 0, 0, 0},
+    {"header", OPT_CHOICE, F(header), CMD_TRACE, "WHEN",
+     "with --model and a CSV --data: auto | yes | no", 0, 0, 0, 0},
+    {"labels", OPT_STRING, F(labels), CMD_TRACE, "FILE",
+     "with --model and an IDX --data: its label file", 0, 0, 0, 0},
+    {"optimizer", OPT_OPTIMIZER, F(optimizer), CMD_TRACE, "NAME",
+     "the optimizer whose first step (from zero state) is shown: sgd | "
+     "momentum | nesterov | rmsprop | adam", 0, 0, 0, 0},
+    {"lr", OPT_REAL, F(lr), CMD_TRACE, "LR", "its learning rate, > 0", 0, 1e6,
+     1, 0},
+    {"momentum", OPT_REAL, F(momentum), CMD_TRACE, "MU",
+     "momentum and nesterov's coefficient, in [0, 1)", 0, 1, 0, 1},
+    {"beta1", OPT_REAL, F(beta1), CMD_TRACE, "B", "Adam's first-moment decay",
+     0, 1, 1, 1},
+    {"beta2", OPT_REAL, F(beta2), CMD_TRACE, "B",
+     "Adam's second-moment decay", 0, 1, 1, 1},
+    {"rho", OPT_REAL, F(rho), CMD_TRACE, "R", "RMSprop's decay", 0, 1, 1, 1},
+    {"eps", OPT_REAL, F(eps), CMD_TRACE, "E", "RMSprop's and Adam's epsilon",
+     0, 1, 1, 0},
     {"epochs", OPT_COUNT, F(epochs), CMD_TRAIN, "E",
      "training epochs; auto (0): 5000 for linear/xor; for files at most 200, "
      "ended by the stopping rule", 0, MAX_EPOCHS, 0, 0},
     {"epochs", OPT_COUNT, F(epochs), CMD_LAB, "E",
      "training epochs of every run", 1, MAX_EPOCHS, 0, 0},
-    {"log-every", OPT_COUNT, F(log_every), CMD_TRAIN | CMD_LAB, "K",
+    {"log-every", OPT_COUNT, F(log_every), CMD_TRAIN, "K",
      "print the loss every K epochs; auto (0): 100 for linear/xor, about 20 "
      "lines for files",
      0, MAX_EPOCHS, 0, 0},
+    {"log-every", OPT_COUNT, F(log_every), CMD_LAB, "K",
+     "print the loss of the seed's two runs on stdout every K epochs; "
+     "auto (0): 100", 0, MAX_EPOCHS, 0, 0},
     {"quiet", OPT_FLAG, F(quiet), CMD_TRAIN | CMD_LAB, NULL,
      "no epoch lines (and no progress bar)", 0, 0, 0, 0},
     {"timing", OPT_FLAG, F(timing), CMD_TRAIN, NULL,
      "print the training time on stderr", 0, 0, 0, 0},
-    {"model", OPT_STRING, F(model), CMD_TRAIN | CMD_TEST | CMD_PREDICT, "FILE",
-     "model file (train: save to it; test, predict: read it)", 0, 0, 0, 0},
+    {"model", OPT_STRING, F(model), CMD_TRAIN, "FILE",
+     "save the trained network (and the file data's standardisation and "
+     "class names) to FILE", 0, 0, 0, 0},
+    {"model", OPT_STRING, F(model), CMD_TEST, "FILE",
+     "the model to test, as saved by backprop train --model (required)",
+     0, 0, 0, 0},
+    {"model", OPT_STRING, F(model), CMD_PREDICT, "FILE",
+     "the model to run, as saved by backprop train --model (required)",
+     0, 0, 0, 0},
     {"plot", OPT_STRING, F(plot_dir), CMD_TRAIN, "DIR",
      "write comparison, learning-curve and decision-boundary PNGs into DIR",
      0, 0, 0, 0},
@@ -201,6 +254,8 @@ static const cli_option options[] = {
 };
 
 #define N_OPTIONS (sizeof options / sizeof options[0])
+_Static_assert(N_OPTIONS <= CLI_MAX_OPTIONS,
+               "cli_config.given has a bit for every option row");
 
 void cli_defaults(cli_config *cfg)
 {
@@ -241,7 +296,7 @@ void cli_defaults(cli_config *cfg)
 
 int cli_given(const cli_config *cfg, const char *name)
 {
-    for (size_t k = 0; k < N_OPTIONS && k < 128; k++)
+    for (size_t k = 0; k < N_OPTIONS; k++)
         if (strcmp(options[k].name, name) == 0 &&
             (cfg->given[k / 64] >> (k % 64) & 1))
             return 1;
@@ -262,14 +317,21 @@ void cli_preset_seed(cli_config *cfg)
     cfg->epochs = 5000;
 }
 
+/* The message is one line whatever it quotes: control bytes (from a model
+ * file, a command name, an option value) are shown as '?'.  stdout is
+ * flushed first, so that the message follows the output before it. */
 int cli_error(int code, const char *fmt, ...)
 {
+    char buf[8192];        /* a path of PATH_MAX and more fits */
     va_list ap;
     va_start(ap, fmt);
-    fputs("backprop: error: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    for (char *p = buf; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    fflush(stdout);
+    fprintf(stderr, "backprop: error: %s\n", buf);
     return code;
 }
 
@@ -307,6 +369,33 @@ static int parse_u64(const char *s, uint64_t *out)
     return 1;
 }
 
+/*
+ * A count: a whole number, or one written in scientific notation that is
+ * exactly a whole number (1e3, 2.5e4).  Returns 1 with *out set, 0 on junk,
+ * -1 when the value is a number but not a whole one (1.5, 1e-3), -2 when it
+ * is a whole number beyond 2^53 (1e30).
+ */
+static int parse_count(const char *s, uint64_t *out)
+{
+    if (parse_u64(s, out))
+        return 1;
+    if (*s < '0' || *s > '9' || strspn(s, "0123456789.eE+-") != strlen(s))
+        return 0;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (*end)
+        return 0;
+    if (isinf(v) || (errno == ERANGE && v > 1))
+        return -2;                   /* 1e999 */
+    if (v != floor(v) || errno == ERANGE)
+        return -1;                   /* 1.5, 1e-999 */
+    if (v > 9007199254740992.0)
+        return -2;
+    *out = (uint64_t)v;
+    return 1;
+}
+
 static int parse_hidden(const char *s, cli_config *cfg)
 {
     size_t widths[BP_MAX_LAYERS];
@@ -334,7 +423,73 @@ static int parse_hidden(const char *s, cli_config *cfg)
 
 static int bad_value(const cli_option *o, const char *value, const char *why)
 {
-    return cli_error(EXIT_USAGE, "option --%s: %s '%s'", o->name, why, value);
+    char text[48];
+    return cli_error(EXIT_USAGE, "option --%s: %s '%s'", o->name, why,
+                     bp_excerpt(text, value));
+}
+
+/* value in lower case into buf (names are matched case-insensitively:
+ * --optimizer Adam, --activation ReLU); NULL when too long to be a name. */
+static const char *lower(const char *value, char *buf, size_t size)
+{
+    size_t len = strlen(value);
+    if (len >= size)
+        return NULL;
+    for (size_t i = 0; i <= len; i++)
+        buf[i] = (char)tolower((unsigned char)value[i]);
+    return buf;
+}
+
+typedef const char *(*name_fn)(int);
+
+/* The names of an enumeration, "a, b or c", from its name function. */
+static void choices(opt_kind kind, char *buf, size_t size)
+{
+    size_t len = 0;
+    const char *names[8];
+    int n = 0;
+    for (int v = 0; v < 8; v++) {
+        const char *name =
+            kind == OPT_ACTIVATION  ? bp_activation_name((bp_activation)v)
+            : kind == OPT_LOSS      ? bp_loss_name((bp_loss)v)
+            : kind == OPT_OPTIMIZER ? bp_optimizer_name((bp_optimizer)v)
+            : kind == OPT_INIT      ? bp_init_name((bp_init)v)
+                                    : bp_dtype_name((bp_dtype)v);
+        if (strcmp(name, "unknown") == 0)
+            break;
+        names[n++] = name;
+    }
+    buf[0] = '\0';
+    for (int k = 0; k < n && len < size; k++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s",
+                                k == 0 ? "" : k + 1 < n ? ", " : " or ",
+                                names[k]);
+}
+
+/* An enumeration's value, any case; an unknown one is refused with the
+ * list of valid names. */
+static int set_name(const cli_option *o, const char *value, void *field,
+                    const char *what)
+{
+    char buf[32], list[128];
+    const char *v = lower(value, buf, sizeof buf);
+    bp_status st = BP_EINVAL;
+    if (v) {
+        switch (o->kind) {
+        case OPT_ACTIVATION: st = bp_activation_parse(v, field); break;
+        case OPT_LOSS: st = bp_loss_parse(v, field); break;
+        case OPT_OPTIMIZER: st = bp_optimizer_parse(v, field); break;
+        case OPT_INIT: st = bp_init_parse(v, field); break;
+        case OPT_DTYPE: st = bp_dtype_parse(v, field); break;
+        default: break;
+        }
+    }
+    if (st == BP_OK)
+        return -1;
+    char text[48];
+    choices(o->kind, list, sizeof list);
+    return cli_error(EXIT_USAGE, "option --%s: unknown %s '%s' (expects %s)",
+                     o->name, what, bp_excerpt(text, value), list);
 }
 
 /* --log-every, --batch and train's --epochs: 0, also written "auto", means
@@ -358,28 +513,40 @@ static int set_option(const cli_option *o, const char *value, cli_config *cfg)
         return -1;
     case OPT_REAL: {
         double v;
+        char text[48];
         if (!parse_real(value, &v))
             return bad_value(o, value, "expects a finite number, got");
         if ((o->min_open ? v <= o->min : v < o->min) ||
             (o->max_open ? v >= o->max : v > o->max)) {
             return cli_error(EXIT_USAGE,
                              "option --%s: %s is outside %s%g, %g%s", o->name,
-                             value, o->min_open ? "(" : "[", o->min, o->max,
-                             o->max_open ? ")" : "]");
+                             bp_excerpt(text, value), o->min_open ? "(" : "[",
+                             o->min, o->max, o->max_open ? ")" : "]");
         }
         *(double *)field = v;
         return -1;
     }
     case OPT_COUNT: {
-        uint64_t v;
-        if (count_is_auto(o) && strcmp(value, "auto") == 0)
-            v = 0;
-        else if (!parse_u64(value, &v))
-            return bad_value(o, value, "expects a whole number, got");
-        if ((double)v < o->min || (double)v > o->max)
+        uint64_t v = 0;
+        char text[48];
+        int got = count_is_auto(o) && strcasecmp(value, "auto") == 0
+                      ? 1
+                      : parse_count(value, &v);
+        if (got == 0)
+            return bad_value(o, value,
+                             count_is_auto(o)
+                                 ? "expects a whole number (like 1000 or 1e3) "
+                                   "or auto, got"
+                                 : "expects a whole number (like 1000 or 1e3), "
+                                   "got");
+        if (got == -1)
+            return cli_error(EXIT_USAGE,
+                             "option --%s: %s is not a whole number", o->name,
+                             bp_excerpt(text, value));
+        if (got == -2 || (double)v < o->min || (double)v > o->max)
             return cli_error(EXIT_USAGE,
                              "option --%s: %s is outside %.0f to %.0f",
-                             o->name, value, o->min, o->max);
+                             o->name, bp_excerpt(text, value), o->min, o->max);
         *(size_t *)field = (size_t)v;
         return -1;
     }
@@ -393,35 +560,28 @@ static int set_option(const cli_option *o, const char *value, cli_config *cfg)
             return cli_error(EXIT_USAGE, "option --%s: empty value", o->name);
         *(const char **)field = value;
         return -1;
-    case OPT_HIDDEN:
+    case OPT_HIDDEN: {
+        char text[48];
         if (!parse_hidden(value, cfg))
             return cli_error(EXIT_USAGE,
                              "option --hidden: expects 1 to %d widths of 1 to "
                              "%d units, like 10,10; got '%s'",
-                             BP_MAX_LAYERS - 1, BP_MAX_WIDTH, value);
+                             BP_MAX_LAYERS - 1, BP_MAX_WIDTH,
+                             bp_excerpt(text, value));
         return -1;
+    }
     case OPT_ACTIVATION:
-        if (bp_activation_parse(value, (bp_activation *)field))
-            return bad_value(o, value, "unknown activation");
-        return -1;
+        return set_name(o, value, field, "activation");
     case OPT_LOSS:
-        if (bp_loss_parse(value, (bp_loss *)field))
-            return bad_value(o, value, "unknown loss");
-        return -1;
+        return set_name(o, value, field, "loss");
     case OPT_OPTIMIZER:
-        if (bp_optimizer_parse(value, (bp_optimizer *)field))
-            return bad_value(o, value, "unknown optimizer");
         cfg->optimizer_given = 1;
-        return -1;
+        return set_name(o, value, field, "optimizer");
     case OPT_INIT:
-        if (bp_init_parse(value, (bp_init *)field))
-            return bad_value(o, value, "unknown initialisation");
         cfg->init_given = 1;
-        return -1;
+        return set_name(o, value, field, "initialisation");
     case OPT_DTYPE:
-        if (bp_dtype_parse(value, (bp_dtype *)field))
-            return bad_value(o, value, "expects f64 or f32, got");
-        return -1;
+        return set_name(o, value, field, "type");
     case OPT_DATA:
         if (!*value)
             return cli_error(EXIT_USAGE, "option --data: empty value");
@@ -433,7 +593,7 @@ static int set_option(const cli_option *o, const char *value, cli_config *cfg)
         int from = strcmp(o->name, "task") == 0 ? 3 : 0;
         int to = from == 3 ? 5 : 3;
         for (int k = from; k < to; k++)
-            if (strcmp(value, choices[k]) == 0) {
+            if (strcasecmp(value, choices[k]) == 0) {
                 *(const char **)field = choices[k];
                 return -1;
             }
@@ -509,13 +669,13 @@ static void default_text(const cli_option *o, const cli_config *d, char *buf,
     case OPT_DTYPE:
         snprintf(buf, size, "%s", bp_dtype_name(*(const bp_dtype *)field));
         break;
-    case OPT_FLAG:
+    case OPT_FLAG:      /* of --bias and --no-bias, the one in force */
         if (o->offset == F(bias) && d->bias)
-            snprintf(buf, size, "on");
+            snprintf(buf, size, "default");
         break;
     case OPT_UNSET:
         if (o->offset == F(bias) && !d->bias)
-            snprintf(buf, size, "on");
+            snprintf(buf, size, "default");
         break;
     default: break;
     }
@@ -558,10 +718,11 @@ static int apply_preset(int argc, char **argv, unsigned mask, cli_config *cfg)
             continue;
         if (!(mask & (CMD_TRAIN | CMD_GRADCHECK | CMD_TRACE)))
             return -1;      /* reported as unknown by getopt */
-        if (strcmp(value, "seed") != 0)
+        char text[48];
+        if (strcasecmp(value, "seed") != 0)
             return cli_error(EXIT_USAGE,
-                             "option --preset: unknown preset '%s' (seed)",
-                             value);
+                             "option --preset: unknown preset '%s' (expects "
+                             "seed)", bp_excerpt(text, value));
         cli_preset_seed(cfg);
     }
     return -1;
@@ -597,7 +758,9 @@ int cli_parse(int argc, char **argv, unsigned mask, const char *summary,
         if (c == -1)
             break;
         if (c == '?' || c == ':') {
-            const char *arg = argv[optind - 1 >= prev ? optind - 1 : prev];
+            char text[48];
+            const char *arg = bp_excerpt(
+                text, argv[optind - 1 >= prev ? optind - 1 : prev]);
             if (c == ':')
                 return cli_error(EXIT_USAGE, "option %s needs a value", arg);
             return cli_error(EXIT_USAGE,
@@ -605,8 +768,7 @@ int cli_parse(int argc, char **argv, unsigned mask, const char *summary,
                              arg, argv[0]);
         }
         const cli_option *o = &options[c - 256];
-        if (c - 256 < 128)
-            cfg->given[(c - 256) / 64] |= 1ULL << ((c - 256) % 64);
+        cfg->given[(c - 256) / 64] |= 1ULL << ((c - 256) % 64);
         if (o->kind == OPT_HELP) {
             print_help(argv[0], mask, summary, &defaults);
             return EXIT_OK;
@@ -615,9 +777,11 @@ int cli_parse(int argc, char **argv, unsigned mask, const char *summary,
         if (rc >= 0)
             return rc;
     }
-    if (optind < argc)
+    if (optind < argc) {
+        char text[48];
         return cli_error(EXIT_USAGE,
                          "unexpected argument '%s' (see backprop %s --help)",
-                         argv[optind], argv[0]);
+                         bp_excerpt(text, argv[optind]), argv[0]);
+    }
     return -1;
 }

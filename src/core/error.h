@@ -11,6 +11,11 @@ __attribute__((format(printf, 3, 4)))
 #endif
 bp_status bp_fail(bp_error *err, bp_status code, const char *fmt, ...);
 
+/* Up to 40 bytes of s for a one-line message: control characters become
+ * '?', and a cut (never inside a UTF-8 character) is marked with "...".
+ * Returns out.  Shared by the CSV reader and the command's messages. */
+const char *bp_excerpt(char out[48], const char *s);
+
 /* Multiplies a * b into *out; returns 0 on size_t overflow. */
 static inline int bp_mul_size(size_t a, size_t b, size_t *out)
 {

@@ -93,21 +93,6 @@ static size_t count_newlines(const char *s, size_t len)
     return k;
 }
 
-/* Up to 40 bytes of text for a one-line message: control characters become
- * '?', and a cut (never inside a UTF-8 character) is marked with "...". */
-static const char *excerpt(char out[48], const char *s)
-{
-    size_t len = strlen(s), keep = len > 40 ? 40 : len;
-    while (keep < len && keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
-        keep--;
-    for (size_t i = 0; i < keep; i++) {
-        unsigned char c = (unsigned char)s[i];
-        out[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-    }
-    strcpy(out + keep, keep < len ? "..." : "");
-    return out;
-}
-
 /* Geometric growth of an array of *cap elements of size bytes to hold at
  * least need, checked for overflow.  Returns the (maybe moved) array, or
  * NULL when memory runs out, leaving array and *cap as they were. */
@@ -306,8 +291,8 @@ static void fail_not_number(csv_reader *r, const csv_row *row, size_t col,
     char name[48], text[48];
     reader_fail(r, BP_EFORMAT, ":%zu:%zu: feature '%s' is not a number: '%s'",
                 row->line[col], col + 1,
-                excerpt(name, r->feature_names[feature]),
-                excerpt(text, row_field(row, col)));
+                bp_excerpt(name, r->feature_names[feature]),
+                bp_excerpt(text, row_field(row, col)));
 }
 
 /* The label: its class index as the target, and its value as a number. */
@@ -398,7 +383,7 @@ static void list_columns(const csv_row *row, char *out, size_t size)
     out[0] = '\0';
     for (size_t col = 0; col < row->n; col++) {
         char name[48];
-        excerpt(name, row_field(row, col));
+        bp_excerpt(name, row_field(row, col));
         if (len + strlen(name) + 8 > size) {
             snprintf(out + len, size - len, "%s...", col ? ", " : "");
             return;
@@ -411,7 +396,7 @@ static void list_columns(const csv_row *row, char *out, size_t size)
 static int fail_no_column(csv_reader *r, const csv_row *second)
 {
     char name[48], cols[300];
-    excerpt(name, r->label_opt);
+    bp_excerpt(name, r->label_opt);
     r->label_col = r->n_cols - 1;
     if (r->header == 1 || (r->header == -1 && detect_header(r, second))) {
         list_columns(&r->first, cols, sizeof cols);
@@ -446,7 +431,7 @@ static int resolve_label(csv_reader *r, const csv_row *second)
             char text[48];
             reader_fail(r, BP_EINVAL,
                         ": label column %s is out of range (the file has %zu "
-                        "columns, 0 to %zu)", excerpt(text, label), r->n_cols,
+                        "columns, 0 to %zu)", bp_excerpt(text, label), r->n_cols,
                         r->n_cols - 1);
             return 0;
         }

@@ -94,12 +94,12 @@ bad_values() {
 
 bad_values train lr abc '' nan NaN inf -inf -1 -0.1 0 0.0 1e999 2e6 1x 0x
 bad_values lab lr nan 0
-bad_values train epochs abc '' nan inf -1 -5 1.5 1e3 99999999999 18446744073709551616 autox Auto
+bad_values train epochs abc '' nan inf -1 -5 1.5 1.5e0 1e-3 1e30 1e999 0x10 1e 1e3x 99999999999 18446744073709551616 autox
 bad_values lab epochs 0 x auto
 bad_values train n abc '' nan inf -1 0 2.5 99999999999
 bad_values test n abc 0 -1
 bad_values gradcheck n 0
-bad_values train dtype f16 float F32 '' double
+bad_values train dtype f16 float '' double
 bad_values train threads 0 -1 65 1.5 abc ''
 bad_values train momentum abc '' nan inf 1.0 1 -0.1 2
 bad_values train log-every abc '' nan inf -1 0.5
@@ -113,12 +113,12 @@ bad_values train hidden 0 65537 10,65537 10,,10 10, ,10 a 10,a '' 10,-1 -10 1.5 
     1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1
 bad_values gradcheck hidden 0 10,,10
 bad_values lab hidden 0
-bad_values train data foo '' XOR
+bad_values train data foo ''
 bad_values gradcheck data foo xor2
-bad_values train activation foo '' Sigmoid
+bad_values train activation foo '' sigmoid2
 bad_values gradcheck activation softmax
 bad_values train loss foo ''
-bad_values train optimizer foo adamw Adam
+bad_values train optimizer foo adamw
 bad_values train init foo ''
 bad_values train preset foo ''
 bad_values gradcheck preset foo
@@ -134,6 +134,55 @@ bad data-seed-too-big "--data-seed" 0 train --data linear --data-seed 4294967296
 bad data-seed-too-big-gradcheck "--data-seed" 0 gradcheck --data linear --data-seed 4294967296
 bad test-without-model "--model" 0 test --data xor
 bad predict-without-model "--model" 0 predict
+
+# Every command's bad values, one of each kind of path: run under ASan
+# (make test-asan) and valgrind (make test-valgrind) like the rest of this
+# file, so that an error path that reads freed memory (trace --sample once
+# printed a freed set's size) fails the check.
+bad trace-sample-past-end "--sample 21 has 21," 0 trace --data xor --sample 21
+bad trace-sample-past-end-linear "--sample has 7," 0 trace --data linear --n 7 --sample 7
+bad trace-sample-huge "--sample" 0 trace --sample 99999999
+bad_values trace sample abc -1 1.5 ''
+bad_values trace data foo '' fashion-mnist
+bad_values trace hidden 0 10,,10
+bad_values trace activation softmax
+bad_values trace loss foo
+bad_values trace init foo
+bad_values trace h 0 nan 2
+bad_values trace tolerance 0 abc
+bad_values trace seed -1
+bad_values trace n 0
+bad_values trace preset foo
+bad unknown-option-trace "--epochs" 0 trace --epochs 5
+bad extra-argument-trace "stray" 0 trace stray
+bad_values trace optimizer foo
+bad_values trace lr 0 -1 x
+bad_values trace model ''
+bad trace-model-missing "missing.bpm" 0 trace --model missing.bpm
+bad trace-model-network-options "--model" 0 trace --model missing.bpm --hidden 5
+bad_values gradcheck seed x
+bad_values gradcheck loss foo
+bad_values gradcheck init foo
+bad_values gradcheck data fashion-mnist
+bad unknown-option-gradcheck "--epochs" 0 gradcheck --epochs 5
+bad_values lab seeds 0 1001 x
+bad_values lab threads 0 257 x
+bad_values lab data foo linear,linear linear, ,xor
+bad_values lab optimizer foo
+bad_values lab momentum 1
+bad_values lab out ''
+: >afile
+bad lab-out-is-file "afile" 0 lab --out afile --seeds 1 --epochs 1
+bad unknown-option-lab "--model" 0 lab --model m.bpm
+bad_values test limit x -1 1.5
+bad_values test label ''
+bad_values test header maybe
+bad_values test delimiter ab ''
+bad_values predict model ''
+bad unknown-option-plot "--frob" 0 plot --frob
+printf "epoch,loss,accuracy\n1,0.5,50\n" >h.csv
+bad plot-no-out "--out" 0 plot h.csv
+bad plot-missing-history "nothere.csv" 0 plot --out f.png nothere.csv
 
 # --------------------------------------------------------- model files
 

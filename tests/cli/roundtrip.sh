@@ -429,14 +429,14 @@ help_case() {
 }
 
 help_case train preset data=linear n=100 data-seed=1 hidden=10,10 \
-    activation=sigmoid loss=bce bias=on no-bias init=normal seed=1 \
+    activation=sigmoid loss=bce bias=default no-bias init=normal seed=1 \
     optimizer=momentum momentum=0.9 lr=0.1 epochs=auto log-every=auto quiet \
     dtype=f64 threads=1 \
     timing model help
 help_case test data=linear n=100 data-seed=1 model help
 help_case predict model input help
 help_case gradcheck preset data=xor n=100 data-seed=1 hidden=10,10 \
-    activation=sigmoid loss=bce bias=on no-bias init=normal seed=1 \
+    activation=sigmoid loss=bce bias=default no-bias init=normal seed=1 \
     h=1e-05 tolerance=1e-06 help
 help_case lab hidden=10,10 activation=sigmoid loss=bce bias no-bias \
     init=normal seed=1 optimizer=momentum momentum=0.9 lr=0.1 epochs=5000 \

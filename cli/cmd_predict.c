@@ -346,8 +346,5 @@ int cmd_predict(int argc, char **argv)
     }
     bp_model_extra_free(&extra);
     bp_net_free(net);
-    if (rc == EXIT_OK && (fflush(stdout) != 0 || ferror(stdout)))
-        rc = cli_error(EXIT_RUNTIME, "cannot write the predictions: %s",
-                       strerror(errno));
-    return rc;
+    return rc;              /* main checks stdout's writes for every command */
 }

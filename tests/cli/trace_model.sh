@@ -28,10 +28,10 @@ awk 'BEGIN { srand(2); print "a,b,c,y";
 awk 'BEGIN { srand(3); print "a,b,y";
     for (i = 0; i < 80; i++) { a = rand(); b = rand(); printf "%.5f,%.5f,%.5f\n", a, b, 200 * a - b } }' >r.csv
 for m in c3 c2; do
-    "$BP" train --data $m.csv --epochs 5 --quiet --model $m.bpm >/dev/null 2>&1 ||
+    "$BP" train --data $m.csv --hidden 10,10 --activation sigmoid --optimizer momentum --lr 0.1 --epochs 5 --quiet --model $m.bpm >/dev/null 2>&1 ||
         fail setup-$m "cannot train"
 done
-"$BP" train --data r.csv --task regression --epochs 5 --quiet --model r.bpm >/dev/null 2>&1 ||
+"$BP" train --data r.csv --task regression --hidden 10,10 --activation sigmoid --optimizer momentum --lr 0.1 --epochs 5 --quiet --model r.bpm >/dev/null 2>&1 ||
     fail setup-r "cannot train"
 
 for m in c3 c2 r; do

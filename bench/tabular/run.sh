@@ -62,13 +62,18 @@ metrics() { awk '/^train (accuracy|rmse) :/ {tr = $4} /^test (accuracy|rmse) :/ 
 # backprop with no hyperparameter option: its defaults for files.  The time
 # is the whole command (start, reading and standardising the CSV files,
 # training, both evaluations); scikit-learn's is its fit and predictions.
-run_backprop() {    # set seed [--task regression]
-    local out m t1 ep set=$1 seed=$2
-    shift 2
+run_backprop() {    # set seed classification|regression (what backprop must detect)
+    local out m t1 ep set=$1 seed=$2 kind=$3
     t1=$EPOCHREALTIME
     out=$("$BACKPROP" train --data "$DATA/$set-train.csv" --test "$DATA/$set-test.csv" \
-              --seed "$seed" --quiet --timing "$@" 2>"$DATA/stderr.txt") ||
+              --seed "$seed" --quiet --timing 2>"$DATA/stderr.txt") ||
         die "backprop failed on $set, seed $seed: $(cat "$DATA/stderr.txt")"
+    # the task is detected from the labels, not given
+    if grep -q 'trains a regression' "$DATA/stderr.txt"; then
+        [ "$kind" = regression ] || die "backprop took $set's labels for a regression target"
+    else
+        [ "$kind" = classification ] || die "backprop did not detect $set's regression target"
+    fi
     t1=$(awk -v a="$t1" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.6f", b - a}')
     m=$(printf '%s\n' "$out" | metrics) || die "no metric lines in backprop's output on $set"
     ep=$(sed -n 's/^backprop: trained \([0-9]*\) epochs.*/\1/p' "$DATA/stderr.txt")
@@ -76,10 +81,10 @@ run_backprop() {    # set seed [--task regression]
 }
 
 for set in $CLASSIFICATION $REGRESSION; do
-    task=() py=()
-    case " $REGRESSION " in *" $set "*) task=(--task regression) py=(--regression) ;; esac
+    kind=classification py=()
+    case " $REGRESSION " in *" $set "*) kind=regression py=(--regression) ;; esac
     say "$set: backprop and scikit-learn, seeds 1..$SEEDS"
-    for seed in $(seq 1 "$SEEDS"); do run_backprop "$set" "$seed" "${task[@]}"; done
+    for seed in $(seq 1 "$SEEDS"); do run_backprop "$set" "$seed" "$kind"; done
     "${NONET[@]}" "$PY" $HERE/sklearn_mlp.py "$DATA" "$set" --seeds "$SEEDS" "${py[@]}" >> "$RAW"
 done
 SECONDS_TAKEN=$(awk -v a="$T0" -v b="$EPOCHREALTIME" 'BEGIN {printf "%.0f", b - a}')
@@ -103,8 +108,9 @@ scikit-learn's minus 1 point on each classification set; its test RMSE at most 1
 scikit-learn's on each regression set; its time at most scikit-learn's.
 
 - **backprop**: \`backprop train --data SET-train.csv --test SET-test.csv --seed S --quiet\`
-  (plus \`--task regression\` for the two regression sets: a property of the data, not a
-  hyperparameter). Its defaults for files: features standardised on the training rows, one
+  (no \`--task\`: backprop finds the two regression targets from their labels, and the
+  script checks that it says so). Its defaults for files: features, and a regression target,
+  standardised on the training rows, one
   hidden layer of 100 ReLU units, Xavier weights, Adam at lr 0.001, batches of min(200, n),
   weight decay 1e-4/batch (scikit-learn's alpha), at most 200 epochs, stopping when the
   training loss has not improved by 1e-4 for more than 10 epochs.

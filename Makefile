@@ -131,7 +131,7 @@ test-tsan:
 # The command-line tests that exercise parsing, files and errors (bad values
 # of every command, failed writes to stdout, trace on saved models), with the
 # command under valgrind's memcheck, two scripts at a time (a few minutes).
-VALGRIND_TESTS ?= bad_input roundtrip plot output_errors trace_model
+VALGRIND_TESTS ?= bad_input roundtrip plot output_errors trace_model train_outputs file_edges
 test-valgrind: all
 	@command -v valgrind >/dev/null || { echo "test-valgrind needs valgrind" >&2; exit 2; }
 	@for t in $(VALGRIND_TESTS); do \

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "data.h"
 #include "format.h"
+#include "metrics.h"
 
 static const char summary[] =
     "Loads --model FILE and writes one line per row of inputs: the class\n"
@@ -126,12 +127,7 @@ static void print_prediction(FILE *out, const bp_arch *a,
     }
     if (extra->n_classes && a->output != BP_OUT_LINEAR) {
         /* the class's own name, as it was in the training file */
-        size_t best = 0;
-        if (n_out == 1)
-            best = p[0] > 0.5;
-        for (size_t k = 1; n_out > 1 && k < n_out; k++)
-            if (p[k] > p[best])
-                best = k;
+        size_t best = class_of(p, n_out);
         if (best < extra->n_classes)
             print_field(out, extra->class_names[best]);
         else
@@ -251,6 +247,9 @@ static bp_table *read_inputs(const cli_config *cfg, const bp_net *net,
     /* the header of rows to predict is detected, whatever train saw */
     if (!cfg->header || strcmp(cfg->header, "auto") == 0)
         o.header = -1;
+    /* and so is its delimiter (a model trained on commas reads a file of
+     * semicolons), unless --delimiter names one */
+    o.delimiter = cli_delimiter(cfg);
     bp_error err1, err2;
     bp_csv_opts only = o;
     only.no_label = 1;
@@ -279,8 +278,12 @@ static bp_table *read_inputs(const cli_config *cfg, const bp_net *net,
         return NULL;
     }
     if (got) {
-        cli_error(EXIT_USAGE, "%s: %zu columns, but the model takes %zu "
-                              "features", path, got, n_in);
+        cli_error(EXIT_USAGE, "%s: %zu column%s, but the model takes %zu "
+                              "features%s", path, got, got == 1 ? "" : "s",
+                  n_in, got == 1 && !cfg->delimiter
+                            ? "; name the delimiter with --delimiter C (\\t "
+                              "for tab)"
+                            : "");
         return NULL;
     }
     /* neither reading worked: the one that went further says more */

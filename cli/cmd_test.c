@@ -27,17 +27,9 @@ int cmd_test(int argc, char **argv)
     bp_net *net = bp_model_load_extra(cfg.model, &extra, &err);
     if (!net)
         return cli_error(EXIT_USAGE, "%s", err.msg);
-    const bp_arch *a = bp_net_arch(net);
     cli_data d;
     rc = cli_load_for_model(&cfg, net, &extra, &d, 0);
-    if (rc == EXIT_OK && d.generated &&
-        (a->sizes[0] != d.train->n_in || a->sizes[a->n_layers] != d.train->n_out))
-        rc = cli_error(EXIT_USAGE,
-                       "%s takes %zu inputs and gives %zu outputs; the %s data "
-                       "has %zu and %zu", cfg.model, a->sizes[0],
-                       a->sizes[a->n_layers], cfg.data, d.train->n_in,
-                       d.train->n_out);
-    else if (rc == EXIT_OK && d.generated)
+    if (rc == EXIT_OK && d.generated)
         rc = cli_print_test(stdout, net, d.train);
     else if (rc == EXIT_OK)
         rc = print_metrics(stdout, "test", net, d.train, &extra, 1);

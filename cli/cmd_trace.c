@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "data.h"
 #include "nn/kernels.h"
+#include "metrics.h"
 #include "trace.h"
 
 typedef struct {
@@ -451,6 +452,10 @@ static int trace_load(const cli_config *cfg, trace_input *in)
 {
     bp_error err;
     memset(in, 0, sizeof *in);
+    /* CSV and IDX options with data that takes none are refused */
+    int rc = cli_check_data_options(cfg);
+    if (rc != EXIT_OK)
+        return rc;
     if (cfg->model) {
         if (network_options_given(cfg))
             return cli_error(EXIT_USAGE,
@@ -461,17 +466,10 @@ static int trace_load(const cli_config *cfg, trace_input *in)
         if (!in->net)
             return cli_error(EXIT_USAGE, "%s", err.msg);
         in->have_model = 1;
-        int rc = cli_load_for_model(cfg, in->net, &in->extra, &in->d, 0);
+        rc = cli_load_for_model(cfg, in->net, &in->extra, &in->d, 0);
         if (rc != EXIT_OK)
             return rc;
         in->ds = in->d.train;
-        const bp_arch *a = bp_net_arch(in->net);
-        if (a->sizes[0] != in->ds->n_in || a->sizes[a->n_layers] != in->ds->n_out)
-            return cli_error(EXIT_USAGE,
-                             "%s takes %zu inputs and gives %zu outputs; the %s "
-                             "data has %zu and %zu", cfg->model, a->sizes[0],
-                             a->sizes[a->n_layers], cfg->data, in->ds->n_in,
-                             in->ds->n_out);
         return EXIT_OK;
     }
     in->ds = cli_dataset(cfg);
@@ -490,12 +488,7 @@ static void print_target(FILE *o, const trace_input *in, const double *y)
 {
     size_t k = in->ds->n_out;
     if (in->have_model && in->extra.n_classes && !in->d.regression) {
-        size_t c = 0;
-        if (k == 1)
-            c = y[0] > 0.5;
-        for (size_t i = 1; k > 1 && i < k; i++)
-            if (y[i] > y[c])
-                c = i;
+        size_t c = class_of(y, k);
         char text[48];
         fprintf(o, "class %s", c < in->extra.n_classes
                                    ? bp_excerpt(text, in->extra.class_names[c])

@@ -32,18 +32,13 @@ static void inputs_free(train_inputs *in)
 
 /* --------------------------------------------------------- the options */
 
-static int is_generated(const char *data)
-{
-    return strcmp(data, "linear") == 0 || strcmp(data, "xor") == 0;
-}
-
 /* An IDX label file: given only where the data takes one, and readable. */
 static int check_label_file(const char *option, const char *path,
                             const char *data, const char *needs)
 {
     if (!path)
         return EXIT_OK;
-    if (is_generated(data) || strcmp(data, "fashion-mnist") == 0)
+    if (cli_is_generated(data) || strcmp(data, "fashion-mnist") == 0)
         return cli_error(EXIT_USAGE, "option --%s: --data %s takes no label "
                                      "file", option, data);
     if (needs)
@@ -61,7 +56,7 @@ int cli_check_data_options(const cli_config *cfg)
 {
     static const char *const csv_only[] = {"header", "delimiter", "label"};
     static const char *const file_only[] = {"task", "no-standardize", "limit"};
-    int generated = is_generated(cfg->data);
+    int generated = cli_is_generated(cfg->data);
     int idx = cfg->labels || strcmp(cfg->data, "fashion-mnist") == 0;
     for (size_t k = 0; k < 3; k++)
         if ((generated || idx) && cli_given(cfg, csv_only[k]))
@@ -84,7 +79,7 @@ int cli_check_data_options(const cli_config *cfg)
 
 static int check_applicable(const cli_config *cfg)
 {
-    if (is_generated(cfg->data) && (cfg->test_path || cfg->split > 0))
+    if (cli_is_generated(cfg->data) && (cfg->test_path || cfg->split > 0))
         return cli_error(EXIT_USAGE, "option --%s: --data %s has no held-out "
                                      "rows; --test and --split apply to files",
                          cfg->test_path ? "test" : "split", cfg->data);
@@ -229,7 +224,8 @@ static int check_outputs(const cli_config *cfg)
 /* ------------------------------------------------------------ the data */
 
 /* --resume: options that describe the network must match the model's. */
-static int check_resume(const cli_config *cfg, const bp_arch *a)
+static int check_resume(const cli_config *cfg, const bp_arch *a,
+                        const bp_model_extra *ex)
 {
     const char *bad = NULL;
     char want[96] = "", have[96] = "";
@@ -259,6 +255,19 @@ static int check_resume(const cli_config *cfg, const bp_arch *a)
         snprintf(want, sizeof want, "%s", cfg->bias ? "biases" : "no biases");
         snprintf(have, sizeof have, "%s", a->bias ? "biases" : "no biases");
     }
+    int regression = a->output == BP_OUT_LINEAR;
+    if (!bad && cli_given(cfg, "task") && cfg->task &&
+        (strcmp(cfg->task, "regression") == 0) != regression) {
+        bad = "task";
+        snprintf(want, sizeof want, "%s", cfg->task);
+        snprintf(have, sizeof have, "%s",
+                 regression ? "regression" : "classification");
+    }
+    if (!bad && cli_given(cfg, "no-standardize") && ex->mean) {
+        bad = "no-standardize";
+        snprintf(want, sizeof want, "raw features");
+        snprintf(have, sizeof have, "standardised features");
+    }
     if (bad)
         return cli_error(EXIT_USAGE, "option --%s: %s contradicts the model "
                                      "%s (%s); leave it out with --resume",
@@ -281,7 +290,7 @@ static int load_resume(cli_config *cfg, train_inputs *in)
     if (!net)
         return cli_error(EXIT_USAGE, "option --resume: %s", err.msg);
     const bp_arch *a = bp_net_arch(net);
-    int rc = check_resume(cfg, a);
+    int rc = check_resume(cfg, a, &ex);
     if (rc == EXIT_OK)
         rc = cli_load_for_model(cfg, net, &ex, &in->d, 1);
     if (rc != EXIT_OK) {

@@ -28,7 +28,7 @@ void cli_data_free(cli_data *d)
     memset(d, 0, sizeof *d);
 }
 
-static int is_generated(const char *name)
+int cli_is_generated(const char *name)
 {
     return strcmp(name, "linear") == 0 || strcmp(name, "xor") == 0;
 }
@@ -63,7 +63,12 @@ void cli_csv_opts(const cli_config *cfg, const bp_model_extra *extra,
 
 int cli_table_error(const cli_config *cfg, const bp_error *err)
 {
-    const char *hint = !cfg->delimiter && strstr(err->msg, "at least 2 columns")
+    /* one column, or a "number" holding a separator the detection does
+     * not know (| : space): the delimiter is the likely cause */
+    const char *value = strstr(err->msg, "is not a number: '");
+    int odd = value && strpbrk(value + 18, "|: ") != NULL;
+    const char *hint = !cfg->delimiter &&
+                               (strstr(err->msg, "at least 2 columns") || odd)
                            ? "; name the right one with --delimiter C "
                              "(\\t for tab)"
                            : "";
@@ -170,7 +175,7 @@ static int load_test(const cli_config *cfg, int fashion, const char *test,
 int cli_load_data(const cli_config *cfg, cli_data *d)
 {
     memset(d, 0, sizeof *d);
-    if (is_generated(cfg->data))
+    if (cli_is_generated(cfg->data))
         return load_generated(cfg, d);
     int fashion = strcmp(cfg->data, "fashion-mnist") == 0;
     const char *path = fashion ? FASHION_DIR "/train-images-idx3-ubyte.gz"
@@ -222,7 +227,7 @@ int cli_load_data(const cli_config *cfg, cli_data *d)
                           strstr(err.msg, "single class")
                               ? ""
                               : strstr(err.msg, "numeric labels")
-                                    ? " (--task regression)"
+                                    ? " (text labels are classes: leave --task out, or --task classification)"
                                     : "");
     if (p.task_detected)
         fprintf(stderr, "backprop: note: %s: the label column holds %zu "
@@ -251,8 +256,19 @@ int cli_load_for_model(const cli_config *cfg, const bp_net *net,
 {
     memset(d, 0, sizeof *d);
     const bp_arch *a = bp_net_arch(net);
-    if (is_generated(cfg->data)) {
+    if (cli_is_generated(cfg->data)) {
         int rc = load_generated(cfg, d);
+        /* the shapes first: the model's statistics have sizes[0] entries */
+        if (rc == EXIT_OK && (a->sizes[0] != d->train->n_in ||
+                              a->sizes[a->n_layers] != d->train->n_out)) {
+            rc = cli_error(EXIT_USAGE, "%s takes %zu inputs and gives %zu "
+                                       "outputs; --data %s has %zu and %zu",
+                           cfg->resume ? cfg->resume : cfg->model, a->sizes[0],
+                           a->sizes[a->n_layers], cfg->data, d->train->n_in,
+                           d->train->n_out);
+            cli_data_free(d);
+            return rc;
+        }
         if (rc == EXIT_OK && extra->mean)
             cli_standardize(d->train->x, d->train->n, d->train->n_in,
                             extra->mean, extra->std);

@@ -9,7 +9,7 @@
 
 /* The class of row s of targets or predictions: k == 1 is a probability
  * of class 1, otherwise the largest entry. */
-static size_t class_of(const double *v, size_t k)
+size_t class_of(const double *v, size_t k)
 {
     if (k == 1)
         return v[0] > 0.5;
@@ -112,17 +112,20 @@ int print_metrics(FILE *out, const char *name, const bp_net *net,
     }
     if (a->output == BP_OUT_LINEAR) {
         /* in the target's units: the set's targets are standardised with
-         * the model's target_std (when it has one) */
+         * the model's target_std (when it has one); the sums stay in
+         * standardised units, scaled once at the end, so that a target of
+         * 1e300 does not overflow the squares */
         double se = 0, ae = 0,
                unit = extra && extra->target_std > 0 ? extra->target_std : 1;
         for (size_t e = 0; e < ds->n * k; e++) {
-            double d = (p[e] - ds->y[e]) * unit;
+            double d = p[e] - ds->y[e];
             se += d * d;
             ae += fabs(d);
         }
+        double count = (double)(ds->n * k);
         char r[32], m[32];
-        format_measure(r, sizeof r, sqrt(se / (double)(ds->n * k)));
-        format_measure(m, sizeof m, ae / (double)(ds->n * k));
+        format_measure(r, sizeof r, sqrt(se / count) * unit);
+        format_measure(m, sizeof m, ae / count * unit);
         fprintf(out, "%s rmse : %s\n%s mae : %s\n", name, r, name, m);
         free(p);
         return EXIT_OK;

@@ -137,6 +137,8 @@ static void progress_show(progress *p, size_t epoch, size_t first,
     p->shown = 1;
 }
 
+/* has_val: 0 (no validation set), 1 (loss and accuracy), 2 (a regression:
+ * the loss only, an "accuracy" of numbers would mean nothing). */
 static void log_epoch(FILE *out, size_t epoch, double loss, int has_val,
                       double vloss, double vacc)
 {
@@ -144,9 +146,12 @@ static void log_epoch(FILE *out, size_t epoch, double loss, int has_val,
     format_repr(text, sizeof text, loss);
     if (has_val) {
         format_repr(vtext, sizeof vtext, vloss);
-        format_repr(atext, sizeof atext, vacc);
-        fprintf(out, "epoch %zu loss : %s val_loss : %s val_accuracy : %s %%\n",
-                epoch, text, vtext, atext);
+        fprintf(out, "epoch %zu loss : %s val_loss : %s", epoch, text, vtext);
+        if (has_val == 1) {
+            format_percent(atext, sizeof atext, vacc);
+            fprintf(out, " val_accuracy : %s %%", atext);
+        }
+        fputc('\n', out);
     } else {
         fprintf(out, "epoch %zu loss : %s\n", epoch, text);
     }
@@ -247,6 +252,14 @@ typedef struct {
     size_t log_every;
 } run_state;
 
+/* What log_epoch prints of the validation set (see there). */
+static int val_kind(const run_state *s)
+{
+    if (!s->val)
+        return 0;
+    return bp_net_arch(s->net)->output == BP_OUT_LINEAR ? 2 : 1;
+}
+
 /* The epochs from res->first to at most last.  Returns the library's
  * status; res->done is the last epoch finished. */
 static bp_status run_epochs(const cli_config *cfg, run_state *s, size_t last,
@@ -270,7 +283,7 @@ static bp_status run_epochs(const cli_config *cfg, run_state *s, size_t last,
         }
         if (!cfg->quiet && epoch % s->log_every == 0) {
             progress_clear(&s->bar);
-            log_epoch(out, epoch, loss, s->val != NULL, vloss, vacc);
+            log_epoch(out, epoch, loss, val_kind(s), vloss, vacc);
             fflush(out);
             logged = epoch;
         }
@@ -289,7 +302,7 @@ static bp_status run_epochs(const cli_config *cfg, run_state *s, size_t last,
     /* files: the last epoch's line too, when the interval skipped it */
     if (!st && cfg->file_data && !cfg->quiet && !cfg->log_every &&
         res->done && logged != res->done)
-        log_epoch(out, res->done, loss, s->val != NULL, vloss, vacc);
+        log_epoch(out, res->done, loss, val_kind(s), vloss, vacc);
     res->seconds = cli_seconds() - t0;
     if (st)
         res->failed_epoch = epoch;
@@ -316,8 +329,8 @@ static void say_stop(const cli_config *cfg, const stop_rule *r,
                 cfg->model ? "; saving the model as it is" : "");
     else if (r->on && res->done == last && cfg->file_data)
         fprintf(stderr, "backprop: note: the stopping rule did not end "
-                        "training within --epochs %zu (the %s loss last "
-                        "improved by --tol at epoch %zu)\n",
+                        "training within %zu epochs, the most (--epochs); "
+                        "the %s loss last improved by --tol at epoch %zu\n",
                 cfg->epochs, r->on_val ? "validation" : "training",
                 r->progress_epoch);
     if (res->stop == STOP_NONE && res->best_epoch &&

@@ -291,8 +291,9 @@ static bp_status check_initialised(const bp_net *net, bp_error *err)
                 return BP_OK;
     }
     return bp_fail(err, BP_EINVAL,
-                   "every weight of the network is zero: it was never "
-                   "initialised (call bp_net_init, or load a model)");
+                   "every weight of the network is zero, a start from "
+                   "which the units of a layer stay alike (a network from "
+                   "bp_net_new is so until bp_net_init)");
 }
 
 bp_train_opts bp_train_opts_default(void)

@@ -80,7 +80,7 @@ awk 'BEGIN { srand(5); print "a,b,c,y"; for (i = 0; i < 200; i++) printf "%.4f,%
     --quiet --model best.bpm >/dev/null 2>best.err
 best=$(sed -n 's/^backprop: keeping the weights of epoch \([0-9]*\), the lowest validation loss$/\1/p' best.err)
 if [ -n "$best" ] && [ "$best" -lt 40 ] &&
-   grep -q 'the stopping rule did not end training within --epochs 40' best.err; then
+   grep -q 'the stopping rule did not end training within 40 epochs, the most (--epochs)' best.err; then
     "$BP" train --data noise.csv --val-split 0.25 --lr 0.05 --epochs "$best" \
         --quiet --model exact.bpm >/dev/null 2>&1
     "$BP" test --model best.bpm --data noise.csv >best.out 2>&1

@@ -26,7 +26,7 @@ static void write_file(const char *path, const void *data, size_t len)
 
 /* ------------------------------------------------------------------ CSV */
 
-static const bp_csv_opts detect = {-1, 0, NULL};
+static const bp_csv_opts detect = {.header = -1};
 
 /* Writes text to NAME.csv in the folder and reads it. */
 static bp_table *read_csv(const char *name, const char *text,
@@ -115,7 +115,7 @@ static void test_csv_header_forced(void **state)
 {
     (void)state;
     bp_error err;
-    bp_csv_opts on = {1, 0, NULL}, off = {0, 0, NULL};
+    bp_csv_opts on = {.header = 1}, off = {.header = 0};
     bp_table *t = read_csv("f.csv", "10,20,30\n4,5,6\n", &on, &err);
     assert_non_null(t);
     assert_int_equal(t->n, 1);
@@ -139,7 +139,8 @@ static void test_csv_label_choice(void **state)
     (void)state;
     bp_error err;
     const char *text = "species,a,b\nsetosa,1,2\nvirginica,3,4\n";
-    bp_csv_opts by_name = {-1, 0, "species"}, by_index = {-1, 0, "0"};
+    bp_csv_opts by_name = {.header = -1, .label = "species"},
+                by_index = {.header = -1, .label = "0"};
     for (int k = 0; k < 2; k++) {
         bp_table *t = read_csv("l.csv", text, k ? &by_index : &by_name, &err);
         assert_non_null(t);
@@ -158,7 +159,7 @@ static void test_csv_label_choice(void **state)
     bp_table_free(t);
     /* a label given by name makes the first row a header, even where the
      * detection rule would not ("1" is a number) */
-    bp_csv_opts b = {-1, 0, "b"};
+    bp_csv_opts b = {.header = -1, .label = "b"};
     t = read_csv("l2.csv", "b,1\n1,2\n", &b, &err);
     assert_non_null(t);
     assert_int_equal(t->n, 1);
@@ -186,7 +187,7 @@ static void test_csv_quoted(void **state)
                  (const char *const[]){"a, \"b\"", "two\nlines"});
     bp_table_free(t);
     /* the bad field is on line 2, after a field that spans lines 1-2 */
-    bp_csv_opts middle = {0, 0, "1"};
+    bp_csv_opts middle = {.header = 0, .label = "1"};
     expect_csv_error("1,\"two\nlines\",oops\n", &middle, BP_EFORMAT,
                      ":2:3: feature 'x2' is not a number: 'oops'");
     expect_csv_error("1,\"x\ny\"\n2,\"x\ny\"\nbad,z\n", &detect, BP_EFORMAT,
@@ -219,7 +220,7 @@ static void test_csv_line_ends_bom_blank(void **state)
                      ":6:1: feature 'a' is not a number: 'q'");
     expect_csv_error("a,b\r\n1,x\r\nq,y\r\n", &detect, BP_EFORMAT,
                      ":3:1: feature 'a'");
-    bp_csv_opts semi = {-1, ';', NULL};
+    bp_csv_opts semi = {.header = -1, .delimiter = ';'};
     t = read_csv("semi.csv", "a;b;c\n1.5;2,5;x\n", &semi, &err);
     assert_null(t);     /* "2,5" is not a number in the C locale */
     t = read_csv("semi.csv", "a;b;c\n1.5;-2;\"x;y\"\n", &semi, &err);
@@ -279,8 +280,10 @@ static void test_csv_bad_files(void **state)
     expect_csv_error("\xEF\xBB\xBF", &detect, BP_EFORMAT, ": empty file");
     expect_csv_error("a,b,c\n", &detect, BP_EFORMAT,
                      ": no data rows (only a header)");
-    bp_csv_opts foo = {-1, 0, "foo"}, far = {-1, 0, "3"},
-                huge = {-1, 0, "99999999999999999999999"}, bad = {2, 0, NULL};
+    bp_csv_opts foo = {.header = -1, .label = "foo"},
+                far = {.header = -1, .label = "3"},
+                huge = {.header = -1, .label = "99999999999999999999999"},
+                bad = {.header = 2};
     expect_csv_error("a,b,c\n1,2,x\n", &foo, BP_EINVAL,
                      ": no column 'foo' (columns: a, b, c)");
     expect_csv_error("1,2,x\n3,4,y\n", &foo, BP_EINVAL,

@@ -526,6 +526,7 @@ int cmd_train(int argc, char **argv)
                          "out of memory for a history of %zu epochs",
                          cfg.epochs);
     }
+    hist.no_accuracy = in.d.regression;   /* an accuracy of numbers: none */
     train_result res;
     in.start.progress = 1;
     rc = train_run(&cfg, &in.start, in.d.train, in.val, stdout,

@@ -13,6 +13,11 @@
 #define HISTORY_HEADER "epoch,loss,accuracy"
 #define VAL_COLUMNS ",val_loss,val_accuracy"
 
+/* The four headers: [no accuracy][validation]. */
+static const char *const HEADERS[2][2] = {
+    {HISTORY_HEADER, HISTORY_HEADER VAL_COLUMNS},
+    {"epoch,loss", "epoch,loss,val_loss"}};
+
 int history_reserve(history *h, size_t epochs, int validation)
 {
     memset(h, 0, sizeof *h);
@@ -67,18 +72,19 @@ bp_status history_write(const history *h, const char *path, bp_error *err)
     bp_status st = bp_atomic_open(&af, path, err);
     if (st)
         return st;
-    int ok = fprintf(af.f, h->val_loss ? HISTORY_HEADER VAL_COLUMNS "\n"
-                                       : HISTORY_HEADER "\n") > 0;
+    int acc = !h->no_accuracy;
+    int ok = fprintf(af.f, "%s\n", HEADERS[!acc][h->val_loss != NULL]) > 0;
     /* shortest round-trip numbers: "0.25", not "0.25000000000000000" */
     char a[32], b[32];
     for (size_t e = 0; ok && e < h->n; e++) {
         format_repr(a, sizeof a, h->loss[e]);
         format_repr(b, sizeof b, h->accuracy[e]);
-        ok = fprintf(af.f, "%zu,%s,%s", e + 1, a, b) > 0;
+        ok = fprintf(af.f, "%zu,%s%s%s", e + 1, a, acc ? "," : "",
+                     acc ? b : "") > 0;
         if (ok && h->val_loss) {
             format_repr(a, sizeof a, h->val_loss[e]);
             format_repr(b, sizeof b, h->val_accuracy[e]);
-            ok = fprintf(af.f, ",%s,%s", a, b) > 0;
+            ok = fprintf(af.f, ",%s%s%s", a, acc ? "," : "", acc ? b : "") > 0;
         }
         ok = ok && fputc('\n', af.f) != EOF;
     }
@@ -143,8 +149,9 @@ static const char *const COLUMNS[4] = {"loss", "accuracy", "val_loss",
 
 const double *history_column(const history *h, const char *name)
 {
-    const double *cols[4] = {h->loss, h->accuracy, h->val_loss,
-                             h->val_accuracy};
+    const double *cols[4] = {h->loss, h->no_accuracy ? NULL : h->accuracy,
+                             h->val_loss,
+                             h->no_accuracy ? NULL : h->val_accuracy};
     for (int k = 0; k < 4; k++)
         if (strcmp(name, COLUMNS[k]) == 0)
             return cols[k];
@@ -153,9 +160,9 @@ const double *history_column(const history *h, const char *name)
 
 void history_column_names(const history *h, char *buf, size_t size)
 {
-    snprintf(buf, size, "%s, %s%s%s%s", COLUMNS[0], COLUMNS[1],
-             h->val_loss ? ", " : "", h->val_loss ? COLUMNS[2] : "",
-             h->val_loss ? ", val_accuracy" : "");
+    int acc = !h->no_accuracy, val = h->val_loss != NULL;
+    snprintf(buf, size, "%s%s%s%s", COLUMNS[0], acc ? ", accuracy" : "",
+             val ? ", val_loss" : "", val && acc ? ", val_accuracy" : "");
 }
 
 bp_status history_read(history *h, const char *path, bp_error *err)
@@ -169,44 +176,55 @@ bp_status history_read(history *h, const char *path, bp_error *err)
     size_t cap = 0, lineno = 0;
     ssize_t len;
     bp_status st = BP_OK;
-    int count = 2;     /* numbers after the epoch: 2, or 4 with val_ */
+    int count = 2;     /* numbers in a row after the epoch */
+    int acc = 1, val = 0;
     while ((len = getline(&line, &cap, f)) >= 0) {
         lineno++;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
         if (lineno == 1) {
-            if (strcmp(line, HISTORY_HEADER VAL_COLUMNS) == 0) {
-                count = 4;
-            } else if (strcmp(line, HISTORY_HEADER) != 0) {
+            int known = 0;
+            for (int k = 0; k < 4 && !known; k++)
+                if (strcmp(line, HEADERS[k / 2][k % 2]) == 0) {
+                    known = 1;
+                    acc = k / 2 == 0;
+                    val = k % 2;
+                }
+            if (!known) {
                 st = fail_line(err, path, 1,
                                "expected the header \"" HISTORY_HEADER "\"");
                 break;
             }
+            count = (1 + acc) * (1 + val);
+            h->no_accuracy = !acc;
             continue;
         }
         if (len == 0)
             continue;
         size_t epoch;
-        double v[4];
-        if (!parse_history_row(line, &epoch, v, count)) {
-            st = fail_line(err, path, lineno,
-                           count == 4 ? "expected \"" HISTORY_HEADER
-                                        VAL_COLUMNS "\" numbers"
-                                      : "expected \"" HISTORY_HEADER
-                                        "\" numbers");
+        double v[4] = {0, 0, 0, 0}, got[4];
+        if (!parse_history_row(line, &epoch, got, count)) {
+            char why[96];
+            snprintf(why, sizeof why, "expected \"%s\" numbers",
+                     HEADERS[!acc][val]);
+            st = fail_line(err, path, lineno, why);
             break;
         }
+        /* into loss, accuracy, val_loss, val_accuracy (0 where absent) */
+        for (int k = 0, j = 0; k < 4; k++)
+            if ((k % 2 == 0 || acc) && (k < 2 || val))
+                v[k] = got[j++];
         if (epoch != h->n + 1) {
             st = fail_line(err, path, lineno, "epochs must run 1, 2, 3, ...");
             break;
         }
         if (h->n == h->cap &&
-            !history_grow(h, h->cap ? 2 * h->cap : 1024, count == 4)) {
+            !history_grow(h, h->cap ? 2 * h->cap : 1024, val)) {
             st = bp_fail(err, BP_ENOMEM, "out of memory reading %s", path);
             break;
         }
         history_add(h, v[0], v[1]);
-        if (count == 4)
+        if (val)
             history_add_val(h, v[2], v[3]);
     }
     if (st == BP_OK && ferror(f))

@@ -13,6 +13,7 @@ typedef struct history {
     double *accuracy;
     double *val_loss;        /* NULL without a validation set */
     double *val_accuracy;
+    int no_accuracy;         /* a regression's: no accuracy columns        */
 } history;
 
 /* Reserves room for `epochs` epochs up front, so that training allocates
@@ -24,7 +25,8 @@ void history_add_val(history *h, double loss, double accuracy);
 void history_free(history *h);
 
 /* Writes "epoch,loss,accuracy" rows (with ",val_loss,val_accuracy" when
- * there was a validation set), atomically, each number in its shortest
+ * there was a validation set; without the accuracy columns when
+ * no_accuracy is set, as for a regression), atomically, each number in its shortest
  * form that reads back as the same double (format_repr). */
 bp_status history_write(const history *h, const char *path, bp_error *err);
 

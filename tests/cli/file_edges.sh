@@ -6,7 +6,8 @@
 #   - --task regression on text labels names the way out, not itself;
 #   - --resume refuses --task and --no-standardize that contradict the model;
 #   - trace without --model refuses the CSV options it cannot use;
-#   - a regression's validation log has no accuracy; a target of 1e300
+#   - a regression's validation log and history have no accuracy (plot
+#     says so); a target of 1e300
 #     gives a finite RMSE in its own units;
 #   - predict detects the delimiter of its input whatever the model saw.
 # One line per check, "PASS name" or "FAIL name: reason"; exit 1 on failure.
@@ -63,6 +64,17 @@ if [ $? -eq 0 ] && grep -q '^epoch 3 loss : .* val_loss : [0-9.e-]*$' o && ! gre
 else
     fail regression-val-log "$(grep '^epoch 3' o)"
 fi
+
+"$BP" train --data reg.csv --val-split 0.2 --epochs 3 --quiet --history h.csv >o 2>e
+if [ "$(head -n 1 h.csv)" = "epoch,loss,val_loss" ] && [ "$(wc -l <h.csv)" -eq 4 ] &&
+   "$BP" plot --out p.png --column loss,val_loss h.csv 2>e; then
+    pass regression-history
+else
+    fail regression-history "$(head -n 2 h.csv | tr '\n' ' ') $(first_err e)"
+fi
+"$BP" plot --out q.png --column accuracy h.csv >o 2>e
+[ $? -eq 2 ] && grep -q "has no column 'accuracy' (its columns: loss, val_loss)" e &&
+    pass regression-history-no-accuracy || fail regression-history-no-accuracy "$(first_err e)"
 
 awk 'BEGIN { print "a,b,y"; for (i = 0; i < 50; i++) printf "%d,%d,%s\n", i, 2 * i, i == 3 ? "1e300" : i == 4 ? "-1e300" : i * 1.5 }' >big.csv
 "$BP" train --data big.csv --task regression --epochs 3 --quiet >o 2>e

@@ -139,21 +139,21 @@ static const cli_option options[] = {
     {"hidden", OPT_HIDDEN, 0, NET, "LIST",
      "hidden layer widths, comma-separated (files: 100)", 0, 0, 0, 0},
     {"activation", OPT_ACTIVATION, F(activation), NET, "NAME",
-     "hidden activation: sigmoid | tanh | relu | none (files: relu)", 0, 0, 0, 0},
+     "hidden activation: {} (files: relu)", 0, 0, 0, 0},
     {"loss", OPT_LOSS, F(loss), NET, "NAME", "loss: bce | mse", 0, 0, 0, 0},
     {"bias", OPT_FLAG, F(bias), NET, NULL, "give every layer a bias",
      0, 0, 0, 0},
     {"no-bias", OPT_UNSET, F(bias), NET, NULL,
      "no biases (the seed's network)", 0, 0, 0, 0},
     {"init", OPT_INIT, F(init), CMD_TRAIN, "NAME",
-     "initial weights: normal | xavier | he | numpy (files: xavier)",
+     "initial weights: {} (files: xavier)",
      0, 0, 0, 0},
     {"init", OPT_INIT, F(init), CMD_GRADCHECK | CMD_LAB | CMD_TRACE, "NAME",
-     "initial weights: normal | xavier | he | numpy", 0, 0, 0, 0},
+     "initial weights: {}", 0, 0, 0, 0},
     {"seed", OPT_SEED, F(seed), NET, "S", "seed of the initial weights",
      0, 0, 0, 0},
     {"optimizer", OPT_OPTIMIZER, F(optimizer), CMD_TRAIN | CMD_LAB, "NAME",
-     "sgd | momentum | nesterov | rmsprop | adam (files: adam)", 0, 0, 0, 0},
+     "{} (files: adam)", 0, 0, 0, 0},
     {"momentum", OPT_REAL, F(momentum), CMD_TRAIN | CMD_LAB, "MU",
      "momentum coefficient, in [0, 1)", 0, 1, 0, 1},
     {"lr", OPT_REAL, F(lr), CMD_TRAIN | CMD_LAB, "LR",
@@ -164,7 +164,7 @@ static const cli_option options[] = {
      "seeds per experiment: --seed S to S+N-1 (--seed 5 --seeds 2 runs "
      "seeds 5 and 6)", 1, 1000, 0, 0},
     {"dtype", OPT_DTYPE, F(dtype), CMD_TRAIN, "TYPE",
-     "arithmetic of training: f64 | f32 (float: about twice as fast)",
+     "arithmetic of training: {} (float: about twice as fast)",
      0, 0, 0, 0},
     {"threads", OPT_COUNT, F(train_threads), CMD_TRAIN, "T",
      "threads sharing each batch (a run repeats exactly for a given T)",
@@ -442,27 +442,32 @@ static const char *lower(const char *value, char *buf, size_t size)
 
 typedef const char *(*name_fn)(int);
 
-/* The names of an enumeration, "a, b or c", from its name function. */
-static void choices(opt_kind kind, char *buf, size_t size)
+/* The names of an enumeration, "a, b or c" (or "a | b | c" when bar),
+ * from its table of names. */
+static void choices(opt_kind kind, char *buf, size_t size, int bar)
 {
     size_t len = 0;
-    const char *names[8];
+    const int count = kind == OPT_ACTIVATION  ? BP_ACT_COUNT
+                      : kind == OPT_LOSS      ? BP_LOSS_COUNT
+                      : kind == OPT_OPTIMIZER ? BP_OPT_COUNT
+                      : kind == OPT_INIT      ? BP_INIT_COUNT
+                                              : BP_DTYPE_COUNT;
+    const char *names[16];
     int n = 0;
-    for (int v = 0; v < 8; v++) {
+    for (int v = 0; v < count && v < 16; v++) {
         const char *name =
             kind == OPT_ACTIVATION  ? bp_activation_name((bp_activation)v)
             : kind == OPT_LOSS      ? bp_loss_name((bp_loss)v)
             : kind == OPT_OPTIMIZER ? bp_optimizer_name((bp_optimizer)v)
             : kind == OPT_INIT      ? bp_init_name((bp_init)v)
                                     : bp_dtype_name((bp_dtype)v);
-        if (strcmp(name, "unknown") == 0)
-            break;
         names[n++] = name;
     }
     buf[0] = '\0';
     for (int k = 0; k < n && len < size; k++)
         len += (size_t)snprintf(buf + len, size - len, "%s%s",
-                                k == 0 ? "" : k + 1 < n ? ", " : " or ",
+                                k == 0 ? "" : bar ? " | "
+                                              : k + 1 < n ? ", " : " or ",
                                 names[k]);
 }
 
@@ -487,7 +492,7 @@ static int set_name(const cli_option *o, const char *value, void *field,
     if (st == BP_OK)
         return -1;
     char text[48];
-    choices(o->kind, list, sizeof list);
+    choices(o->kind, list, sizeof list, 0);
     return cli_error(EXIT_USAGE, "option --%s: unknown %s '%s' (expects %s)",
                      o->name, what, bp_excerpt(text, value), list);
 }
@@ -693,7 +698,13 @@ static void print_help(const char *cmd, unsigned mask, const char *summary,
         snprintf(left, sizeof left, "--%s%s%s", o->name, o->metavar ? " " : "",
                  o->metavar ? o->metavar : "");
         default_text(o, defaults, def, sizeof def);
-        printf("  %-20s %s", left, o->help);
+        /* an enumeration's "{}" is its names, from the library's table */
+        const char *at = strstr(o->help, "{}");
+        char names[128] = "";
+        if (at)
+            choices(o->kind, names, sizeof names, 1);
+        printf("  %-20s %.*s%s%s", left, at ? (int)(at - o->help) : 0,
+               o->help, names, at ? at + 2 : o->help);
         if (def[0])
             printf(" [%s]", def);
         putchar('\n');

@@ -52,20 +52,23 @@ typedef enum {
     BP_ACT_SIGMOID = 0,
     BP_ACT_TANH,
     BP_ACT_RELU,
-    BP_ACT_NONE          /* identity: the seed's "without activation" */
+    BP_ACT_NONE,         /* identity: the seed's "without activation" */
+    BP_ACT_COUNT         /* how many there are (not an activation)   */
 } bp_activation;
 
 typedef enum {
     BP_LOSS_BCE = 0,     /* the seed's cross-entropy with eps = 1e-4       */
     BP_LOSS_MSE,         /* mean squared error                             */
-    BP_LOSS_CE           /* softmax cross-entropy, -log p[target class]    */
+    BP_LOSS_CE,          /* softmax cross-entropy, -log p[target class]    */
+    BP_LOSS_COUNT
 } bp_loss;
 
 /* The output layer's activation. */
 typedef enum {
     BP_OUT_SIGMOID = 0,  /* the seed's: one probability per output         */
     BP_OUT_SOFTMAX,      /* a distribution over classes (with BP_LOSS_CE)  */
-    BP_OUT_LINEAR        /* identity, for regression (with BP_LOSS_MSE)    */
+    BP_OUT_LINEAR,       /* identity, for regression (with BP_LOSS_MSE)    */
+    BP_OUT_COUNT
 } bp_output;
 
 typedef enum {
@@ -73,14 +76,16 @@ typedef enum {
     BP_OPT_MOMENTUM,     /* V = mu V - lr * dW;  W += V         */
     BP_OPT_NESTEROV,     /* V = mu V - lr * dW;  W += mu V - lr dW */
     BP_OPT_RMSPROP,      /* S = rho S + (1-rho) dW^2; W -= lr dW / (sqrt S + eps) */
-    BP_OPT_ADAM          /* Kingma & Ba, with bias correction   */
+    BP_OPT_ADAM,         /* Kingma & Ba, with bias correction   */
+    BP_OPT_COUNT         /* how many there are (not an optimizer) */
 } bp_optimizer;
 
 typedef enum {
     BP_INIT_NORMAL = 0,  /* standard normal (the seed's), xoshiro256** */
     BP_INIT_XAVIER,      /* normal, std sqrt(2 / (fan_in + fan_out))   */
     BP_INIT_HE,          /* normal, std sqrt(2 / fan_in)               */
-    BP_INIT_NUMPY        /* standard normal from numpy's RandomState   */
+    BP_INIT_NUMPY,       /* standard normal from numpy's RandomState   */
+    BP_INIT_COUNT
 } bp_init;
 
 /*
@@ -94,11 +99,16 @@ typedef enum {
  */
 typedef enum {
     BP_F64 = 0,
-    BP_F32
+    BP_F32,
+    BP_DTYPE_COUNT
 } bp_dtype;
 
-/* Name <-> value for the enumerations above.  The parsers return BP_EINVAL
- * for an unknown name and leave *out untouched. */
+/* Name <-> value for the enumerations above.  Each enumeration ends in its
+ * count (BP_ACT_COUNT, ...), which is not a value: the names are one table
+ * each in src/core/status.c, indexed by value, so that adding a kind is one
+ * enumerator and one name (a compile-time check ties the two).  A name
+ * function returns "unknown" for a value out of range.  The parsers return
+ * BP_EINVAL for an unknown name and leave *out untouched. */
 const char *bp_activation_name(bp_activation a);
 const char *bp_loss_name(bp_loss l);
 const char *bp_optimizer_name(bp_optimizer o);

@@ -43,7 +43,10 @@ const char *bp_status_name(bp_status status)
     return "unknown status";
 }
 
-/* One table per enumeration: the value's index is its name's index. */
+/* One table per enumeration: the value's index is its name's index, and
+ * each has exactly the enumeration's count of names (checked below, so
+ * that a new enumerator without its name, or a name too many, does not
+ * compile). */
 static const char *const activation_names[] = {"sigmoid", "tanh", "relu", "none"};
 static const char *const loss_names[] = {"bce", "mse", "ce"};
 static const char *const output_names[] = {"sigmoid", "softmax", "linear"};
@@ -53,6 +56,16 @@ static const char *const init_names[] = {"normal", "xavier", "he", "numpy"};
 static const char *const dtype_names[] = {"f64", "f32"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+#define NAMES_MATCH(table, count)                                        \
+    _Static_assert(COUNT(table) == (count), #table " must have " #count  \
+                                            " names, in the enum's order")
+NAMES_MATCH(activation_names, BP_ACT_COUNT);
+NAMES_MATCH(loss_names, BP_LOSS_COUNT);
+NAMES_MATCH(output_names, BP_OUT_COUNT);
+NAMES_MATCH(optimizer_names, BP_OPT_COUNT);
+NAMES_MATCH(init_names, BP_INIT_COUNT);
+NAMES_MATCH(dtype_names, BP_DTYPE_COUNT);
 
 static const char *name_of(const char *const *names, size_t count, int value)
 {

@@ -493,10 +493,14 @@ int cmd_train(int argc, char **argv)
 {
     cli_config cfg;
     cli_defaults(&cfg);
-    int rc = cli_parse(argc, argv, CMD_TRAIN, summary, &cfg);
+    int rc = cli_isa_from_env(&cfg);
     if (rc >= 0)
         return rc;
-    if ((rc = check_applicable(&cfg)) != EXIT_OK ||
+    rc = cli_parse(argc, argv, CMD_TRAIN, summary, &cfg);
+    if (rc >= 0)
+        return rc;
+    if ((rc = cli_check_isa(&cfg)) != EXIT_OK ||
+        (rc = check_applicable(&cfg)) != EXIT_OK ||
         (rc = check_outputs(&cfg)) != EXIT_OK)
         return rc;
     train_inputs in;

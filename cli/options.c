@@ -31,6 +31,7 @@ typedef enum {
     OPT_OPTIMIZER,
     OPT_INIT,
     OPT_DTYPE,
+    OPT_ISA,
     OPT_DATA,
     OPT_PRESET,
     OPT_CHOICE,      /* const char *, one of a list */
@@ -166,6 +167,10 @@ static const cli_option options[] = {
     {"dtype", OPT_DTYPE, F(dtype), CMD_TRAIN, "TYPE",
      "arithmetic of training: {} (float: about twice as fast)",
      0, 0, 0, 0},
+    {"isa", OPT_ISA, F(isa), CMD_TRAIN, "SET",
+     "kernels' instruction set: {}; naive runs the reference kernels (for "
+     "debugging), auto the widest this CPU runs; the environment variable "
+     "BP_ISA sets it too", 0, 0, 0, 0},
     {"threads", OPT_COUNT, F(train_threads), CMD_TRAIN, "T",
      "threads sharing each batch (a run repeats exactly for a given T)",
      1, BP_MAX_THREADS, 0, 0},
@@ -451,6 +456,7 @@ static void choices(opt_kind kind, char *buf, size_t size, int bar)
                       : kind == OPT_LOSS      ? BP_LOSS_COUNT
                       : kind == OPT_OPTIMIZER ? BP_OPT_COUNT
                       : kind == OPT_INIT      ? BP_INIT_COUNT
+                      : kind == OPT_ISA       ? BP_ISA_COUNT
                                               : BP_DTYPE_COUNT;
     const char *names[16];
     int n = 0;
@@ -460,6 +466,7 @@ static void choices(opt_kind kind, char *buf, size_t size, int bar)
             : kind == OPT_LOSS      ? bp_loss_name((bp_loss)v)
             : kind == OPT_OPTIMIZER ? bp_optimizer_name((bp_optimizer)v)
             : kind == OPT_INIT      ? bp_init_name((bp_init)v)
+            : kind == OPT_ISA       ? bp_isa_name((bp_isa)v)
                                     : bp_dtype_name((bp_dtype)v);
         names[n++] = name;
     }
@@ -486,6 +493,7 @@ static int set_name(const cli_option *o, const char *value, void *field,
         case OPT_OPTIMIZER: st = bp_optimizer_parse(v, field); break;
         case OPT_INIT: st = bp_init_parse(v, field); break;
         case OPT_DTYPE: st = bp_dtype_parse(v, field); break;
+        case OPT_ISA: st = bp_isa_parse(v, field); break;
         default: break;
         }
     }
@@ -587,6 +595,9 @@ static int set_option(const cli_option *o, const char *value, cli_config *cfg)
         return set_name(o, value, field, "initialisation");
     case OPT_DTYPE:
         return set_name(o, value, field, "type");
+    case OPT_ISA:
+        cfg->isa_env = 0;
+        return set_name(o, value, field, "instruction set");
     case OPT_DATA:
         if (!*value)
             return cli_error(EXIT_USAGE, "option --data: empty value");
@@ -673,6 +684,9 @@ static void default_text(const cli_option *o, const cli_config *d, char *buf,
         break;
     case OPT_DTYPE:
         snprintf(buf, size, "%s", bp_dtype_name(*(const bp_dtype *)field));
+        break;
+    case OPT_ISA:
+        snprintf(buf, size, "%s", bp_isa_name(*(const bp_isa *)field));
         break;
     case OPT_FLAG:      /* of --bias and --no-bias, the one in force */
         if (o->offset == F(bias) && d->bias)
@@ -795,4 +809,32 @@ int cli_parse(int argc, char **argv, unsigned mask, const char *summary,
                          bp_excerpt(text, argv[optind]), argv[0]);
     }
     return -1;
+}
+
+int cli_isa_from_env(cli_config *cfg)
+{
+    const char *v = getenv("BP_ISA");
+    if (!v || !*v)
+        return -1;
+    char buf[32], list[128], text[48];
+    const char *low = lower(v, buf, sizeof buf);
+    if (low && bp_isa_parse(low, &cfg->isa) == BP_OK) {
+        cfg->isa_env = 1;
+        return -1;
+    }
+    choices(OPT_ISA, list, sizeof list, 0);
+    return cli_error(EXIT_USAGE,
+                     "environment variable BP_ISA: unknown instruction set "
+                     "'%s' (expects %s)", bp_excerpt(text, v), list);
+}
+
+int cli_check_isa(const cli_config *cfg)
+{
+    if (bp_isa_supported(cfg->isa))
+        return EXIT_OK;
+    return cli_error(EXIT_USAGE, "%s: this CPU does not run the %s kernels "
+                                 "(it runs %s at most)",
+                     cfg->isa_env ? "environment variable BP_ISA"
+                                  : "option --isa",
+                     bp_isa_name(cfg->isa), bp_isa_name(bp_isa_best()));
 }

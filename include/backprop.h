@@ -103,6 +103,31 @@ typedef enum {
     BP_DTYPE_COUNT
 } bp_dtype;
 
+/*
+ * The instruction set of the kernels a trainer runs.  BP_ISA_AUTO takes
+ * the widest this CPU supports (bp_isa_best); BP_ISA_NAIVE the reference
+ * kernels, plain C with libm's exp and log, for debugging the fast ones;
+ * the others the vector kernels, which differ from the reference in
+ * rounding only (fused multiply-adds, sums over samples by vector lane,
+ * exp and log within 1.5 ulp).  For one instruction set a run repeats
+ * bit for bit.  Off x86-64 (or built with -DBP_NO_SIMD) only auto and
+ * naive run.
+ */
+typedef enum {
+    BP_ISA_AUTO = 0,     /* the widest supported (the default)          */
+    BP_ISA_NAIVE,        /* the reference kernels                        */
+    BP_ISA_AVX2,         /* 4 doubles (8 floats) a vector, AVX2 + FMA    */
+    BP_ISA_AVX512,       /* 8 doubles (16 floats) a vector, AVX-512F     */
+    BP_ISA_COUNT
+} bp_isa;
+
+/* Whether this CPU (and its operating system) runs isa; BP_ISA_AUTO and
+ * BP_ISA_NAIVE always do. */
+int bp_isa_supported(bp_isa isa);
+/* The widest supported instruction set: BP_ISA_AVX512, BP_ISA_AVX2 or
+ * BP_ISA_NAIVE (never BP_ISA_AUTO). */
+bp_isa bp_isa_best(void);
+
 /* Name <-> value for the enumerations above.  Each enumeration ends in its
  * count (BP_ACT_COUNT, ...), which is not a value: the names are one table
  * each in src/core/status.c, indexed by value, so that adding a kind is one
@@ -115,12 +140,14 @@ const char *bp_optimizer_name(bp_optimizer o);
 const char *bp_init_name(bp_init i);
 const char *bp_output_name(bp_output o);
 const char *bp_dtype_name(bp_dtype d);            /* "f64", "f32" */
+const char *bp_isa_name(bp_isa isa);  /* "auto", "naive", "avx2", "avx512" */
 bp_status bp_activation_parse(const char *name, bp_activation *out);
 bp_status bp_loss_parse(const char *name, bp_loss *out);
 bp_status bp_optimizer_parse(const char *name, bp_optimizer *out);
 bp_status bp_init_parse(const char *name, bp_init *out);
 bp_status bp_output_parse(const char *name, bp_output *out);
 bp_status bp_dtype_parse(const char *name, bp_dtype *out);
+bp_status bp_isa_parse(const char *name, bp_isa *out);
 
 /* ------------------------------------------------------------------ limits */
 
@@ -369,6 +396,9 @@ typedef struct {
     bp_dtype dtype;      /* arithmetic of the passes and the update [f64] */
     int threads;         /* threads sharing each batch [1], at most
                           * BP_MAX_THREADS                              */
+    bp_isa isa;          /* the kernels' instruction set, chosen once
+                          * for the trainer [auto]; one this CPU lacks
+                          * is refused (BP_EINVAL)                      */
 } bp_train_opts;
 
 /*

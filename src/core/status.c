@@ -54,6 +54,7 @@ static const char *const optimizer_names[] = {"sgd", "momentum", "nesterov",
                                               "rmsprop", "adam"};
 static const char *const init_names[] = {"normal", "xavier", "he", "numpy"};
 static const char *const dtype_names[] = {"f64", "f32"};
+static const char *const isa_names[] = {"auto", "naive", "avx2", "avx512"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -66,6 +67,7 @@ NAMES_MATCH(output_names, BP_OUT_COUNT);
 NAMES_MATCH(optimizer_names, BP_OPT_COUNT);
 NAMES_MATCH(init_names, BP_INIT_COUNT);
 NAMES_MATCH(dtype_names, BP_DTYPE_COUNT);
+NAMES_MATCH(isa_names, BP_ISA_COUNT);
 
 static const char *name_of(const char *const *names, size_t count, int value)
 {
@@ -110,6 +112,11 @@ const char *bp_dtype_name(bp_dtype d)
     return name_of(dtype_names, COUNT(dtype_names), (int)d);
 }
 
+const char *bp_isa_name(bp_isa isa)
+{
+    return name_of(isa_names, COUNT(isa_names), (int)isa);
+}
+
 #define DEFINE_PARSE(fn, type, table)                                   \
     bp_status fn(const char *name, type *out)                           \
     {                                                                   \
@@ -126,3 +133,4 @@ DEFINE_PARSE(bp_optimizer_parse, bp_optimizer, optimizer_names)
 DEFINE_PARSE(bp_init_parse, bp_init, init_names)
 DEFINE_PARSE(bp_output_parse, bp_output, output_names)
 DEFINE_PARSE(bp_dtype_parse, bp_dtype, dtype_names)
+DEFINE_PARSE(bp_isa_parse, bp_isa, isa_names)

@@ -121,6 +121,13 @@ int cli_isa_from_env(cli_config *cfg);
  * naming where it came from (--isa or BP_ISA). */
 int cli_check_isa(const cli_config *cfg);
 
+/* Whether data names a generated set (linear, xor: the library's table),
+ * and which, into *g when g is given. */
+int cli_generated(const char *data, bp_generated *g);
+/* The generated sets' names, "linear, xor" (sep between them, last before
+ * the last one: "linear or xor" with ", " and " or "). */
+void cli_generated_list(char *buf, size_t size, const char *last);
+
 /* Whether option --name was on the command line (--preset counts as
  * itself only). */
 int cli_given(const cli_config *cfg, const char *name);

@@ -34,7 +34,7 @@ static void inputs_free(train_inputs *in)
 
 static int is_generated(const char *data)
 {
-    return strcmp(data, "linear") == 0 || strcmp(data, "xor") == 0;
+    return cli_generated(data, NULL);
 }
 
 /* An IDX label file: given only where the data takes one, and readable. */

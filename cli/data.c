@@ -30,7 +30,7 @@ void cli_data_free(cli_data *d)
 
 static int is_generated(const char *name)
 {
-    return strcmp(name, "linear") == 0 || strcmp(name, "xor") == 0;
+    return cli_generated(name, NULL);
 }
 
 char cli_delimiter(const cli_config *cfg)
@@ -175,10 +175,13 @@ int cli_load_data(const cli_config *cfg, cli_data *d)
     int fashion = strcmp(cfg->data, "fashion-mnist") == 0;
     const char *path = fashion ? FASHION_DIR "/train-images-idx3-ubyte.gz"
                                : cfg->data;
-    if (!fashion && access(path, R_OK) != 0)
-        return cli_error(EXIT_USAGE, "option --data: '%s' is not linear, xor, "
+    if (!fashion && access(path, R_OK) != 0) {
+        char list[128];
+        cli_generated_list(list, sizeof list, ", ");
+        return cli_error(EXIT_USAGE, "option --data: '%s' is not %s, "
                                      "fashion-mnist or a readable file (%s)",
-                         path, strerror(errno));
+                         path, list, strerror(errno));
+    }
     if (fashion && access(path, R_OK) != 0)
         return cli_error(EXIT_USAGE, "option --data: fashion-mnist needs "
                                      "Debian's dataset-fashion-mnist package "

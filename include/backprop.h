@@ -250,6 +250,23 @@ bp_dataset *bp_data_linear(size_t n, uint64_t seed, int numpy, bp_error *err);
 /* The seed's 21 XOR points in the seed's order. */
 bp_dataset *bp_data_xor(bp_error *err);
 
+/* The generated data sets, one row each of a table (src/data/dataset.c:
+ * name and generator) ending in the count. */
+typedef enum {
+    BP_GEN_LINEAR = 0,   /* bp_data_linear */
+    BP_GEN_XOR,          /* bp_data_xor (n, seed and numpy unused) */
+    BP_GEN_COUNT
+} bp_generated;
+
+/* "linear", "xor"; "unknown" out of range. */
+const char *bp_generated_name(bp_generated g);
+/* BP_EINVAL for a name that is no generated set (*out untouched). */
+bp_status bp_generated_parse(const char *name, bp_generated *out);
+/* Set g with n points from seed (numpy: numpy's stream), as its own
+ * function above makes it. */
+bp_dataset *bp_generate(bp_generated g, size_t n, uint64_t seed, int numpy,
+                        bp_error *err);
+
 /* ------------------------------------------------------------ reading data */
 
 /*

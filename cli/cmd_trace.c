@@ -54,13 +54,6 @@ static double act_slope(bp_activation f, double a)
     return NAN;
 }
 
-/* The output layer's activation as the library computes it. */
-static const char *output_name(bp_output o)
-{
-    return o == BP_OUT_SOFTMAX ? "softmax" : o == BP_OUT_LINEAR ? "linear"
-                                                                : "sigmoid";
-}
-
 /*
  * The textbook pass of one sample x with target y (n_out values).  Output
  * sigmoid (BCE or MSE), softmax (cross-entropy) or linear (MSE); the loss
@@ -568,7 +561,7 @@ int trace_write(FILE *o, const cli_config *cfg)
         print_target(o, &in, one->y);
         fprintf(o, "; network %s of %s, %s hidden, %s output, %s loss",
                 sizes, bp_excerpt(text, cfg->model),
-                bp_activation_name(arch->hidden), output_name(arch->output),
+                bp_activation_name(arch->hidden), bp_output_name(arch->output),
                 bp_loss_name(arch->loss));
     } else {
         fprintf(o, "%s sample %zu: x = (%g, %g), y = %g; network %s, %s "
@@ -587,7 +580,7 @@ int trace_write(FILE *o, const cli_config *cfg)
                   : "forward and backward pass:\n");
     for (int l = t.L; l >= 1; l--) {
         char what[64];
-        snprintf(what, sizeof what, "output, %s", output_name(arch->output));
+        snprintf(what, sizeof what, "output, %s", bp_output_name(arch->output));
         fprintf(o, md ? "Layer %d (%s):\n\n" : "layer %d (%s)\n", l,
                 l == t.L ? what : bp_activation_name(arch->hidden));
         unit_table(o, md, &t, l);

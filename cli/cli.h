@@ -45,6 +45,8 @@ typedef struct {
     size_t threads;              /* lab: worker threads                 */
     size_t train_threads;        /* train: threads sharing each batch   */
     bp_dtype dtype;              /* train: f64 or f32                   */
+    bp_isa isa;                  /* train: the kernels' instruction set */
+    int isa_env;                 /* ... taken from BP_ISA, not --isa    */
     int force;                   /* lab: write into a foreign folder    */
     size_t sample;               /* trace: which sample                 */
     int markdown;                /* trace: Markdown tables              */
@@ -109,6 +111,22 @@ int cli_parse(int argc, char **argv, unsigned cmd, const char *summary,
 __attribute__((format(printf, 2, 3)))
 #endif
 int cli_error(int code, const char *fmt, ...);
+
+/* train's instruction set from the environment variable BP_ISA (read by
+ * the command only: the library takes bp_train_opts.isa), before
+ * cli_parse so that --isa overrides it: -1 when unset or valid, else the
+ * exit code of the message it printed. */
+int cli_isa_from_env(cli_config *cfg);
+/* EXIT_OK when this CPU runs cfg->isa, else EXIT_USAGE and a message
+ * naming where it came from (--isa or BP_ISA). */
+int cli_check_isa(const cli_config *cfg);
+
+/* Whether data names a generated set (linear, xor: the library's table),
+ * and which, into *g when g is given. */
+int cli_generated(const char *data, bp_generated *g);
+/* The generated sets' names, "linear, xor" (sep between them, last before
+ * the last one: "linear or xor" with ", " and " or "). */
+void cli_generated_list(char *buf, size_t size, const char *last);
 
 /* Whether option --name was on the command line (--preset counts as
  * itself only). */

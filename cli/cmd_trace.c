@@ -37,6 +37,7 @@ static double act(bp_activation f, double z)
     case BP_ACT_TANH: return tanh(z);
     case BP_ACT_RELU: return z > 0 ? z : 0.0;
     case BP_ACT_NONE: return z;
+    case BP_ACT_COUNT: break;
     }
     return NAN;
 }
@@ -49,15 +50,9 @@ static double act_slope(bp_activation f, double a)
     case BP_ACT_TANH: return 1.0 - a * a;
     case BP_ACT_RELU: return a > 0 ? 1.0 : 0.0;
     case BP_ACT_NONE: return 1.0;
+    case BP_ACT_COUNT: break;
     }
     return NAN;
-}
-
-/* The output layer's activation as the library computes it. */
-static const char *output_name(bp_output o)
-{
-    return o == BP_OUT_SOFTMAX ? "softmax" : o == BP_OUT_LINEAR ? "linear"
-                                                                : "sigmoid";
 }
 
 /*
@@ -201,6 +196,21 @@ static void print_vector(FILE *o, const double *v, size_t n, int full)
     fputc(')', o);
 }
 
+/* Each optimizer's first step as a student writes it, in the enum's order
+ * (one row per optimizer: the count below checks it). */
+static const char *const rule_by_hand[] = {
+    [BP_OPT_SGD] = "dW = -lr*g",
+    [BP_OPT_MOMENTUM] = "V = mu*0 - lr*g; dW = V = -lr*g",
+    [BP_OPT_NESTEROV] = "V = mu*0 - lr*g; dW = mu*V - lr*g = -(1 + mu)*lr*g",
+    [BP_OPT_RMSPROP] =
+        "s = rho*0 + (1 - rho)*g^2; dW = -lr*g / (sqrt(s) + eps)",
+    [BP_OPT_ADAM] = "m = (1 - beta1)*g, v = (1 - beta2)*g^2; mhat = m / "
+                    "(1 - beta1) = g, vhat = v / (1 - beta2) = g^2; dW = "
+                    "-lr*mhat / (sqrt(vhat) + eps)",
+};
+_Static_assert(sizeof rule_by_hand / sizeof rule_by_hand[0] == BP_OPT_COUNT,
+               "rule_by_hand needs one row per optimizer");
+
 /*
  * The update the optimizer makes from gradient g, for a first step from
  * zero state (velocity, moments), by hand, into dw; returns the rule as a
@@ -226,21 +236,12 @@ static const char *step_by_hand(const cli_config *cfg, const double *g,
                     (sqrt(v / (1 - cfg->beta2)) + cfg->eps);
             break;
         }
+        case BP_OPT_COUNT:      /* not an optimizer */
+            dw[k] = 0;
+            break;
         }
     }
-    switch (cfg->optimizer) {
-    case BP_OPT_SGD: return "dW = -lr*g";
-    case BP_OPT_MOMENTUM: return "V = mu*0 - lr*g; dW = V = -lr*g";
-    case BP_OPT_NESTEROV:
-        return "V = mu*0 - lr*g; dW = mu*V - lr*g = -(1 + mu)*lr*g";
-    case BP_OPT_RMSPROP:
-        return "s = rho*0 + (1 - rho)*g^2; dW = -lr*g / (sqrt(s) + eps)";
-    case BP_OPT_ADAM:
-        return "m = (1 - beta1)*g, v = (1 - beta2)*g^2; mhat = m / (1 - beta1) "
-               "= g, vhat = v / (1 - beta2) = g^2; dW = -lr*mhat / "
-               "(sqrt(vhat) + eps)";
-    }
-    return "";
+    return rule_by_hand[cfg->optimizer];
 }
 
 static void print_constants(FILE *o, const cli_config *cfg)
@@ -553,7 +554,7 @@ int trace_write(FILE *o, const cli_config *cfg)
         print_target(o, &in, one->y);
         fprintf(o, "; network %s of %s, %s hidden, %s output, %s loss",
                 sizes, bp_excerpt(text, cfg->model),
-                bp_activation_name(arch->hidden), output_name(arch->output),
+                bp_activation_name(arch->hidden), bp_output_name(arch->output),
                 bp_loss_name(arch->loss));
     } else {
         fprintf(o, "%s sample %zu: x = (%g, %g), y = %g; network %s, %s "
@@ -572,7 +573,7 @@ int trace_write(FILE *o, const cli_config *cfg)
                   : "forward and backward pass:\n");
     for (int l = t.L; l >= 1; l--) {
         char what[64];
-        snprintf(what, sizeof what, "output, %s", output_name(arch->output));
+        snprintf(what, sizeof what, "output, %s", bp_output_name(arch->output));
         fprintf(o, md ? "Layer %d (%s):\n\n" : "layer %d (%s)\n", l,
                 l == t.L ? what : bp_activation_name(arch->hidden));
         unit_table(o, md, &t, l);

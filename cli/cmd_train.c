@@ -38,7 +38,7 @@ static int check_label_file(const char *option, const char *path,
 {
     if (!path)
         return EXIT_OK;
-    if (cli_is_generated(data) || strcmp(data, "fashion-mnist") == 0)
+    if (cli_generated(data, NULL) || strcmp(data, "fashion-mnist") == 0)
         return cli_error(EXIT_USAGE, "option --%s: --data %s takes no label "
                                      "file", option, data);
     if (needs)
@@ -56,7 +56,7 @@ int cli_check_data_options(const cli_config *cfg)
 {
     static const char *const csv_only[] = {"header", "delimiter", "label"};
     static const char *const file_only[] = {"task", "no-standardize", "limit"};
-    int generated = cli_is_generated(cfg->data);
+    int generated = cli_generated(cfg->data, NULL);
     int idx = cfg->labels || strcmp(cfg->data, "fashion-mnist") == 0;
     for (size_t k = 0; k < 3; k++)
         if ((generated || idx) && cli_given(cfg, csv_only[k]))
@@ -79,7 +79,7 @@ int cli_check_data_options(const cli_config *cfg)
 
 static int check_applicable(const cli_config *cfg)
 {
-    if (cli_is_generated(cfg->data) && (cfg->test_path || cfg->split > 0))
+    if (cli_generated(cfg->data, NULL) && (cfg->test_path || cfg->split > 0))
         return cli_error(EXIT_USAGE, "option --%s: --data %s has no held-out "
                                      "rows; --test and --split apply to files",
                          cfg->test_path ? "test" : "split", cfg->data);
@@ -502,10 +502,14 @@ int cmd_train(int argc, char **argv)
 {
     cli_config cfg;
     cli_defaults(&cfg);
-    int rc = cli_parse(argc, argv, CMD_TRAIN, summary, &cfg);
+    int rc = cli_isa_from_env(&cfg);
     if (rc >= 0)
         return rc;
-    if ((rc = check_applicable(&cfg)) != EXIT_OK ||
+    rc = cli_parse(argc, argv, CMD_TRAIN, summary, &cfg);
+    if (rc >= 0)
+        return rc;
+    if ((rc = cli_check_isa(&cfg)) != EXIT_OK ||
+        (rc = check_applicable(&cfg)) != EXIT_OK ||
         (rc = check_outputs(&cfg)) != EXIT_OK)
         return rc;
     train_inputs in;

@@ -32,18 +32,17 @@ bp_dataset *cli_dataset(const cli_config *cfg)
 {
     bp_error err;
     bp_dataset *ds;
-    if (strcmp(cfg->data, "xor") != 0 && strcmp(cfg->data, "linear") != 0) {
-        char text[48];
-        cli_error(EXIT_USAGE, "option --data: expects linear or xor here, "
-                              "got '%s'", bp_excerpt(text, cfg->data));
+    bp_generated g;
+    if (!cli_generated(cfg->data, &g)) {
+        char text[48], list[128];
+        cli_generated_list(list, sizeof list, " or ");
+        cli_error(EXIT_USAGE, "option --data: expects %s here, got '%s'",
+                  list, bp_excerpt(text, cfg->data));
         return NULL;
     }
     /* The linear points always come from numpy's stream, so that a numpy
      * script can regenerate them from the same --data-seed. */
-    if (strcmp(cfg->data, "xor") == 0)
-        ds = bp_data_xor(&err);
-    else
-        ds = bp_data_linear(cfg->n, cfg->data_seed, 1, &err);
+    ds = bp_generate(g, cfg->n, cfg->data_seed, 1, &err);
     if (!ds)
         cli_error(cli_exit_code(err.code), "option --data-seed: %s", err.msg);
     return ds;
@@ -70,4 +69,26 @@ int cli_print_test(FILE *out, const bp_net *net, const bp_dataset *ds)
     fprintf(out, "accuracy : %s %%\n", acc);
     free(p);
     return EXIT_OK;
+}
+
+int cli_generated(const char *data, bp_generated *g)
+{
+    bp_generated v;
+    if (bp_generated_parse(data, &v) != BP_OK)
+        return 0;
+    if (g)
+        *g = v;
+    return 1;
+}
+
+void cli_generated_list(char *buf, size_t size, const char *last)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (int g = 0; g < BP_GEN_COUNT && len < size; g++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s",
+                                g == 0                  ? ""
+                                : g + 1 < BP_GEN_COUNT ? ", "
+                                                        : last,
+                                bp_generated_name((bp_generated)g));
 }

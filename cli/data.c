@@ -28,11 +28,6 @@ void cli_data_free(cli_data *d)
     memset(d, 0, sizeof *d);
 }
 
-int cli_is_generated(const char *name)
-{
-    return strcmp(name, "linear") == 0 || strcmp(name, "xor") == 0;
-}
-
 char cli_delimiter(const cli_config *cfg)
 {
     if (!cfg->delimiter)
@@ -175,15 +170,18 @@ static int load_test(const cli_config *cfg, int fashion, const char *test,
 int cli_load_data(const cli_config *cfg, cli_data *d)
 {
     memset(d, 0, sizeof *d);
-    if (cli_is_generated(cfg->data))
+    if (cli_generated(cfg->data, NULL))
         return load_generated(cfg, d);
     int fashion = strcmp(cfg->data, "fashion-mnist") == 0;
     const char *path = fashion ? FASHION_DIR "/train-images-idx3-ubyte.gz"
                                : cfg->data;
-    if (!fashion && access(path, R_OK) != 0)
-        return cli_error(EXIT_USAGE, "option --data: '%s' is not linear, xor, "
+    if (!fashion && access(path, R_OK) != 0) {
+        char list[128];
+        cli_generated_list(list, sizeof list, ", ");
+        return cli_error(EXIT_USAGE, "option --data: '%s' is not %s, "
                                      "fashion-mnist or a readable file (%s)",
-                         path, strerror(errno));
+                         path, list, strerror(errno));
+    }
     if (fashion && access(path, R_OK) != 0)
         return cli_error(EXIT_USAGE, "option --data: fashion-mnist needs "
                                      "Debian's dataset-fashion-mnist package "
@@ -256,7 +254,7 @@ int cli_load_for_model(const cli_config *cfg, const bp_net *net,
 {
     memset(d, 0, sizeof *d);
     const bp_arch *a = bp_net_arch(net);
-    if (cli_is_generated(cfg->data)) {
+    if (cli_generated(cfg->data, NULL)) {
         int rc = load_generated(cfg, d);
         /* the shapes first: the model's statistics have sizes[0] entries */
         if (rc == EXIT_OK && (a->sizes[0] != d->train->n_in ||

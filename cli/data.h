@@ -43,9 +43,6 @@ int cli_load_for_model(const cli_config *cfg, const bp_net *net,
 
 void cli_data_free(cli_data *d);
 
-/* "linear" or "xor": the seed's generated sets. */
-int cli_is_generated(const char *name);
-
 /* Moves a shuffled fraction of *from into a new set *held (seeded); prints
  * the error itself and returns an exit code. */
 int cli_split(bp_dataset **from, bp_dataset **held, double fraction,

@@ -76,9 +76,9 @@ static void run_one(const lab_state *lab, lab_run *r)
     r->final_loss = NAN;
 
     bp_error err;
-    bp_dataset *ds = strcmp(cfg.data, "xor") == 0
-                         ? bp_data_xor(&err)
-                         : bp_data_linear(cfg.n, cfg.data_seed, 1, &err);
+    bp_generated g = BP_GEN_LINEAR;
+    bp_generated_parse(cfg.data, &g);   /* the lab's sets are generated */
+    bp_dataset *ds = bp_generate(g, cfg.n, cfg.data_seed, 1, &err);
     bp_arch arch;
     bp_net *net = NULL;
     bp_trainer *tr = NULL;

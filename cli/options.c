@@ -31,6 +31,7 @@ typedef enum {
     OPT_OPTIMIZER,
     OPT_INIT,
     OPT_DTYPE,
+    OPT_ISA,
     OPT_DATA,
     OPT_PRESET,
     OPT_CHOICE,      /* const char *, one of a list */
@@ -139,21 +140,21 @@ static const cli_option options[] = {
     {"hidden", OPT_HIDDEN, 0, NET, "LIST",
      "hidden layer widths, comma-separated (files: 100)", 0, 0, 0, 0},
     {"activation", OPT_ACTIVATION, F(activation), NET, "NAME",
-     "hidden activation: sigmoid | tanh | relu | none (files: relu)", 0, 0, 0, 0},
+     "hidden activation: {} (files: relu)", 0, 0, 0, 0},
     {"loss", OPT_LOSS, F(loss), NET, "NAME", "loss: bce | mse", 0, 0, 0, 0},
     {"bias", OPT_FLAG, F(bias), NET, NULL, "give every layer a bias",
      0, 0, 0, 0},
     {"no-bias", OPT_UNSET, F(bias), NET, NULL,
      "no biases (the seed's network)", 0, 0, 0, 0},
     {"init", OPT_INIT, F(init), CMD_TRAIN, "NAME",
-     "initial weights: normal | xavier | he | numpy (files: xavier)",
+     "initial weights: {} (files: xavier)",
      0, 0, 0, 0},
     {"init", OPT_INIT, F(init), CMD_GRADCHECK | CMD_LAB | CMD_TRACE, "NAME",
-     "initial weights: normal | xavier | he | numpy", 0, 0, 0, 0},
+     "initial weights: {}", 0, 0, 0, 0},
     {"seed", OPT_SEED, F(seed), NET, "S", "seed of the initial weights",
      0, 0, 0, 0},
     {"optimizer", OPT_OPTIMIZER, F(optimizer), CMD_TRAIN | CMD_LAB, "NAME",
-     "sgd | momentum | nesterov | rmsprop | adam (files: adam)", 0, 0, 0, 0},
+     "{} (files: adam)", 0, 0, 0, 0},
     {"momentum", OPT_REAL, F(momentum), CMD_TRAIN | CMD_LAB, "MU",
      "momentum coefficient, in [0, 1)", 0, 1, 0, 1},
     {"lr", OPT_REAL, F(lr), CMD_TRAIN | CMD_LAB, "LR",
@@ -164,8 +165,12 @@ static const cli_option options[] = {
      "seeds per experiment: --seed S to S+N-1 (--seed 5 --seeds 2 runs "
      "seeds 5 and 6)", 1, 1000, 0, 0},
     {"dtype", OPT_DTYPE, F(dtype), CMD_TRAIN, "TYPE",
-     "arithmetic of training: f64 | f32 (float: about twice as fast)",
+     "arithmetic of training: {} (float: about twice as fast)",
      0, 0, 0, 0},
+    {"isa", OPT_ISA, F(isa), CMD_TRAIN, "SET",
+     "kernels' instruction set: {}; naive runs the reference kernels (for "
+     "debugging), auto the widest this CPU runs; the environment variable "
+     "BP_ISA sets it too", 0, 0, 0, 0},
     {"threads", OPT_COUNT, F(train_threads), CMD_TRAIN, "T",
      "threads sharing each batch (a run repeats exactly for a given T)",
      1, BP_MAX_THREADS, 0, 0},
@@ -442,27 +447,34 @@ static const char *lower(const char *value, char *buf, size_t size)
 
 typedef const char *(*name_fn)(int);
 
-/* The names of an enumeration, "a, b or c", from its name function. */
-static void choices(opt_kind kind, char *buf, size_t size)
+/* The names of an enumeration, "a, b or c" (or "a | b | c" when bar),
+ * from its table of names. */
+static void choices(opt_kind kind, char *buf, size_t size, int bar)
 {
     size_t len = 0;
-    const char *names[8];
+    const int count = kind == OPT_ACTIVATION  ? BP_ACT_COUNT
+                      : kind == OPT_LOSS      ? BP_LOSS_COUNT
+                      : kind == OPT_OPTIMIZER ? BP_OPT_COUNT
+                      : kind == OPT_INIT      ? BP_INIT_COUNT
+                      : kind == OPT_ISA       ? BP_ISA_COUNT
+                                              : BP_DTYPE_COUNT;
+    const char *names[16];
     int n = 0;
-    for (int v = 0; v < 8; v++) {
+    for (int v = 0; v < count && v < 16; v++) {
         const char *name =
             kind == OPT_ACTIVATION  ? bp_activation_name((bp_activation)v)
             : kind == OPT_LOSS      ? bp_loss_name((bp_loss)v)
             : kind == OPT_OPTIMIZER ? bp_optimizer_name((bp_optimizer)v)
             : kind == OPT_INIT      ? bp_init_name((bp_init)v)
+            : kind == OPT_ISA       ? bp_isa_name((bp_isa)v)
                                     : bp_dtype_name((bp_dtype)v);
-        if (strcmp(name, "unknown") == 0)
-            break;
         names[n++] = name;
     }
     buf[0] = '\0';
     for (int k = 0; k < n && len < size; k++)
         len += (size_t)snprintf(buf + len, size - len, "%s%s",
-                                k == 0 ? "" : k + 1 < n ? ", " : " or ",
+                                k == 0 ? "" : bar ? " | "
+                                              : k + 1 < n ? ", " : " or ",
                                 names[k]);
 }
 
@@ -481,13 +493,14 @@ static int set_name(const cli_option *o, const char *value, void *field,
         case OPT_OPTIMIZER: st = bp_optimizer_parse(v, field); break;
         case OPT_INIT: st = bp_init_parse(v, field); break;
         case OPT_DTYPE: st = bp_dtype_parse(v, field); break;
+        case OPT_ISA: st = bp_isa_parse(v, field); break;
         default: break;
         }
     }
     if (st == BP_OK)
         return -1;
     char text[48];
-    choices(o->kind, list, sizeof list);
+    choices(o->kind, list, sizeof list, 0);
     return cli_error(EXIT_USAGE, "option --%s: unknown %s '%s' (expects %s)",
                      o->name, what, bp_excerpt(text, value), list);
 }
@@ -582,6 +595,9 @@ static int set_option(const cli_option *o, const char *value, cli_config *cfg)
         return set_name(o, value, field, "initialisation");
     case OPT_DTYPE:
         return set_name(o, value, field, "type");
+    case OPT_ISA:
+        cfg->isa_env = 0;
+        return set_name(o, value, field, "instruction set");
     case OPT_DATA:
         if (!*value)
             return cli_error(EXIT_USAGE, "option --data: empty value");
@@ -669,6 +685,9 @@ static void default_text(const cli_option *o, const cli_config *d, char *buf,
     case OPT_DTYPE:
         snprintf(buf, size, "%s", bp_dtype_name(*(const bp_dtype *)field));
         break;
+    case OPT_ISA:
+        snprintf(buf, size, "%s", bp_isa_name(*(const bp_isa *)field));
+        break;
     case OPT_FLAG:      /* of --bias and --no-bias, the one in force */
         if (o->offset == F(bias) && d->bias)
             snprintf(buf, size, "default");
@@ -693,7 +712,13 @@ static void print_help(const char *cmd, unsigned mask, const char *summary,
         snprintf(left, sizeof left, "--%s%s%s", o->name, o->metavar ? " " : "",
                  o->metavar ? o->metavar : "");
         default_text(o, defaults, def, sizeof def);
-        printf("  %-20s %s", left, o->help);
+        /* an enumeration's "{}" is its names, from the library's table */
+        const char *at = strstr(o->help, "{}");
+        char names[128] = "";
+        if (at)
+            choices(o->kind, names, sizeof names, 1);
+        printf("  %-20s %.*s%s%s", left, at ? (int)(at - o->help) : 0,
+               o->help, names, at ? at + 2 : o->help);
         if (def[0])
             printf(" [%s]", def);
         putchar('\n');
@@ -784,4 +809,32 @@ int cli_parse(int argc, char **argv, unsigned mask, const char *summary,
                          bp_excerpt(text, argv[optind]), argv[0]);
     }
     return -1;
+}
+
+int cli_isa_from_env(cli_config *cfg)
+{
+    const char *v = getenv("BP_ISA");
+    if (!v || !*v)
+        return -1;
+    char buf[32], list[128], text[48];
+    const char *low = lower(v, buf, sizeof buf);
+    if (low && bp_isa_parse(low, &cfg->isa) == BP_OK) {
+        cfg->isa_env = 1;
+        return -1;
+    }
+    choices(OPT_ISA, list, sizeof list, 0);
+    return cli_error(EXIT_USAGE,
+                     "environment variable BP_ISA: unknown instruction set "
+                     "'%s' (expects %s)", bp_excerpt(text, v), list);
+}
+
+int cli_check_isa(const cli_config *cfg)
+{
+    if (bp_isa_supported(cfg->isa))
+        return EXIT_OK;
+    return cli_error(EXIT_USAGE, "%s: this CPU does not run the %s kernels "
+                                 "(it runs %s at most)",
+                     cfg->isa_env ? "environment variable BP_ISA"
+                                  : "option --isa",
+                     bp_isa_name(cfg->isa), bp_isa_name(bp_isa_best()));
 }

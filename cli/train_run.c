@@ -204,7 +204,8 @@ static bp_trainer *new_trainer(const cli_config *cfg, const train_start *from,
                           .batch = cfg->batch,
                           .shuffle_seed = cfg->seed,
                           .dtype = cfg->dtype,
-                          .threads = (int)cfg->train_threads};
+                          .threads = (int)cfg->train_threads,
+                          .isa = cfg->isa};
     bp_trainer *tr = bp_trainer_new(net, ds, &opts, err);
     /* resuming: the optimizer goes on from its saved state */
     const bp_model_extra *ex = from ? from->extra : NULL;

@@ -52,20 +52,23 @@ typedef enum {
     BP_ACT_SIGMOID = 0,
     BP_ACT_TANH,
     BP_ACT_RELU,
-    BP_ACT_NONE          /* identity: the seed's "without activation" */
+    BP_ACT_NONE,         /* identity: the seed's "without activation" */
+    BP_ACT_COUNT         /* how many there are (not an activation)   */
 } bp_activation;
 
 typedef enum {
     BP_LOSS_BCE = 0,     /* the seed's cross-entropy with eps = 1e-4       */
     BP_LOSS_MSE,         /* mean squared error                             */
-    BP_LOSS_CE           /* softmax cross-entropy, -log p[target class]    */
+    BP_LOSS_CE,          /* softmax cross-entropy, -log p[target class]    */
+    BP_LOSS_COUNT
 } bp_loss;
 
 /* The output layer's activation. */
 typedef enum {
     BP_OUT_SIGMOID = 0,  /* the seed's: one probability per output         */
     BP_OUT_SOFTMAX,      /* a distribution over classes (with BP_LOSS_CE)  */
-    BP_OUT_LINEAR        /* identity, for regression (with BP_LOSS_MSE)    */
+    BP_OUT_LINEAR,       /* identity, for regression (with BP_LOSS_MSE)    */
+    BP_OUT_COUNT
 } bp_output;
 
 typedef enum {
@@ -73,14 +76,16 @@ typedef enum {
     BP_OPT_MOMENTUM,     /* V = mu V - lr * dW;  W += V         */
     BP_OPT_NESTEROV,     /* V = mu V - lr * dW;  W += mu V - lr dW */
     BP_OPT_RMSPROP,      /* S = rho S + (1-rho) dW^2; W -= lr dW / (sqrt S + eps) */
-    BP_OPT_ADAM          /* Kingma & Ba, with bias correction   */
+    BP_OPT_ADAM,         /* Kingma & Ba, with bias correction   */
+    BP_OPT_COUNT         /* how many there are (not an optimizer) */
 } bp_optimizer;
 
 typedef enum {
     BP_INIT_NORMAL = 0,  /* standard normal (the seed's), xoshiro256** */
     BP_INIT_XAVIER,      /* normal, std sqrt(2 / (fan_in + fan_out))   */
     BP_INIT_HE,          /* normal, std sqrt(2 / fan_in)               */
-    BP_INIT_NUMPY        /* standard normal from numpy's RandomState   */
+    BP_INIT_NUMPY,       /* standard normal from numpy's RandomState   */
+    BP_INIT_COUNT
 } bp_init;
 
 /*
@@ -94,23 +99,55 @@ typedef enum {
  */
 typedef enum {
     BP_F64 = 0,
-    BP_F32
+    BP_F32,
+    BP_DTYPE_COUNT
 } bp_dtype;
 
-/* Name <-> value for the enumerations above.  The parsers return BP_EINVAL
- * for an unknown name and leave *out untouched. */
+/*
+ * The instruction set of the kernels a trainer runs.  BP_ISA_AUTO takes
+ * the widest this CPU supports (bp_isa_best); BP_ISA_NAIVE the reference
+ * kernels, plain C with libm's exp and log, for debugging the fast ones;
+ * the others the vector kernels, which differ from the reference in
+ * rounding only (fused multiply-adds, sums over samples by vector lane,
+ * exp and log within 1.5 ulp).  For one instruction set a run repeats
+ * bit for bit.  Off x86-64 (or built with -DBP_NO_SIMD) only auto and
+ * naive run.
+ */
+typedef enum {
+    BP_ISA_AUTO = 0,     /* the widest supported (the default)          */
+    BP_ISA_NAIVE,        /* the reference kernels                        */
+    BP_ISA_AVX2,         /* 4 doubles (8 floats) a vector, AVX2 + FMA    */
+    BP_ISA_AVX512,       /* 8 doubles (16 floats) a vector, AVX-512F     */
+    BP_ISA_COUNT
+} bp_isa;
+
+/* Whether this CPU (and its operating system) runs isa; BP_ISA_AUTO and
+ * BP_ISA_NAIVE always do. */
+int bp_isa_supported(bp_isa isa);
+/* The widest supported instruction set: BP_ISA_AVX512, BP_ISA_AVX2 or
+ * BP_ISA_NAIVE (never BP_ISA_AUTO). */
+bp_isa bp_isa_best(void);
+
+/* Name <-> value for the enumerations above.  Each enumeration ends in its
+ * count (BP_ACT_COUNT, ...), which is not a value: the names are one table
+ * each in src/core/status.c, indexed by value, so that adding a kind is one
+ * enumerator and one name (a compile-time check ties the two).  A name
+ * function returns "unknown" for a value out of range.  The parsers return
+ * BP_EINVAL for an unknown name and leave *out untouched. */
 const char *bp_activation_name(bp_activation a);
 const char *bp_loss_name(bp_loss l);
 const char *bp_optimizer_name(bp_optimizer o);
 const char *bp_init_name(bp_init i);
 const char *bp_output_name(bp_output o);
 const char *bp_dtype_name(bp_dtype d);            /* "f64", "f32" */
+const char *bp_isa_name(bp_isa isa);  /* "auto", "naive", "avx2", "avx512" */
 bp_status bp_activation_parse(const char *name, bp_activation *out);
 bp_status bp_loss_parse(const char *name, bp_loss *out);
 bp_status bp_optimizer_parse(const char *name, bp_optimizer *out);
 bp_status bp_init_parse(const char *name, bp_init *out);
 bp_status bp_output_parse(const char *name, bp_output *out);
 bp_status bp_dtype_parse(const char *name, bp_dtype *out);
+bp_status bp_isa_parse(const char *name, bp_isa *out);
 
 /* ------------------------------------------------------------------ limits */
 
@@ -212,6 +249,23 @@ void bp_dataset_free(bp_dataset *ds);
 bp_dataset *bp_data_linear(size_t n, uint64_t seed, int numpy, bp_error *err);
 /* The seed's 21 XOR points in the seed's order. */
 bp_dataset *bp_data_xor(bp_error *err);
+
+/* The generated data sets, one row each of a table (src/data/dataset.c:
+ * name and generator) ending in the count. */
+typedef enum {
+    BP_GEN_LINEAR = 0,   /* bp_data_linear */
+    BP_GEN_XOR,          /* bp_data_xor (n, seed and numpy unused) */
+    BP_GEN_COUNT
+} bp_generated;
+
+/* "linear", "xor"; "unknown" out of range. */
+const char *bp_generated_name(bp_generated g);
+/* BP_EINVAL for a name that is no generated set (*out untouched). */
+bp_status bp_generated_parse(const char *name, bp_generated *out);
+/* Set g with n points from seed (numpy: numpy's stream), as its own
+ * function above makes it. */
+bp_dataset *bp_generate(bp_generated g, size_t n, uint64_t seed, int numpy,
+                        bp_error *err);
 
 /* ------------------------------------------------------------ reading data */
 
@@ -359,6 +413,9 @@ typedef struct {
     bp_dtype dtype;      /* arithmetic of the passes and the update [f64] */
     int threads;         /* threads sharing each batch [1], at most
                           * BP_MAX_THREADS                              */
+    bp_isa isa;          /* the kernels' instruction set, chosen once
+                          * for the trainer [auto]; one this CPU lacks
+                          * is refused (BP_EINVAL)                      */
 } bp_train_opts;
 
 /*

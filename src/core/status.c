@@ -43,7 +43,10 @@ const char *bp_status_name(bp_status status)
     return "unknown status";
 }
 
-/* One table per enumeration: the value's index is its name's index. */
+/* One table per enumeration: the value's index is its name's index, and
+ * each has exactly the enumeration's count of names (checked below, so
+ * that a new enumerator without its name, or a name too many, does not
+ * compile). */
 static const char *const activation_names[] = {"sigmoid", "tanh", "relu", "none"};
 static const char *const loss_names[] = {"bce", "mse", "ce"};
 static const char *const output_names[] = {"sigmoid", "softmax", "linear"};
@@ -51,8 +54,20 @@ static const char *const optimizer_names[] = {"sgd", "momentum", "nesterov",
                                               "rmsprop", "adam"};
 static const char *const init_names[] = {"normal", "xavier", "he", "numpy"};
 static const char *const dtype_names[] = {"f64", "f32"};
+static const char *const isa_names[] = {"auto", "naive", "avx2", "avx512"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+#define NAMES_MATCH(table, count)                                        \
+    _Static_assert(COUNT(table) == (count), #table " must have " #count  \
+                                            " names, in the enum's order")
+NAMES_MATCH(activation_names, BP_ACT_COUNT);
+NAMES_MATCH(loss_names, BP_LOSS_COUNT);
+NAMES_MATCH(output_names, BP_OUT_COUNT);
+NAMES_MATCH(optimizer_names, BP_OPT_COUNT);
+NAMES_MATCH(init_names, BP_INIT_COUNT);
+NAMES_MATCH(dtype_names, BP_DTYPE_COUNT);
+NAMES_MATCH(isa_names, BP_ISA_COUNT);
 
 static const char *name_of(const char *const *names, size_t count, int value)
 {
@@ -97,6 +112,11 @@ const char *bp_dtype_name(bp_dtype d)
     return name_of(dtype_names, COUNT(dtype_names), (int)d);
 }
 
+const char *bp_isa_name(bp_isa isa)
+{
+    return name_of(isa_names, COUNT(isa_names), (int)isa);
+}
+
 #define DEFINE_PARSE(fn, type, table)                                   \
     bp_status fn(const char *name, type *out)                           \
     {                                                                   \
@@ -113,3 +133,4 @@ DEFINE_PARSE(bp_optimizer_parse, bp_optimizer, optimizer_names)
 DEFINE_PARSE(bp_init_parse, bp_init, init_names)
 DEFINE_PARSE(bp_output_parse, bp_output, output_names)
 DEFINE_PARSE(bp_dtype_parse, bp_dtype, dtype_names)
+DEFINE_PARSE(bp_isa_parse, bp_isa, isa_names)

@@ -1,5 +1,6 @@
 /* dataset.c - data sets: allocation and the seed's generated sets. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/error.h"
 
@@ -96,4 +97,53 @@ bp_dataset *bp_data_xor(bp_error *err)
         ds->y[s++] = 1.0;
     }
     return ds;
+}
+
+static bp_dataset *make_linear(size_t n, uint64_t seed, int numpy,
+                               bp_error *err)
+{
+    return bp_data_linear(n, seed, numpy, err);
+}
+
+static bp_dataset *make_xor(size_t n, uint64_t seed, int numpy,
+                            bp_error *err)
+{
+    (void)n, (void)seed, (void)numpy;
+    return bp_data_xor(err);
+}
+
+/* The generated sets, in bp_generated's order: one row adds one. */
+static const struct {
+    const char *name;
+    bp_dataset *(*make)(size_t n, uint64_t seed, int numpy, bp_error *err);
+} generated[] = {
+    [BP_GEN_LINEAR] = {"linear", make_linear},
+    [BP_GEN_XOR] = {"xor", make_xor},
+};
+_Static_assert(sizeof generated / sizeof generated[0] == BP_GEN_COUNT,
+               "one row of generated[] per bp_generated");
+
+const char *bp_generated_name(bp_generated g)
+{
+    return (unsigned)g < BP_GEN_COUNT ? generated[g].name : "unknown";
+}
+
+bp_status bp_generated_parse(const char *name, bp_generated *out)
+{
+    for (int g = 0; name && g < BP_GEN_COUNT; g++)
+        if (strcmp(generated[g].name, name) == 0) {
+            *out = (bp_generated)g;
+            return BP_OK;
+        }
+    return BP_EINVAL;
+}
+
+bp_dataset *bp_generate(bp_generated g, size_t n, uint64_t seed, int numpy,
+                        bp_error *err)
+{
+    if ((unsigned)g >= BP_GEN_COUNT) {
+        bp_fail(err, BP_EINVAL, "unknown generated data set %d", (int)g);
+        return NULL;
+    }
+    return generated[g].make(n, seed, numpy, err);
 }

@@ -59,27 +59,16 @@ BP_DECLARE_KERNELS(float, f32)
  * With binary targets (every y 0 or 1) the output deltas, and each
  * sample's loss term, are bit-identical to the naive ones.
  *
- * The instruction set is an argument so that tests and benchmarks can run
- * each one (passing one the CPU lacks is undefined: it faults on the first
- * instruction it does not know).  bp_isa_best() gives the widest the CPU
- * supports, read from the CPU's feature bits at each call (a few loads, no
- * state of ours); BP_ISA_NAIVE (also the only choice off x86-64, or with
- * -DBP_NO_SIMD) calls the naive kernels.  For one instruction set the
- * results are deterministic.
+ * The instruction set (bp_isa, backprop.h) is an argument so that tests
+ * and benchmarks can run each one (passing one the CPU lacks is
+ * undefined: it faults on the first instruction it does not know; passing
+ * BP_ISA_AUTO runs the naive kernels: callers resolve it first, as the
+ * trainer does once in bp_trainer_new).  bp_isa_best() gives the widest
+ * the CPU supports, read from the CPU's feature bits at each call (a few
+ * loads, no state of ours); BP_ISA_NAIVE (also the only choice off
+ * x86-64, or with -DBP_NO_SIMD) calls the naive kernels.  For one
+ * instruction set the results are deterministic.
  */
-typedef enum {
-    BP_ISA_NAIVE = 0,   /* the _f64 kernels, libm's exp and log */
-    BP_ISA_AVX2 = 1,    /* 4 doubles (8 floats) a vector, AVX2 + FMA */
-    BP_ISA_AVX512 = 2   /* 8 doubles (16 floats) a vector, AVX-512F */
-} bp_isa;
-
-/* Whether this CPU (and its operating system) runs isa. */
-int bp_isa_supported(bp_isa isa);
-/* The widest supported instruction set. */
-bp_isa bp_isa_best(void);
-/* "naive", "avx2", "avx512". */
-const char *bp_isa_name(bp_isa isa);
-
 /*
  * The fast kernels, declared once per type: dense_forward_fast (double)
  * and dense_forward_fast_f32 (float), and so on.  Each has the contract of

@@ -44,6 +44,7 @@ void FN(activation_forward)(bp_activation f, REAL *a, size_t count)
             a[k] = a[k] > 0 ? a[k] : (REAL)0;
         break;
     case BP_ACT_NONE:
+    case BP_ACT_COUNT:          /* not an activation */
         break;
     }
 }
@@ -65,6 +66,7 @@ void FN(activation_backward)(bp_activation f, REAL *delta, const REAL *a,
             delta[k] = a[k] > 0 ? delta[k] : (REAL)0;
         break;
     case BP_ACT_NONE:
+    case BP_ACT_COUNT:          /* not an activation */
         break;
     }
 }

@@ -207,11 +207,19 @@ avx2_hsums(const __m256d v[4])
 
 /* ------------------------------------------------------------ dispatch */
 
+int bp_hook_isa_lacks;
+
 int bp_isa_supported(bp_isa isa)
 {
+    if ((unsigned)isa < BP_ISA_COUNT && isa > BP_ISA_NAIVE &&
+        (bp_hook_isa_lacks >> isa & 1))
+        return 0;               /* a test pretends the CPU lacks it */
     switch (isa) {
+    case BP_ISA_AUTO:
     case BP_ISA_NAIVE:
         return 1;
+    case BP_ISA_COUNT:
+        return 0;
 #if BP_HAVE_X86_SIMD
     case BP_ISA_AVX2:
         __builtin_cpu_init();
@@ -236,19 +244,6 @@ bp_isa bp_isa_best(void)
     if (bp_isa_supported(BP_ISA_AVX2))
         return BP_ISA_AVX2;
     return BP_ISA_NAIVE;
-}
-
-const char *bp_isa_name(bp_isa isa)
-{
-    switch (isa) {
-    case BP_ISA_NAIVE:
-        return "naive";
-    case BP_ISA_AVX2:
-        return "avx2";
-    case BP_ISA_AVX512:
-        return "avx512";
-    }
-    return "unknown";
 }
 
 void dense_forward_fast(bp_isa isa, double *out, const double *in,

@@ -137,6 +137,7 @@ static ALWAYS_INLINE TARGET VT SFN(act_grad)(bp_activation f, VT d, VT a)
     case BP_ACT_RELU:
         return V_GT0_SEL(a, d);
     case BP_ACT_NONE:
+    case BP_ACT_COUNT:          /* not an activation */
         break;
     }
     return d;
@@ -152,16 +153,25 @@ static ALWAYS_INLINE TARGET VT SFN(act_value)(bp_activation f, VT x)
         return V_MAX(x, V_ZERO());
     case BP_ACT_TANH:
     case BP_ACT_NONE:
+    case BP_ACT_COUNT:          /* not an activation */
         break;
     }
     return x;
 }
 
 /* The epilogues of mv_tile: nothing, out *= f'(ga) (the backward pass
- * through an activation) or out = f(out) (the forward pass). */
+ * through an activation) or out = f(out) (the forward pass).  The three
+ * ranges follow each other, one number per activation in each, so that a
+ * new activation moves EPI_ACT instead of overlapping it. */
 #define EPI_NONE 0
 #define EPI_GRAD(f) (1 + (int)(f))
-#define EPI_ACT(f) (5 + (int)(f))
+#define EPI_ACT(f) (1 + BP_ACT_COUNT + (int)(f))
+#ifndef EPI_CHECKED
+#define EPI_CHECKED
+_Static_assert(EPI_GRAD(0) > EPI_NONE, "EPI_GRAD overlaps EPI_NONE");
+_Static_assert(EPI_GRAD(BP_ACT_COUNT - 1) < EPI_ACT(0),
+               "EPI_GRAD's range overlaps EPI_ACT's");
+#endif
 
 /*
  * out[t][s] = b[t] + sum_k w[t wt + k wk] in[k][s] for t < T and the
@@ -426,6 +436,7 @@ static TARGET void SFN(activation_forward)(bp_activation f, RT *a,
         NFN(activation_forward)(f, a, count);
         break;
     case BP_ACT_NONE:
+    case BP_ACT_COUNT:          /* not an activation */
         break;
     }
 }

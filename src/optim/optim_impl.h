@@ -53,5 +53,7 @@ void OPTFN(optim_range)(const bp_train_opts *opts, REAL *params,
         }
         break;
     }
+    case BP_OPT_COUNT:          /* not an optimizer */
+        break;
     }
 }

@@ -11,6 +11,11 @@
  * run the same training both ways and compare the bits.  0 by default. */
 extern int bp_hook_no_rows;
 
+/* Bit i set: bp_isa_supported (nn/simd.c) says no to instruction set i
+ * (above BP_ISA_NAIVE), as on a CPU without it, so that a test can see
+ * the trainer refuse it.  0 by default. */
+extern int bp_hook_isa_lacks;
+
 /* Whether tr goes by rows. */
 int bp_hook_by_rows(const bp_trainer *tr);
 

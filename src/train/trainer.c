@@ -67,6 +67,7 @@ struct bp_trainer {
     float *X;           /* by rows: the step's inputs, [n_in][m]       */
     float *Z;           /* by rows: layer 0's output, [sizes[1]][m]    */
     size_t rows_cap;    /* values of the largest block of rows         */
+    bp_isa isa;         /* the kernels' instruction set (not AUTO)     */
     bp_isa pisa[BP_MAX_LAYERS]; /* by rows: each layer's packed gradient's
                          * instruction set (BP_ISA_NAIVE: not packed)  */
     bp_share *share;    /* [threads]                                   */
@@ -167,11 +168,19 @@ static bp_status check_opts(const bp_train_opts *o, bp_error *err)
         return bp_fail(err, BP_EINVAL, "eps must be >= 0");
     if (!(o->weight_decay >= 0) || !isfinite(o->weight_decay))
         return bp_fail(err, BP_EINVAL, "weight decay must be >= 0");
-    if ((unsigned)o->optimizer > BP_OPT_ADAM)
+    if ((unsigned)o->optimizer >= BP_OPT_COUNT)
         return bp_fail(err, BP_EINVAL, "unknown optimizer %d",
                        (int)o->optimizer);
-    if ((unsigned)o->dtype > BP_F32)
+    if ((unsigned)o->dtype >= BP_DTYPE_COUNT)
         return bp_fail(err, BP_EINVAL, "unknown dtype %d", (int)o->dtype);
+    if ((unsigned)o->isa >= BP_ISA_COUNT)
+        return bp_fail(err, BP_EINVAL, "unknown instruction set %d",
+                       (int)o->isa);
+    if (!bp_isa_supported(o->isa))
+        return bp_fail(err, BP_EINVAL,
+                       "this CPU does not run the %s kernels (it runs %s "
+                       "at most)", bp_isa_name(o->isa),
+                       bp_isa_name(bp_isa_best()));
     if (o->threads < 0 || o->threads > BP_MAX_THREADS)
         return bp_fail(err, BP_EINVAL,
                        "threads must be in 0..%d (0 and 1: one thread)",
@@ -229,7 +238,7 @@ static bp_status alloc_shares(bp_trainer *tr, bp_error *err)
     tr->resident = tr->full && share <= tr->chunk;
     const bp_arch *a = &tr->net->arch;
     for (int l = 0; l < a->n_layers; l++)
-        tr->pisa[l] = panels_isa_f32(bp_isa_best(), a->sizes[l],
+        tr->pisa[l] = panels_isa_f32(tr->isa, a->sizes[l],
                                      a->sizes[l + 1]);
     /* by rows: float mini-batches on threads whose shares fit one pass,
      * when the first layer's gradient can come from packed inputs */
@@ -275,6 +284,7 @@ static bp_status alloc_shares(bp_trainer *tr, bp_error *err)
                                : ws_init(&sh->ws, &tr->net->arch, cap, err);
         if (st)
             return st;
+        sh->ws.isa = sh->wsf.isa = tr->isa;
     }
     return BP_OK;
 }
@@ -320,6 +330,8 @@ bp_trainer *bp_trainer_new(bp_net *net, const bp_dataset *ds,
     tr->ds = ds;
     tr->opts = *opts;
     tr->f32 = opts->dtype == BP_F32;
+    /* the kernel set, chosen once: every pass of this trainer runs it */
+    tr->isa = opts->isa == BP_ISA_AUTO ? bp_isa_best() : opts->isa;
     tr->threads = opts->threads > 1 ? opts->threads : 1;
     tr->batch = opts->batch && opts->batch < ds->n ? opts->batch : ds->n;
     tr->full = tr->batch == ds->n;

@@ -25,6 +25,8 @@
         REAL *delta[BP_MAX_LAYERS];                                          \
         REAL *target;                                                        \
         REAL *block;                                                         \
+        bp_isa isa;     /* the kernels' (never AUTO): ws_init's widest,      \
+                         * which a trainer overrides with its own */         \
     } WS;                                                                    \
                                                                              \
     bp_status ws_init##SFX(WS *ws, const bp_arch *arch, size_t cap,          \
@@ -41,10 +43,11 @@
     void gather_inputs##SFX(REAL *dst, size_t ld, const bp_dataset *ds,      \
                             const size_t *rows, size_t start, size_t n);     \
     /* Rows [r0, r1) of layer l's output (its activation applied) into out  \
-     * ([r1 - r0][n]) from its input in ([sizes[l]][n]). */                  \
+     * ([r1 - r0][n]) from its input in ([sizes[l]][n]), with isa's         \
+     * kernels. */                                                          \
     void layer_forward##SFX(const bp_net *net, const REAL *params, int l,    \
                             size_t r0, size_t r1, REAL *out, const REAL *in, \
-                            size_t n);                                       \
+                            size_t n, bp_isa isa);                           \
     /* ws_forward from layer first on, act[first] already there. */          \
     const REAL *ws_forward_from##SFX(const bp_net *net, const REAL *params,  \
                                      WS *ws, size_t n, int first);           \

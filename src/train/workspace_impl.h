@@ -31,6 +31,7 @@ bp_status WFN(ws_init)(WS *ws, const bp_arch *arch, size_t cap,
     }
     ws->target = p;
     ws->cap = cap;
+    ws->isa = bp_isa_best();
     return BP_OK;
 }
 
@@ -104,10 +105,9 @@ static const REAL *WFN(bias_of)(const bp_net *net, const REAL *params, int l)
 
 void WFN(layer_forward)(const bp_net *net, const REAL *params, int l,
                         size_t r0, size_t r1, REAL *out, const REAL *in,
-                        size_t n)
+                        size_t n, bp_isa isa)
 {
     const bp_arch *a = &net->arch;
-    const bp_isa isa = bp_isa_best();
     const size_t n_in = a->sizes[l], rows = r1 - r0;
     const REAL *w = params + net->w_off[l] + r0 * n_in;
     const REAL *b = WFN(bias_of)(net, params, l);
@@ -135,7 +135,7 @@ static void WFN(layers_forward)(const bp_net *net, const REAL *params, WS *ws,
 {
     for (int l = first; l < end; l++)
         WFN(layer_forward)(net, params, l, 0, net->arch.sizes[l + 1],
-                           ws->act[l + 1], ws->act[l], n);
+                           ws->act[l + 1], ws->act[l], n, ws->isa);
 }
 
 const REAL *WFN(ws_forward_from)(const bp_net *net, const REAL *params,
@@ -160,7 +160,7 @@ double WFN(ws_loss)(const bp_net *net, const WS *ws, size_t n)
     if (a->loss == BP_LOSS_CE)
         return WFN(cross_entropy)(ws->act[a->n_layers], ws->target,
                                   a->sizes[a->n_layers], n);
-    return WFN(loss_value_fast)(bp_isa_best(), a->loss, ws->act[a->n_layers],
+    return WFN(loss_value_fast)(ws->isa, a->loss, ws->act[a->n_layers],
                                 ws->target, a->sizes[a->n_layers] * n);
 }
 
@@ -202,7 +202,7 @@ static void WFN(deltas_below)(const bp_net *net, const REAL *params, WS *ws,
                               size_t n, int top)
 {
     const bp_arch *a = &net->arch;
-    const bp_isa isa = bp_isa_best();
+    const bp_isa isa = ws->isa;
     for (int l = top; l > 0; l--)
         WFN(dense_backward_input_act_fast)(isa, a->hidden, ws->delta[l - 1],
                                            params + net->w_off[l],
@@ -216,7 +216,7 @@ void WFN(ws_backward_deltas)(const bp_net *net, const REAL *params, WS *ws,
     const bp_arch *a = &net->arch;
     const int L = a->n_layers;
     const size_t n_out = a->sizes[L];
-    const bp_isa isa = bp_isa_best();
+    const bp_isa isa = ws->isa;
     REAL *delta = ws->delta[L - 1];
 
     if (a->output == BP_OUT_SOFTMAX)
@@ -236,7 +236,7 @@ void WFN(ws_backward_rows)(const bp_net *net, const WS *ws, size_t n, int l,
     const size_t in = net->arch.sizes[l];
     if (net->b_off[l] == BP_NO_BIAS)
         db = NULL;
-    WFN(dense_backward_params_fast)(bp_isa_best(), dw, db,
+    WFN(dense_backward_params_fast)(ws->isa, dw, db,
                                     ws->delta[l] + r0 * n, ws->act[l],
                                     r1 - r0, in, n);
 }
@@ -273,7 +273,7 @@ double WFN(ws_pass)(const bp_net *net, const REAL *params, WS *ws, size_t n,
     const int L = a->n_layers;
     if (a->output == BP_OUT_SIGMOID && a->sizes[L] == 1 &&
         (a->loss == BP_LOSS_BCE || a->loss == BP_LOSS_MSE)) {
-        const bp_isa isa = bp_isa_best();
+        const bp_isa isa = ws->isa;
         WFN(layers_forward)(net, params, ws, n, 0, L - 1);
         REAL *db = net->b_off[L - 1] == BP_NO_BIAS ? NULL
                                                    : grad + net->b_off[L - 1];

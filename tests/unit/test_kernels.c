@@ -773,6 +773,7 @@ static void check_f32_layer(bp_isa isa, bp_activation act, size_t n_out,
         case BP_ACT_RELU:                                                    \
             return x > 0 ? acc : (T)0;                                       \
         case BP_ACT_NONE:                                                    \
+        case BP_ACT_COUNT:                                                   \
             break;                                                           \
         }                                                                    \
         return acc;                                                          \

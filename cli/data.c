@@ -71,26 +71,6 @@ int cli_table_error(const cli_config *cfg, const bp_error *err)
                      "%s%s", err->msg, hint);
 }
 
-/* Reads path as a table: CSV, or IDX with labels.  The options win; for a
- * saved model (extra not NULL) its label column, delimiter and header come
- * next; then detection.  Prints the error itself (NULL). */
-static bp_table *read_table(const cli_config *cfg, const char *path,
-                            const char *labels, const bp_model_extra *extra)
-{
-    bp_error err;
-    bp_table *t;
-    if (labels) {
-        t = bp_idx_read(path, labels, &err);
-    } else {
-        bp_csv_opts o;
-        cli_csv_opts(cfg, extra, &o);
-        t = bp_csv_read(path, &o, &err);
-    }
-    if (!t)
-        cli_table_error(cfg, &err);
-    return t;
-}
-
 /* Fashion-MNIST's labels 0-9 are these garments (Zalando's README); the
  * IDX reader names label k "k". */
 static int name_fashion_classes(bp_table *t)
@@ -106,6 +86,34 @@ static int name_fashion_classes(bp_table *t)
         t->class_names[k] = name;
     }
     return 1;
+}
+
+/* Reads path as a table: CSV, or IDX with labels (Fashion-MNIST's named
+ * as garments).  The options win; for a saved model (extra not NULL) its
+ * label column, delimiter and header come next; then detection.  NULL
+ * after printing the error, *rc its exit code. */
+static bp_table *read_table(const cli_config *cfg, const char *path,
+                            const char *labels, const bp_model_extra *extra,
+                            int fashion, int *rc)
+{
+    bp_error err;
+    bp_table *t;
+    if (labels) {
+        t = bp_idx_read(path, labels, &err);
+    } else {
+        bp_csv_opts o;
+        cli_csv_opts(cfg, extra, &o);
+        t = bp_csv_read(path, &o, &err);
+    }
+    *rc = EXIT_OK;
+    if (!t) {
+        *rc = cli_table_error(cfg, &err);
+    } else if (fashion && !name_fashion_classes(t)) {
+        bp_table_free(t);
+        t = NULL;
+        *rc = cli_error(EXIT_RUNTIME, "out of memory");
+    }
+    return t;
 }
 
 int cli_split(bp_dataset **from, bp_dataset **held, double fraction,
@@ -147,13 +155,10 @@ static bp_task task_of(const cli_config *cfg)
 static int load_test(const cli_config *cfg, int fashion, const char *test,
                      const char *test_labels, bp_prepared *p)
 {
-    bp_table *u = read_table(cfg, test, test_labels, NULL);
+    int rc;
+    bp_table *u = read_table(cfg, test, test_labels, NULL, fashion, &rc);
     if (!u)
-        return EXIT_USAGE;
-    if (fashion && !name_fashion_classes(u)) {
-        bp_table_free(u);
-        return cli_error(EXIT_RUNTIME, "out of memory");
-    }
+        return rc;
     bp_error err;
     bp_status st = bp_prepare_test(p, u, cfg->limit, &err);
     bp_table_free(u);
@@ -191,13 +196,10 @@ int cli_load_data(const cli_config *cfg, cli_data *d)
     const char *slash = strrchr(cfg->data, '/');
     snprintf(d->name, sizeof d->name, "%s", slash ? slash + 1 : cfg->data);
 
-    bp_table *t = read_table(cfg, path, labels, NULL);
+    int rc;
+    bp_table *t = read_table(cfg, path, labels, NULL, fashion, &rc);
     if (!t)
-        return EXIT_USAGE;
-    if (fashion && !name_fashion_classes(t)) {
-        bp_table_free(t);
-        return cli_error(EXIT_RUNTIME, "out of memory");
-    }
+        return rc;
     const char *test = fashion ? FASHION_DIR "/t10k-images-idx3-ubyte.gz"
                                : cfg->test_path;
     const char *test_labels = fashion ? FASHION_DIR "/t10k-labels-idx1-ubyte.gz"
@@ -225,7 +227,8 @@ int cli_load_data(const cli_config *cfg, cli_data *d)
                           strstr(err.msg, "single class")
                               ? ""
                               : strstr(err.msg, "numeric labels")
-                                    ? " (text labels are classes: leave --task out, or --task classification)"
+                                    ? " (text labels are classes: leave "
+                                      "--task out, or --task classification)"
                                     : "");
     if (p.task_detected)
         fprintf(stderr, "backprop: note: %s: the label column holds %zu "
@@ -234,7 +237,7 @@ int cli_load_data(const cli_config *cfg, cli_data *d)
                 d->name, distinct,
                 whole ? ", too many classes for the rows"
                       : ", not all whole");
-    int rc = test ? load_test(cfg, fashion, test, test_labels, &p) : EXIT_OK;
+    rc = test ? load_test(cfg, fashion, test, test_labels, &p) : EXIT_OK;
     if (rc != EXIT_OK) {
         bp_prepared_free(&p);
         return rc;
@@ -284,13 +287,10 @@ int cli_load_for_model(const cli_config *cfg, const bp_net *net,
     d->regression = a->output == BP_OUT_LINEAR;
     d->output = a->output;
     d->loss = a->loss;
-    bp_table *t = read_table(cfg, path, labels, extra);
+    int rc;
+    bp_table *t = read_table(cfg, path, labels, extra, fashion, &rc);
     if (!t)
-        return EXIT_USAGE;
-    if (fashion && !name_fashion_classes(t)) {
-        bp_table_free(t);
-        return cli_error(EXIT_RUNTIME, "out of memory");
-    }
+        return rc;
     bp_error err;
     d->train = bp_prepare_for_model(t, net, extra, cfg->limit, &err);
     d->feature_names = t->feature_names;    /* for the figures' axes */

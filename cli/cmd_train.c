@@ -154,25 +154,8 @@ static int same_file(const char *a, const char *b)
     return same;
 }
 
-/* Creates and removes a file in dir, so that a folder that cannot take a
- * file (/proc, a read-only mount, a full quota) is found before training. */
-static bp_status probe_folder(const char *dir, const char *path,
-                              bp_error *err)
-{
-    char name[PATH_MAX];
-    int n = snprintf(name, sizeof name, "%s/.backprop-probe-XXXXXX", dir);
-    if (n < 0 || (size_t)n >= sizeof name)
-        return bp_fail(err, BP_EIO, "cannot write %s: the path is too long",
-                       path);
-    int fd = mkstemp(name);
-    if (fd < 0)
-        return bp_fail(err, BP_EIO, "cannot write %s: %s", path,
-                       strerror(errno));
-    close(fd);
-    unlink(name);
-    return BP_OK;
-}
-
+/* An output file: a regular file or none yet, in a folder that can take
+ * one. */
 static bp_status probe_file(const char *option, const char *path,
                             bp_error *err)
 {
@@ -182,16 +165,7 @@ static bp_status probe_file(const char *option, const char *path,
                        option, path, S_ISDIR(st.st_mode)
                                          ? "it is a folder"
                                          : "it is not a regular file");
-    char *copy = strdup(path);
-    if (!copy)
-        return bp_fail(err, BP_ENOMEM, "out of memory");
-    char *slash = strrchr(copy, '/');
-    const char *dir = !slash ? "." : slash == copy ? "/" : copy;
-    if (slash && slash != copy)
-        *slash = '\0';
-    bp_status s = probe_folder(dir, path, err);
-    free(copy);
-    return s;
+    return check_writable(path, 0, err);
 }
 
 /* Every output is checked before training: two on one file, a folder
@@ -213,7 +187,7 @@ static int check_outputs(const cli_config *cfg)
     bp_error err;
     bp_status st = BP_OK;
     if (cfg->plot_dir && !(st = make_folder(cfg->plot_dir, &err)))
-        st = probe_folder(cfg->plot_dir, cfg->plot_dir, &err);
+        st = check_writable(cfg->plot_dir, 1, &err);
     if (!st && cfg->history_path)
         st = probe_file("history", cfg->history_path, &err);
     if (!st && cfg->model)

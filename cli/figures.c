@@ -1,5 +1,6 @@
 /* figures.c - the figures of one training run. */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -54,10 +55,22 @@ bp_status check_writable(const char *path, int is_folder, bp_error *err)
         else
             *slash = '\0';
     }
+    /* a file made and removed: a folder can pass access(W_OK) and still
+     * take no file (/proc, a read-only mount for root, a full quota) */
     bp_status st = BP_OK;
-    if (access(dir, W_OK | X_OK) != 0)
+    char name[PATH_MAX];
+    int n = snprintf(name, sizeof name, "%s/.backprop-probe-XXXXXX", dir);
+    int fd = n < 0 || (size_t)n >= sizeof name ? -2 : mkstemp(name);
+    if (fd == -2)
+        st = bp_fail(err, BP_EIO, "cannot write %s: the path is too long",
+                     path);
+    else if (fd < 0)
         st = bp_fail(err, BP_EIO, "cannot write %s: %s", path,
                      strerror(errno));
+    else {
+        close(fd);
+        unlink(name);
+    }
     free(copy);
     return st;
 }

@@ -8,8 +8,9 @@
 /* Creates dir and its parents when missing; errors name the folder. */
 bp_status make_folder(const char *dir, bp_error *err);
 
-/* Whether path (a folder, or a file whose folder is checked) can be
- * written, so that a run fails before training rather than after. */
+/* Whether path (a folder, or a file whose folder is checked) can take a
+ * file, by making and removing one, so that a run fails before training
+ * rather than after. */
 bp_status check_writable(const char *path, int is_folder, bp_error *err);
 
 /* dir/name into buf; 0 when it does not fit. */

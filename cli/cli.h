@@ -132,11 +132,6 @@ void cli_generated_list(char *buf, size_t size, const char *last);
  * itself only). */
 int cli_given(const cli_config *cfg, const char *name);
 
-/* Options that do not apply to cfg->data (CSV options with other data,
- * file options with linear/xor, label files where none is taken or that
- * cannot be read) are refused: prints the error, returns an exit code. */
-int cli_check_data_options(const cli_config *cfg);
-
 /* Exit code for a library status: 1 for a runtime failure, else 2. */
 int cli_exit_code(bp_status st);
 

@@ -1,6 +1,5 @@
 /* cmd_train.c - backprop train: check, load, choose defaults, train, save,
  * report; the loop itself is in train_run.c. */
-#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "core/error.h"
 #include "data.h"
 #include "figures.h"
+#include "format.h"
 #include "history.h"
 #include "metrics.h"
 #include "plot/plot.h"
@@ -31,51 +31,6 @@ static void inputs_free(train_inputs *in)
 }
 
 /* --------------------------------------------------------- the options */
-
-/* An IDX label file: given only where the data takes one, and readable. */
-static int check_label_file(const char *option, const char *path,
-                            const char *data, const char *needs)
-{
-    if (!path)
-        return EXIT_OK;
-    if (cli_generated(data, NULL) || strcmp(data, "fashion-mnist") == 0)
-        return cli_error(EXIT_USAGE, "option --%s: --data %s takes no label "
-                                     "file", option, data);
-    if (needs)
-        return cli_error(EXIT_USAGE, "option --%s: %s", option, needs);
-    if (access(path, R_OK) != 0)
-        return cli_error(EXIT_USAGE, "option --%s: cannot read '%s' (%s)",
-                         option, path, strerror(errno));
-    return EXIT_OK;
-}
-
-/* Options that do not apply to the data are refused, not dropped: CSV
- * options with generated or IDX data, file options with generated data,
- * label files where the data takes none.  Shared with test. */
-int cli_check_data_options(const cli_config *cfg)
-{
-    static const char *const csv_only[] = {"header", "delimiter", "label"};
-    static const char *const file_only[] = {"task", "no-standardize", "limit"};
-    int generated = cli_generated(cfg->data, NULL);
-    int idx = cfg->labels || strcmp(cfg->data, "fashion-mnist") == 0;
-    for (size_t k = 0; k < 3; k++)
-        if ((generated || idx) && cli_given(cfg, csv_only[k]))
-            return cli_error(EXIT_USAGE, "option --%s: --data %s is not a "
-                                         "CSV file", csv_only[k], cfg->data);
-    for (size_t k = 0; k < 3; k++)
-        if (generated && cli_given(cfg, file_only[k]))
-            return cli_error(EXIT_USAGE, "option --%s: applies to files, "
-                                         "not --data %s", file_only[k],
-                             cfg->data);
-    int rc = check_label_file("labels", cfg->labels, cfg->data, NULL);
-    if (rc == EXIT_OK)
-        rc = check_label_file("test-labels", cfg->test_labels,
-                              cfg->test_path ? cfg->test_path : cfg->data,
-                              cfg->test_path ? NULL
-                                             : "it labels --test FILE, which "
-                                               "is not given");
-    return rc;
-}
 
 static int check_applicable(const cli_config *cfg)
 {
@@ -307,14 +262,6 @@ static int given_any(const cli_config *cfg, const char *a, const char *b)
     return cli_given(cfg, a) || (b && cli_given(cfg, b));
 }
 
-/*
- * Files train as scikit-learn's MLPClassifier() and MLPRegressor() do:
- * one hidden layer of 100 ReLU units, Glorot's weight scale, Adam at
- * 0.001, batches of min(200, n), an L2 penalty of alpha 1e-4 on its scale,
- * at most 200 epochs, stopping when the loss has not improved by 1e-4 for
- * more than 10 epochs.  Every option given keeps its value; the seed's
- * sets keep the seed's defaults.
- */
 /* A file's labels choose its output and loss; --loss cannot change them. */
 static int check_loss(const cli_config *cfg, const cli_data *d)
 {
@@ -325,6 +272,14 @@ static int check_loss(const cli_config *cfg, const cli_data *d)
                      d->name, bp_loss_name(d->loss), bp_loss_name(cfg->loss));
 }
 
+/*
+ * Files train as scikit-learn's MLPClassifier() and MLPRegressor() do:
+ * one hidden layer of 100 ReLU units, Glorot's weight scale, Adam at
+ * 0.001, batches of min(200, n), an L2 penalty of alpha 1e-4 on its scale,
+ * at most 200 epochs, stopping when the loss has not improved by 1e-4 for
+ * more than 10 epochs.  Every option given keeps its value; the seed's
+ * sets keep the seed's defaults.
+ */
 static void choose_defaults(cli_config *cfg, const train_inputs *in)
 {
     const cli_data *d = &in->d;

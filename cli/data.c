@@ -126,6 +126,48 @@ int cli_split(bp_dataset **from, bp_dataset **held, double fraction,
     return EXIT_OK;
 }
 
+/* An IDX label file: given only where the data takes one, and readable. */
+static int check_label_file(const char *option, const char *path,
+                            const char *data, const char *needs)
+{
+    if (!path)
+        return EXIT_OK;
+    if (cli_generated(data, NULL) || strcmp(data, "fashion-mnist") == 0)
+        return cli_error(EXIT_USAGE, "option --%s: --data %s takes no label "
+                                     "file", option, data);
+    if (needs)
+        return cli_error(EXIT_USAGE, "option --%s: %s", option, needs);
+    if (access(path, R_OK) != 0)
+        return cli_error(EXIT_USAGE, "option --%s: cannot read '%s' (%s)",
+                         option, path, strerror(errno));
+    return EXIT_OK;
+}
+
+int cli_check_data_options(const cli_config *cfg)
+{
+    static const char *const csv_only[] = {"header", "delimiter", "label"};
+    static const char *const file_only[] = {"task", "no-standardize", "limit"};
+    int generated = cli_generated(cfg->data, NULL);
+    int idx = cfg->labels || strcmp(cfg->data, "fashion-mnist") == 0;
+    for (size_t k = 0; k < 3; k++)
+        if ((generated || idx) && cli_given(cfg, csv_only[k]))
+            return cli_error(EXIT_USAGE, "option --%s: --data %s is not a "
+                                         "CSV file", csv_only[k], cfg->data);
+    for (size_t k = 0; k < 3; k++)
+        if (generated && cli_given(cfg, file_only[k]))
+            return cli_error(EXIT_USAGE, "option --%s: applies to files, "
+                                         "not --data %s", file_only[k],
+                             cfg->data);
+    int rc = check_label_file("labels", cfg->labels, cfg->data, NULL);
+    if (rc == EXIT_OK)
+        rc = check_label_file("test-labels", cfg->test_labels,
+                              cfg->test_path ? cfg->test_path : cfg->data,
+                              cfg->test_path ? NULL
+                                             : "it labels --test FILE, which "
+                                               "is not given");
+    return rc;
+}
+
 static int load_generated(const cli_config *cfg, cli_data *d)
 {
     d->generated = 1;

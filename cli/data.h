@@ -43,6 +43,11 @@ int cli_load_for_model(const cli_config *cfg, const bp_net *net,
 
 void cli_data_free(cli_data *d);
 
+/* Options that do not apply to cfg->data (CSV options with other data,
+ * file options with linear/xor, label files where none is taken or that
+ * cannot be read) are refused: prints the error, returns an exit code. */
+int cli_check_data_options(const cli_config *cfg);
+
 /* Moves a shuffled fraction of *from into a new set *held (seeded); prints
  * the error itself and returns an exit code. */
 int cli_split(bp_dataset **from, bp_dataset **held, double fraction,

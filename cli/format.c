@@ -1,5 +1,6 @@
 /* format.c - Python's float repr and numpy's array printing, in C. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -202,4 +203,20 @@ void print_numpy_row(FILE *out, const double *v, size_t n)
     /* numpy keeps the last element's padding before the brackets */
     fprintf(out, "%.*s]]\n", len, line);
     free(words);
+}
+
+void format_seconds(char *buf, size_t size, double s)
+{
+    if (!(s >= 0) || !isfinite(s))
+        snprintf(buf, size, "? s");
+    else if (s < 1e-3)
+        snprintf(buf, size, "%.1f us", s * 1e6);
+    else if (s < 1)
+        snprintf(buf, size, "%.1f ms", s * 1e3);
+    else if (s < 60)
+        snprintf(buf, size, "%.2f s", s);
+    else if (s < 3600)
+        snprintf(buf, size, "%.1f min", s / 60);
+    else
+        snprintf(buf, size, "%.2f h", s / 3600);
 }

@@ -23,6 +23,9 @@ void format_percent(char *buf, size_t size, double x);
  * for 1e-4 <= |x| < 1e15 ("0.01235", "152.3", "15230"). */
 void format_measure(char *buf, size_t size, double x);
 
+/* A duration for people: 12.3 us, 45.6 ms, 7.89 s, 2.5 min, 1.25 h. */
+void format_seconds(char *buf, size_t size, double s);
+
 /* The columns text takes on a terminal: UTF-8 code points, not bytes. */
 size_t text_width(const char *s);
 

@@ -23,22 +23,6 @@ static void on_sigint(int sig)
     interrupted = 1;
 }
 
-void format_seconds(char *buf, size_t size, double s)
-{
-    if (!(s >= 0) || !isfinite(s))
-        snprintf(buf, size, "? s");
-    else if (s < 1e-3)
-        snprintf(buf, size, "%.1f us", s * 1e6);
-    else if (s < 1)
-        snprintf(buf, size, "%.1f ms", s * 1e3);
-    else if (s < 60)
-        snprintf(buf, size, "%.2f s", s);
-    else if (s < 3600)
-        snprintf(buf, size, "%.1f min", s / 60);
-    else
-        snprintf(buf, size, "%.2f h", s / 3600);
-}
-
 /* ------------------------------------------------------- stopping rule */
 
 /* The rule the configuration asks for, on the validation loss when there

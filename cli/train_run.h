@@ -63,7 +63,5 @@ int train_run(const cli_config *cfg, const train_start *from, bp_dataset *ds,
               train_result *res);
 void train_result_free(train_result *res);
 
-/* 12.3 us, 45.6 ms, 7.89 s, 2.5 min, 1.25 h. */
-void format_seconds(char *buf, size_t size, double s);
 
 #endif

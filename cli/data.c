@@ -11,14 +11,6 @@
 #include "data.h"
 #include "data/table.h"
 
-void cli_standardize(double *x, size_t n, size_t d, const double *mean,
-                     const double *std)
-{
-    for (size_t s = 0; s < n; s++)
-        for (size_t f = 0; f < d; f++)
-            x[s * d + f] = (x[s * d + f] - mean[f]) / std[f];
-}
-
 void cli_data_free(cli_data *d)
 {
     bp_dataset_free(d->train);
@@ -313,8 +305,8 @@ int cli_load_for_model(const cli_config *cfg, const bp_net *net,
             return rc;
         }
         if (rc == EXIT_OK && extra->mean)
-            cli_standardize(d->train->x, d->train->n, d->train->n_in,
-                            extra->mean, extra->std);
+            bp_standardize(d->train->x, d->train->n, d->train->n_in,
+                           extra->mean, extra->std);
         return rc;
     }
     int fashion = strcmp(cfg->data, "fashion-mnist") == 0;

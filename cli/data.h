@@ -65,8 +65,4 @@ void cli_csv_opts(const cli_config *cfg, const bp_model_extra *extra,
  * column); returns the exit code. */
 int cli_table_error(const cli_config *cfg, const bp_error *err);
 
-/* (x - mean) / std in place, for n rows of d features. */
-void cli_standardize(double *x, size_t n, size_t d, const double *mean,
-                     const double *std);
-
 #endif

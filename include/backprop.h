@@ -565,6 +565,13 @@ bp_status bp_model_predict(const bp_net *net, const bp_model_extra *extra,
                            const double *x, size_t n, double *out,
                            bp_error *err);
 
+/* (x - mean[f]) / std[f] in place, for n rows of d features (row-major),
+ * as bp_prepare and bp_model_predict standardise: a difference that would
+ * overflow is taken as x / std - mean / std, and an infinite result is
+ * clamped to +-DBL_MAX. */
+void bp_standardize(double *x, size_t n, size_t d, const double *mean,
+                    const double *std);
+
 /* ------------------------------------------------- tables to training sets */
 
 typedef enum {

@@ -70,8 +70,8 @@ static double scale_value(double v, double mean, double std)
     return z;
 }
 
-static void standardize_rows(double *x, size_t n, size_t d,
-                             const double *mean, const double *std)
+void bp_standardize(double *x, size_t n, size_t d, const double *mean,
+                    const double *std)
 {
     for (size_t s = 0; s < n; s++)
         for (size_t f = 0; f < d; f++)
@@ -280,17 +280,17 @@ static bp_status standardize_prepared(bp_prepared *p, bp_error *err)
     if (!extra->mean || !extra->std)
         return bp_fail(err, BP_ENOMEM, "out of memory");
     column_stats(tr->x, tr->n, d, extra->mean, extra->std);
-    standardize_rows(tr->x, tr->n, d, extra->mean, extra->std);
+    bp_standardize(tr->x, tr->n, d, extra->mean, extra->std);
     if (p->test)
-        standardize_rows(p->test->x, p->test->n, d, extra->mean, extra->std);
+        bp_standardize(p->test->x, p->test->n, d, extra->mean, extra->std);
     if (p->task == BP_TASK_REGRESSION) {
         column_stats(tr->y, tr->n, 1, &extra->target_mean,
                      &extra->target_std);
-        standardize_rows(tr->y, tr->n, 1, &extra->target_mean,
-                         &extra->target_std);
+        bp_standardize(tr->y, tr->n, 1, &extra->target_mean,
+                       &extra->target_std);
         if (p->test)
-            standardize_rows(p->test->y, p->test->n, 1, &extra->target_mean,
-                             &extra->target_std);
+            bp_standardize(p->test->y, p->test->n, 1, &extra->target_mean,
+                           &extra->target_std);
     }
     return BP_OK;
 }
@@ -379,10 +379,10 @@ static bp_dataset *shape_for(bp_table *t, int regression,
         return NULL;
     limit_rows(ds, limit);
     if (extra->mean && extra->std)
-        standardize_rows(ds->x, ds->n, ds->n_in, extra->mean, extra->std);
+        bp_standardize(ds->x, ds->n, ds->n_in, extra->mean, extra->std);
     if (regression && extra->target_std > 0)
-        standardize_rows(ds->y, ds->n, 1, &extra->target_mean,
-                         &extra->target_std);
+        bp_standardize(ds->y, ds->n, 1, &extra->target_mean,
+                       &extra->target_std);
     return ds;
 }
 
@@ -449,7 +449,7 @@ bp_status bp_model_predict(const bp_net *net, const bp_model_extra *extra,
             !(copy = malloc(cells)))
             return bp_fail(err, BP_ENOMEM, "out of memory for %zu rows", n);
         memcpy(copy, x, cells);
-        standardize_rows(copy, n, d, extra->mean, extra->std);
+        bp_standardize(copy, n, d, extra->mean, extra->std);
         in = copy;
     }
     bp_status st = bp_predict(net, in, n, out, err);

@@ -124,6 +124,10 @@ int cli_check_isa(const cli_config *cfg);
 /* Whether data names a generated set (linear, xor: the library's table),
  * and which, into *g when g is given. */
 int cli_generated(const char *data, bp_generated *g);
+/* names joined for a message: sep between them, last before the last one
+ * ("a, b or c"); cut where buf ends. */
+void cli_join(char *buf, size_t size, const char *const *names, size_t n,
+              const char *sep, const char *last);
 /* The generated sets' names, "linear, xor" (sep between them, last before
  * the last one: "linear or xor" with ", " and " or "). */
 void cli_generated_list(char *buf, size_t size, const char *last);

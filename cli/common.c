@@ -81,14 +81,21 @@ int cli_generated(const char *data, bp_generated *g)
     return 1;
 }
 
-void cli_generated_list(char *buf, size_t size, const char *last)
+void cli_join(char *buf, size_t size, const char *const *names, size_t n,
+              const char *sep, const char *last)
 {
     size_t len = 0;
     buf[0] = '\0';
-    for (int g = 0; g < BP_GEN_COUNT && len < size; g++)
+    for (size_t k = 0; k < n && len < size; k++)
         len += (size_t)snprintf(buf + len, size - len, "%s%s",
-                                g == 0                  ? ""
-                                : g + 1 < BP_GEN_COUNT ? ", "
-                                                        : last,
-                                bp_generated_name((bp_generated)g));
+                                k == 0 ? "" : k + 1 < n ? sep : last,
+                                names[k]);
+}
+
+void cli_generated_list(char *buf, size_t size, const char *last)
+{
+    const char *names[BP_GEN_COUNT];
+    for (int g = 0; g < BP_GEN_COUNT; g++)
+        names[g] = bp_generated_name((bp_generated)g);
+    cli_join(buf, size, names, BP_GEN_COUNT, ", ", last);
 }

@@ -445,13 +445,10 @@ static const char *lower(const char *value, char *buf, size_t size)
     return buf;
 }
 
-typedef const char *(*name_fn)(int);
-
 /* The names of an enumeration, "a, b or c" (or "a | b | c" when bar),
  * from its table of names. */
 static void choices(opt_kind kind, char *buf, size_t size, int bar)
 {
-    size_t len = 0;
     const int count = kind == OPT_ACTIVATION  ? BP_ACT_COUNT
                       : kind == OPT_LOSS      ? BP_LOSS_COUNT
                       : kind == OPT_OPTIMIZER ? BP_OPT_COUNT
@@ -470,12 +467,8 @@ static void choices(opt_kind kind, char *buf, size_t size, int bar)
                                     : bp_dtype_name((bp_dtype)v);
         names[n++] = name;
     }
-    buf[0] = '\0';
-    for (int k = 0; k < n && len < size; k++)
-        len += (size_t)snprintf(buf + len, size - len, "%s%s",
-                                k == 0 ? "" : bar ? " | "
-                                              : k + 1 < n ? ", " : " or ",
-                                names[k]);
+    cli_join(buf, size, names, (size_t)n, bar ? " | " : ", ",
+             bar ? " | " : " or ");
 }
 
 /* An enumeration's value, any case; an unknown one is refused with the

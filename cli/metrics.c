@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "core/error.h"
 #include "format.h"
 #include "metrics.h"
 
@@ -29,9 +30,7 @@ static void class_name(char *buf, size_t size, const bp_model_extra *extra,
         snprintf(buf, size, "%s", extra->class_names[c]);
     else
         snprintf(buf, size, "%zu", c);
-    for (char *p = buf; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
+    bp_mask_controls(buf);
 }
 
 /* s left-aligned (right when right) in width columns, counted in UTF-8

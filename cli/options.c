@@ -332,11 +332,8 @@ int cli_error(int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    for (char *p = buf; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
     fflush(stdout);
-    fprintf(stderr, "backprop: error: %s\n", buf);
+    fprintf(stderr, "backprop: error: %s\n", bp_mask_controls(buf));
     return code;
 }
 

@@ -11,6 +11,10 @@ __attribute__((format(printf, 3, 4)))
 #endif
 bp_status bp_fail(bp_error *err, bp_status code, const char *fmt, ...);
 
+/* Control characters of s (bytes below 0x20, and 0x7f) become '?' in
+ * place, so that text from a file stays on one line.  Returns s. */
+char *bp_mask_controls(char *s);
+
 /* Up to 40 bytes of s for a one-line message: control characters become
  * '?', and a cut (never inside a UTF-8 character) is marked with "...".
  * Returns out.  Shared by the CSV reader and the command's messages. */

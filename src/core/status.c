@@ -17,17 +17,22 @@ bp_status bp_fail(bp_error *err, bp_status code, const char *fmt, ...)
     return code;
 }
 
+char *bp_mask_controls(char *s)
+{
+    for (char *p = s; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    return s;
+}
+
 const char *bp_excerpt(char out[48], const char *s)
 {
     size_t len = strlen(s), keep = len > 40 ? 40 : len;
     while (keep < len && keep > 0 && ((unsigned char)s[keep] & 0xC0) == 0x80)
         keep--;
-    for (size_t i = 0; i < keep; i++) {
-        unsigned char c = (unsigned char)s[i];
-        out[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-    }
+    memcpy(out, s, keep);
     strcpy(out + keep, keep < len ? "..." : "");
-    return out;
+    return bp_mask_controls(out);
 }
 
 const char *bp_status_name(bp_status status)

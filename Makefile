@@ -71,7 +71,7 @@ $(BUILD)/obj/%.o: %.c $(HDRS)
 # with a scalar tail (and BP_ELEMENTWISE, src/core/clones.h, for AVX-512 and
 # AVX2 too).  Elementwise, so the results are the same bits.
 $(BUILD)/obj/src/optim/optim.o $(BUILD)/obj/src/train/trainer.o \
-$(BUILD)/obj/src/train/workspace.o: \
+$(BUILD)/obj/src/nn/workspace.o: \
     override CFLAGS += -fvect-cost-model=dynamic
 
 $(BUILD)/libbackprop.a: $(LIB_OBJ)

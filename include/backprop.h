@@ -186,10 +186,55 @@ uint64_t bp_rng_below(bp_rng *rng, uint64_t bound); /* [0, bound), unbiased */
 /* ---------------------------------------------------------------- networks */
 
 /*
- * The shape of a network: sizes[0] inputs, sizes[1..n_layers-1] hidden
- * units, sizes[n_layers] outputs.  The seed's network is
- * { .n_layers = 3, .sizes = {2, 10, 10, 1}, .hidden = BP_ACT_SIGMOID,
- *   .bias = 0, .loss = BP_LOSS_BCE } (output left zero: sigmoid).
+ * A network is a list of layers, each of one kind.  Data between layers
+ * has a shape, channels x height x width; flat data (a CSV row, a dense
+ * layer's output) is c x 1 x 1, and a dense layer after a spatial one
+ * reads its input flattened (channel, then row, then column).
+ */
+typedef enum {
+    BP_LAYER_DENSE = 0,  /* units outputs, weights [units][inputs]       */
+    BP_LAYER_CONV,       /* 2-D convolution: units filters of k x k over
+                          * every input channel, weights
+                          * [units][channels][k][k], stride, zero
+                          * padding "same" or none ("valid")             */
+    BP_LAYER_MAXPOOL,    /* the largest of each k x k window, stride k   */
+    BP_LAYER_AVGPOOL,    /* the mean of each k x k window, stride k      */
+    BP_LAYER_DROPOUT,    /* inverted dropout while training, identity
+                          * otherwise                                    */
+    BP_LAYER_COUNT
+} bp_layer_kind;
+
+typedef struct {
+    size_t c, h, w;
+} bp_shape;
+
+typedef struct {
+    bp_layer_kind kind;
+    size_t units;        /* dense: outputs; conv: filters                */
+    int k;               /* conv: kernel side; pools: window side        */
+    int stride;          /* conv: 1 (0 means 1)                          */
+    int valid;           /* conv: 0 "same" zero padding (output
+                          * ceil(h / stride) x ceil(w / stride)), 1 none */
+    double rate;         /* dropout: the probability that a unit is
+                          * dropped, in [0, 1)                           */
+    bp_activation act;   /* dense and conv: applied to the output (the
+                          * output layer's is the arch's output instead) */
+    bp_shape in, out;    /* filled by bp_arch_resolve                    */
+} bp_layer;
+
+/*
+ * The shape of a network, in one of two forms:
+ *   - dense shorthand: sizes[0] inputs, sizes[1..n_layers-1] hidden
+ *     units, sizes[n_layers] outputs, every hidden layer with activation
+ *     `hidden`, layer[] left zero.  The seed's network is
+ *     { .n_layers = 3, .sizes = {2, 10, 10, 1}, .hidden = BP_ACT_SIGMOID,
+ *       .bias = 0, .loss = BP_LOSS_BCE } (output left zero: sigmoid);
+ *   - layer list: input (the shape of a sample) and layer[0..n_layers-1],
+ *     the last a dense layer of the outputs; sizes[] is then derived.
+ * bp_arch_resolve (which bp_net_new calls) fills in the other form:
+ * after it, layer[l] describes layer l with its shapes, sizes[l] is the
+ * flat size of layer l's input (sizes[n_layers]: the outputs), and
+ * `hidden` the first hidden activation (for display).
  * Valid output/loss pairs: sigmoid with bce or mse, softmax with ce (at
  * least two outputs), linear with mse.
  */
@@ -200,7 +245,37 @@ typedef struct {
     int bias;
     bp_loss loss;
     bp_output output;
+    bp_shape input;                 /* layer list: a sample's shape     */
+    bp_layer layer[BP_MAX_LAYERS];  /* layer list: the layers           */
 } bp_arch;
+
+/* Name <-> value of a layer kind ("dense", "conv", "maxpool", "avgpool",
+ * "dropout"), as the enumerations above. */
+const char *bp_layer_kind_name(bp_layer_kind k);
+bp_status bp_layer_kind_parse(const char *name, bp_layer_kind *out);
+
+/*
+ * Fills the form of arch that is missing (see bp_arch) and checks it:
+ * every layer fits its input (BP_EINVAL naming the layer, counted from 1,
+ * and the shapes when one does not), the limits, the output/loss pair.
+ */
+bp_status bp_arch_resolve(bp_arch *arch, bp_error *err);
+
+/*
+ * The --layers grammar: comma-separated items, each a kind with its
+ * numbers joined by colons or an activation name that applies to the
+ * layer before it:
+ *   conv:FILTERS:K[:sS][:valid]  maxpool:K  avgpool:K  dense:UNITS
+ *   dropout:RATE  relu  tanh  sigmoid  none
+ * bp_layers_parse appends the hidden layers of text to arch's layer list
+ * (n_layers of them so far, as the CLI builds it; the output layer is the
+ * caller's to add); a layer with no activation named has none.
+ * bp_layers_format writes arch's layers but the output one in that
+ * grammar (NUL-terminated, truncated to size; returns the length it
+ * needed, as snprintf does).
+ */
+bp_status bp_layers_parse(const char *text, bp_arch *arch, bp_error *err);
+size_t bp_layers_format(const bp_arch *arch, char *buf, size_t size);
 
 typedef struct bp_net bp_net;
 

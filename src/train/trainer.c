@@ -27,7 +27,7 @@
 #include "optim/optim.h"
 #include "train/hooks.h"
 #include "train/pool.h"
-#include "train/workspace.h"
+#include "nn/workspace.h"
 
 /* Bytes of inputs and activations per pass when predicting or evaluating
  * (predict_chunk). */

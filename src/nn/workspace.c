@@ -6,7 +6,7 @@
 #include "core/error.h"
 #include "nn/kernels.h"
 #include "nn/output.h"
-#include "train/workspace.h"
+#include "nn/workspace.h"
 
 size_t ws_units(const bp_arch *arch)
 {
@@ -20,7 +20,7 @@ size_t ws_units(const bp_arch *arch)
 #define WS bp_workspace
 #define WFN(name) name
 #define WS_OUTPUT1 1
-#include "train/workspace_impl.h"
+#include "nn/workspace_impl.h"
 #undef WS_OUTPUT1
 #undef REAL
 #undef WS
@@ -29,7 +29,7 @@ size_t ws_units(const bp_arch *arch)
 #define REAL float
 #define WS bp_workspace_f32
 #define WFN(name) name##_f32
-#include "train/workspace_impl.h"
+#include "nn/workspace_impl.h"
 #undef REAL
 #undef WS
 #undef WFN

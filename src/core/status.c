@@ -60,6 +60,8 @@ static const char *const optimizer_names[] = {"sgd", "momentum", "nesterov",
 static const char *const init_names[] = {"normal", "xavier", "he", "numpy"};
 static const char *const dtype_names[] = {"f64", "f32"};
 static const char *const isa_names[] = {"auto", "naive", "avx2", "avx512"};
+static const char *const layer_kind_names[] = {"dense", "conv", "maxpool",
+                                               "avgpool", "dropout"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -73,6 +75,7 @@ NAMES_MATCH(optimizer_names, BP_OPT_COUNT);
 NAMES_MATCH(init_names, BP_INIT_COUNT);
 NAMES_MATCH(dtype_names, BP_DTYPE_COUNT);
 NAMES_MATCH(isa_names, BP_ISA_COUNT);
+NAMES_MATCH(layer_kind_names, BP_LAYER_COUNT);
 
 static const char *name_of(const char *const *names, size_t count, int value)
 {
@@ -122,6 +125,11 @@ const char *bp_isa_name(bp_isa isa)
     return name_of(isa_names, COUNT(isa_names), (int)isa);
 }
 
+const char *bp_layer_kind_name(bp_layer_kind k)
+{
+    return name_of(layer_kind_names, COUNT(layer_kind_names), (int)k);
+}
+
 #define DEFINE_PARSE(fn, type, table)                                   \
     bp_status fn(const char *name, type *out)                           \
     {                                                                   \
@@ -139,3 +147,4 @@ DEFINE_PARSE(bp_init_parse, bp_init, init_names)
 DEFINE_PARSE(bp_output_parse, bp_output, output_names)
 DEFINE_PARSE(bp_dtype_parse, bp_dtype, dtype_names)
 DEFINE_PARSE(bp_isa_parse, bp_isa, isa_names)
+DEFINE_PARSE(bp_layer_kind_parse, bp_layer_kind, layer_kind_names)

@@ -60,7 +60,7 @@ typedef struct {
 BP_DECLARE_LAYER_PASS(double, _f64)
 BP_DECLARE_LAYER_PASS(float, _f32)
 
-typedef struct {
+typedef struct bp_layer_ops {
     const char *name;       /* as in --layers: "dense", "conv", ...       */
     int has_act;            /* takes an activation after it               */
     int has_params;         /* has weights (and biases when the net has)  */
@@ -91,6 +91,14 @@ extern const bp_layer_ops bp_avgpool_ops;    /* pool.c    */
 extern const bp_layer_ops bp_dropout_ops;    /* dropout.c */
 
 const bp_layer_ops *bp_layer_ops_of(bp_layer_kind kind);
+
+/* One layer as its --layers item without its activation ("conv:32:3",
+ * "maxpool:2"), as snprintf writes. */
+size_t bp_layer_item(const bp_layer *L, char *buf, size_t size);
+
+/* A convolution's zero rows (or columns) before the first of a side of
+ * `in` values with `out` outputs: 0 for "valid". */
+size_t bp_conv_pad(const bp_layer *L, size_t in, size_t out);
 
 /* Flat size of a shape, c h w. */
 static inline size_t bp_shape_size(bp_shape s) { return s.c * s.h * s.w; }

@@ -91,20 +91,24 @@ static void progress_clear(progress *p)
     }
 }
 
-/* "epoch 37/200 [=======>.............] 52.1k samples/s, 0:03 left" */
-static void progress_show(progress *p, size_t epoch, size_t first,
-                          size_t last, double t0)
+/* "epoch 37/200 [=======>.............] 52.1k samples/s, 0:03 left",
+ * `done` samples into the epoch running (p->epoch); 0 at an epoch's end
+ * (then the epoch counts as whole). */
+static void progress_draw(progress *p, size_t done)
 {
     double now = cli_seconds();
-    if (!p->on || (now - p->last < 0.1 && epoch != last))
+    int at_end = done == 0 && p->epoch == p->end;
+    if (!p->on || (now - p->last < 0.1 && !at_end))
         return;
     p->last = now;
-    size_t ran = epoch - first + 1, total = last - first + 1;
-    double per = (now - t0) / (double)ran;
+    double frac = done ? (double)done / (double)p->samples : 1.0;
+    double ran = (double)(p->epoch - p->first) + frac;
+    double total = (double)(p->end - p->first + 1);
+    double per = (now - p->t0) / ran;
     double rate = per > 0 ? (double)p->samples / per : 0;
-    double left = per * (double)(last - epoch);
+    double left = per * (total - ran);
     char bar[31];
-    size_t fill = total ? ran * 30 / total : 30;
+    size_t fill = total > 0 ? (size_t)(ran * 30 / total) : 30;
     for (size_t k = 0; k < 30; k++)
         bar[k] = k < fill ? '=' : k == fill ? '>' : '.';
     bar[30] = '\0';
@@ -114,11 +118,32 @@ static void progress_show(progress *p, size_t epoch, size_t first,
     else if (rate >= 1e3)
         rate /= 1e3, unit = "k";
     unsigned long secs = (unsigned long)(left + 0.5);
-    fprintf(stderr, "\r\033[Kepoch %zu/%zu [%s] %.1f%s samples/s, "
+    char within[48] = "";
+    if (done)      /* a long epoch: how far into it */
+        snprintf(within, sizeof within, " (%.0f %%)", frac * 100);
+    fprintf(stderr, "\r\033[Kepoch %zu/%zu%s [%s] %.1f%s samples/s, "
                     "%lu:%02lu left",
-            epoch, last, bar, rate, unit, secs / 60, secs % 60);
+            p->epoch, p->end, within, bar, rate, unit, secs / 60, secs % 60);
     fflush(stderr);
     p->shown = 1;
+}
+
+static void progress_show(progress *p, size_t epoch, size_t first,
+                          size_t last, double t0)
+{
+    p->epoch = epoch;
+    p->first = first;
+    p->end = last;
+    p->t0 = t0;
+    progress_draw(p, 0);
+}
+
+/* bp_trainer_on_batch's callback: the bar within an epoch. */
+static void progress_batch(void *ctx, size_t done, size_t total)
+{
+    progress *p = ctx;
+    (void)total;
+    progress_draw(p, done);
 }
 
 /* has_val: 0 (no validation set), 1 (loss and accuracy), 2 (a regression:
@@ -256,7 +281,13 @@ static bp_status run_epochs(const cli_config *cfg, run_state *s, size_t last,
     double loss = 0, vloss = 0, vacc = 0;
     size_t logged = 0;
     bp_status st = BP_OK;
+    s->bar.first = res->first;
+    s->bar.end = last;
+    s->bar.t0 = t0;
+    if (s->bar.on)
+        bp_trainer_on_batch(s->tr, progress_batch, &s->bar);
     for (epoch = res->first; epoch <= last; epoch++) {
+        s->bar.epoch = epoch;
         if ((st = bp_trainer_epoch(s->tr, &loss, err)))
             break;
         res->done = epoch;

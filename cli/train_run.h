@@ -48,7 +48,9 @@ typedef struct {
 typedef struct {
     int on, shown;
     size_t samples;          /* per epoch                                 */
-    double last;
+    double last;             /* when it was last drawn                    */
+    size_t epoch, first, end; /* the epoch running, the run's first, last */
+    double t0;               /* the run's start                           */
 } progress;
 
 /*

@@ -528,6 +528,13 @@ void bp_trainer_free(bp_trainer *tr);
  */
 bp_status bp_trainer_epoch(bp_trainer *tr, double *loss, bp_error *err);
 
+/* Called by bp_trainer_epoch after each mini-batch but the epoch's last,
+ * on the caller's thread, with the samples done and the epoch's total: a
+ * command shows progress within a long epoch with it.  NULL: none (the
+ * default). */
+typedef void (*bp_batch_fn)(void *ctx, size_t done, size_t total);
+void bp_trainer_on_batch(bp_trainer *tr, bp_batch_fn fn, void *ctx);
+
 /* The optimizer's state (bp_optimizer_state_len doubles) and the number of
  * steps taken, for saving a run that will be resumed.  A float trainer
  * widens its state into a buffer of its own here: the pointer stays valid
@@ -546,7 +553,9 @@ bp_status bp_trainer_restore(bp_trainer *tr, const double *state, size_t len,
 double bp_trainer_accuracy(const bp_trainer *tr);
 
 /* Gradient of the mean loss over ds at the net's current weights, into grad
- * (bp_net_param_count long, the parameter layout). *loss receives the loss. */
+ * (bp_net_param_count long, the parameter layout). *loss receives the loss.
+ * Dropout layers drop as in training, with the masks of step 0 of seed 0
+ * (bp_gradcheck holds them so while it moves the weights). */
 bp_status bp_gradient(const bp_net *net, const bp_dataset *ds, double *grad,
                       double *loss, bp_error *err);
 

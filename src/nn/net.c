@@ -61,10 +61,13 @@ static bp_status resolve_layer(bp_arch *a, int l, bp_shape in, bp_error *err)
     if (last && L->kind != BP_LAYER_DENSE)
         return bp_fail(err, BP_EINVAL,
                        "the output layer must be dense, not %s", item);
-    if ((L->kind == BP_LAYER_DENSE || L->kind == BP_LAYER_CONV) &&
+    if (L->kind == BP_LAYER_DENSE &&
         (L->units < 1 || L->units > BP_MAX_WIDTH))
         return bp_fail(err, BP_EINVAL, "layer %d (%s) has %zu units; "
                        "allowed 1 to %d", l + 1, item, L->units, BP_MAX_WIDTH);
+    if (L->kind == BP_LAYER_CONV && (L->units < 1 || L->units > 4096))
+        return bp_fail(err, BP_EINVAL, "layer %d (%s) has %zu filters; "
+                       "allowed 1 to 4096", l + 1, item, L->units);
     if ((L->kind == BP_LAYER_CONV || L->kind == BP_LAYER_MAXPOOL ||
          L->kind == BP_LAYER_AVGPOOL) && (L->k < 1 || L->k > 64))
         return bp_fail(err, BP_EINVAL, "layer %d (%s): the side must be 1 "

@@ -2,6 +2,8 @@
 #ifndef BP_TRAIN_WORKSPACE_H
 #define BP_TRAIN_WORKSPACE_H
 
+#include <stdint.h>
+
 #include "nn/net.h"
 
 /*
@@ -24,7 +26,14 @@
         REAL *act[BP_MAX_LAYERS + 1];                                        \
         REAL *delta[BP_MAX_LAYERS];                                          \
         REAL *target;                                                        \
+        REAL *scratch;  /* the layers' scratch, ws_scratch values a sample */\
         REAL *block;                                                         \
+        int train;      /* a training pass: dropout drops (bp_layer_run) */  \
+        uint64_t seed;  /* dropout's masks: the run's seed, the step, and   \
+                         * the index in its batch of the pass's first       \
+                         * sample */                                         \
+        uint64_t step;                                                       \
+        size_t first;                                                        \
         bp_isa isa;     /* the kernels' (never AUTO): ws_init's widest,      \
                          * which a trainer overrides with its own */         \
     } WS;                                                                    \
@@ -84,8 +93,11 @@
     size_t ws_class_at##SFX(const REAL *v, size_t k, size_t step);
 
 /* Values of one sample in a workspace: every layer's units, every
- * layer's deltas and the targets (ws_init allocates cap times this). */
+ * layer's deltas, the targets and the layers' scratch (ws_init allocates
+ * cap times this).  The arch must be resolved (a net's). */
 size_t ws_units(const bp_arch *arch);
+/* The largest scratch of one sample any layer asks for. */
+size_t ws_scratch(const bp_arch *arch);
 
 BP_DECLARE_WORKSPACE(double, bp_workspace, )
 BP_DECLARE_WORKSPACE(float, bp_workspace_f32, _f32)

@@ -30,6 +30,8 @@ bp_status WFN(ws_init)(WS *ws, const bp_arch *arch, size_t cap,
         p += arch->sizes[l + 1] * cap;
     }
     ws->target = p;
+    p += arch->sizes[arch->n_layers] * cap;
+    ws->scratch = ws_scratch(arch) ? p : NULL;
     ws->cap = cap;
     ws->isa = bp_isa_best();
     return BP_OK;
@@ -115,7 +117,7 @@ void WFN(layer_forward)(const bp_net *net, const REAL *params, int l,
         b += r0;
     /* the output layer: sigmoid (the seed's), or the linear sums that
      * softmax then normalises, or plain linear */
-    bp_activation f = l + 1 < a->n_layers ? a->hidden
+    bp_activation f = l + 1 < a->n_layers ? a->layer[l].act
                       : a->output == BP_OUT_SIGMOID ? BP_ACT_SIGMOID
                                                     : BP_ACT_NONE;
     if (f == BP_ACT_RELU || f == BP_ACT_NONE) {
@@ -129,13 +131,34 @@ void WFN(layer_forward)(const bp_net *net, const REAL *params, int l,
     }
 }
 
-/* Layers [first, end) forward, whole, act[first] already there. */
+/* Layer l of a pass of n samples, as its row of the layer table sees it. */
+static bp_layer_run WFN(run_of)(const bp_net *net, const WS *ws, int l,
+                                size_t n)
+{
+    return (bp_layer_run){.layer = &net->arch.layer[l], .index = l, .n = n,
+                          .isa = ws->isa, .train = ws->train,
+                          .seed = ws->seed, .step = ws->step,
+                          .first = ws->first};
+}
+
+/* Layers [first, end) forward, whole, act[first] already there: a dense
+ * layer by layer_forward (the output layer's activation is the arch's),
+ * any other by its row of the table. */
 static void WFN(layers_forward)(const bp_net *net, const REAL *params, WS *ws,
                                 size_t n, int first, int end)
 {
-    for (int l = first; l < end; l++)
-        WFN(layer_forward)(net, params, l, 0, net->arch.sizes[l + 1],
-                           ws->act[l + 1], ws->act[l], n, ws->isa);
+    for (int l = first; l < end; l++) {
+        if (net->arch.layer[l].kind == BP_LAYER_DENSE) {
+            WFN(layer_forward)(net, params, l, 0, net->arch.sizes[l + 1],
+                               ws->act[l + 1], ws->act[l], n, ws->isa);
+        } else {
+            bp_layer_run r = WFN(run_of)(net, ws, l, n);
+            LAYER_PASS(net->ops[l], forward)(&r, ws->act[l + 1], ws->act[l],
+                                             params + net->w_off[l],
+                                             WFN(bias_of)(net, params, l),
+                                             ws->scratch);
+        }
+    }
 }
 
 const REAL *WFN(ws_forward_from)(const bp_net *net, const REAL *params,
@@ -196,6 +219,8 @@ size_t WFN(ws_correct)(const bp_net *net, const WS *ws, size_t n)
     return right;
 }
 
+static void WFN(ws_output_delta)(const bp_net *net, WS *ws, size_t n);
+
 /* The deltas of layers top - 1 down to 0 from layer top's: dJ/da of
  * layer l's input, then dJ/dz through its activation. */
 static void WFN(deltas_below)(const bp_net *net, const REAL *params, WS *ws,
@@ -204,7 +229,8 @@ static void WFN(deltas_below)(const bp_net *net, const REAL *params, WS *ws,
     const bp_arch *a = &net->arch;
     const bp_isa isa = ws->isa;
     for (int l = top; l > 0; l--)
-        WFN(dense_backward_input_act_fast)(isa, a->hidden, ws->delta[l - 1],
+        WFN(dense_backward_input_act_fast)(isa, a->layer[l - 1].act,
+                                           ws->delta[l - 1],
                                            params + net->w_off[l],
                                            ws->delta[l], ws->act[l],
                                            a->sizes[l + 1], a->sizes[l], n);
@@ -213,21 +239,8 @@ static void WFN(deltas_below)(const bp_net *net, const REAL *params, WS *ws,
 void WFN(ws_backward_deltas)(const bp_net *net, const REAL *params, WS *ws,
                              size_t n)
 {
-    const bp_arch *a = &net->arch;
-    const int L = a->n_layers;
-    const size_t n_out = a->sizes[L];
-    const bp_isa isa = ws->isa;
-    REAL *delta = ws->delta[L - 1];
-
-    if (a->output == BP_OUT_SOFTMAX)
-        WFN(cross_entropy_delta)(delta, ws->act[L], ws->target, n_out * n);
-    else if (a->output == BP_OUT_LINEAR)
-        WFN(linear_mse_delta)(delta, ws->act[L], ws->target, n_out * n,
-                              n_out);
-    else
-        WFN(output_delta_fast)(isa, a->loss, delta, ws->act[L], ws->target,
-                               n_out * n, n_out);
-    WFN(deltas_below)(net, params, ws, n, L - 1);
+    WFN(ws_output_delta)(net, ws, n);
+    WFN(deltas_below)(net, params, ws, n, net->arch.n_layers - 1);
 }
 
 void WFN(ws_backward_rows)(const bp_net *net, const WS *ws, size_t n, int l,
@@ -254,9 +267,54 @@ static void WFN(grads_below)(const bp_net *net, const WS *ws, size_t n,
     }
 }
 
+/* The output layer's delta, dJ/dz of the outputs, into delta[L - 1]. */
+static void WFN(ws_output_delta)(const bp_net *net, WS *ws, size_t n)
+{
+    const bp_arch *a = &net->arch;
+    const int L = a->n_layers;
+    const size_t n_out = a->sizes[L];
+    REAL *delta = ws->delta[L - 1];
+    if (a->output == BP_OUT_SOFTMAX)
+        WFN(cross_entropy_delta)(delta, ws->act[L], ws->target, n_out * n);
+    else if (a->output == BP_OUT_LINEAR)
+        WFN(linear_mse_delta)(delta, ws->act[L], ws->target, n_out * n,
+                              n_out);
+    else
+        WFN(output_delta_fast)(ws->isa, a->loss, delta, ws->act[L], ws->target,
+                               n_out * n, n_out);
+}
+
+/* The backward pass of a network with layers other than dense ones: each
+ * layer from the top by its row of the table, its parameters' gradient
+ * and the delta of the layer below in one call, then that layer's
+ * activation's derivative. */
+static void WFN(layers_backward)(const bp_net *net, const REAL *params,
+                                 WS *ws, size_t n, REAL *grad)
+{
+    WFN(ws_output_delta)(net, ws, n);
+    for (int l = net->arch.n_layers - 1; l >= 0; l--) {
+        bp_layer_run r = WFN(run_of)(net, ws, l, n);
+        REAL *din = l > 0 ? ws->delta[l - 1] : NULL;
+        REAL *db = net->b_off[l] == BP_NO_BIAS ? NULL : grad + net->b_off[l];
+        LAYER_PASS(net->ops[l], backward)(&r, din, grad + net->w_off[l], db,
+                                          ws->delta[l], ws->act[l],
+                                          ws->act[l + 1],
+                                          params + net->w_off[l],
+                                          ws->scratch);
+        bp_activation below = l > 0 ? net->arch.layer[l - 1].act : BP_ACT_NONE;
+        if (din && below != BP_ACT_NONE)
+            WFN(activation_backward_fast)(ws->isa, below, din, ws->act[l],
+                                          net->arch.sizes[l] * n);
+    }
+}
+
 void WFN(ws_backward)(const bp_net *net, const REAL *params, WS *ws,
                       size_t n, REAL *grad)
 {
+    if (!bp_arch_is_dense(&net->arch)) {
+        WFN(layers_backward)(net, params, ws, n, grad);
+        return;
+    }
     WFN(ws_backward_deltas)(net, params, ws, n);
     WFN(grads_below)(net, ws, n, grad, net->arch.n_layers);
 }
@@ -272,13 +330,15 @@ double WFN(ws_pass)(const bp_net *net, const REAL *params, WS *ws, size_t n,
 #ifdef WS_OUTPUT1
     const int L = a->n_layers;
     if (a->output == BP_OUT_SIGMOID && a->sizes[L] == 1 &&
-        (a->loss == BP_LOSS_BCE || a->loss == BP_LOSS_MSE)) {
+        (a->loss == BP_LOSS_BCE || a->loss == BP_LOSS_MSE) &&
+        bp_arch_is_dense(a)) {
         const bp_isa isa = ws->isa;
         WFN(layers_forward)(net, params, ws, n, 0, L - 1);
         REAL *db = net->b_off[L - 1] == BP_NO_BIAS ? NULL
                                                    : grad + net->b_off[L - 1];
         double loss = output1_fast(
-            isa, a->loss, a->hidden, ws->act[L], ws->delta[L - 1],
+            isa, a->loss, L > 1 ? a->layer[L - 2].act : BP_ACT_NONE,
+            ws->act[L], ws->delta[L - 1],
             grad + net->w_off[L - 1], db, L > 1 ? ws->delta[L - 2] : NULL,
             ws->act[L - 1], params + net->w_off[L - 1],
             WFN(bias_of)(net, params, L - 1), ws->target, a->sizes[L - 1], n);

@@ -102,6 +102,8 @@ static void TFN(phase_passes)(void *ctx, int t)
      * usual case) leaves its loss and gradient as they are, bit for bit */
     for (size_t pos = 0; pos < sh->m; pos += tr->chunk) {
         size_t m = sh->m - pos < tr->chunk ? sh->m - pos : tr->chunk;
+        WSOF(sh).step = tr->steps;          /* dropout's masks */
+        WSOF(sh).first = sh->start + pos;
         if (tr->by_rows) {
             /* layer 0 is done: its output for the share's samples */
             FIRST_OF_SHARE(tr, sh);
@@ -196,7 +198,7 @@ static int TFN(apply_update)(bp_trainer *tr, REAL *g, size_t lo, size_t hi)
     if (tr->opts.weight_decay > 0) {
         const REAL wd = (REAL)tr->opts.weight_decay;
         for (int l = 0; l < a->n_layers; l++) {
-            size_t off = net->w_off[l], end = off + a->sizes[l] * a->sizes[l + 1];
+            size_t off = net->w_off[l], end = off + net->n_w[l];
             size_t from = off > lo ? off : lo, to = end < hi ? end : hi;
             for (size_t k = from; k < to; k++)
                 g[k - lo] += wd * params[k];

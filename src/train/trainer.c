@@ -82,7 +82,15 @@ struct bp_trainer {
     uint64_t steps;     /* optimizer steps so far                      */
     size_t epochs;      /* epochs run so far                           */
     double accuracy;    /* of the last epoch's forward passes          */
+    bp_batch_fn on_batch; /* bp_trainer_on_batch's callback, or NULL   */
+    void *on_batch_ctx;
 };
+
+void bp_trainer_on_batch(bp_trainer *tr, bp_batch_fn fn, void *ctx)
+{
+    tr->on_batch = fn;
+    tr->on_batch_ctx = ctx;
+}
 
 /* Thread t's range of the parameters in the update: equal parts, cut at
  * multiples of 16 values (64 bytes of floats), so that threads seldom write
@@ -243,7 +251,8 @@ static bp_status alloc_shares(bp_trainer *tr, bp_error *err)
     /* by rows: float mini-batches on threads whose shares fit one pass,
      * when the first layer's gradient can come from packed inputs */
     tr->by_rows = !bp_hook_no_rows && T > 1 && tr->f32 && !tr->full &&
-                  share <= tr->chunk && tr->pisa[0] != BP_ISA_NAIVE;
+                  share <= tr->chunk && tr->pisa[0] != BP_ISA_NAIVE &&
+                  bp_arch_is_dense(a);
     size_t pack = 0, pack_off[BP_MAX_LAYERS] = {0};
     for (int l = 0; tr->by_rows && l < a->n_layers; l++) {
         size_t rows = rows_per_block(a->sizes[l], size);
@@ -285,6 +294,8 @@ static bp_status alloc_shares(bp_trainer *tr, bp_error *err)
         if (st)
             return st;
         sh->ws.isa = sh->wsf.isa = tr->isa;
+        sh->ws.train = sh->wsf.train = 1;
+        sh->ws.seed = sh->wsf.seed = tr->opts.shuffle_seed;
     }
     return BP_OK;
 }
@@ -296,7 +307,7 @@ static bp_status check_initialised(const bp_net *net, bp_error *err)
     const bp_arch *a = &net->arch;
     for (int l = 0; l < a->n_layers; l++) {
         const double *w = net->params + net->w_off[l];
-        for (size_t k = 0; k < a->sizes[l + 1] * a->sizes[l]; k++)
+        for (size_t k = 0; k < net->n_w[l]; k++)
             if (w[k] != 0)
                 return BP_OK;
     }
@@ -480,6 +491,8 @@ bp_status bp_trainer_epoch(bp_trainer *tr, double *loss, bp_error *err)
             double l;
             st = train_step(tr, tr->order + start, m, &l, &right, err);
             total += l * (double)m;
+            if (tr->on_batch && !st && start + m < n)
+                tr->on_batch(tr->on_batch_ctx, start + m, n);
         }
         total /= (double)n;
     }
@@ -541,6 +554,7 @@ bp_status bp_gradient(const bp_net *net, const bp_dataset *ds, double *grad,
     if ((st = ws_init(&ws, &net->arch, ds->n, err)))
         return st;
     ws_gather(&ws, ds, NULL, 0, ds->n);
+    ws.train = 1;       /* dropout's masks of step 0, seed 0 */
     double l = ws_pass(net, net->params, &ws, ds->n, grad);
     if (loss)
         *loss = l;
@@ -576,6 +590,7 @@ bp_status bp_gradcheck(const bp_net *net, const bp_dataset *ds, double h,
         return st;
     }
     ws_gather(&ws, ds, NULL, 0, ds->n);
+    ws.train = 1;       /* dropout's masks of step 0, seed 0, held fixed */
     ws_pass(probe, probe->params, &ws, ds->n, grad);
 
     double worst = 0, biggest = 0;

@@ -1004,8 +1004,11 @@ static const char summary[] =
     "rule by hand, so that a hand derivation can be checked line by line.\n"
     "The network is new (the network options, --preset seed by default) or\n"
     "a saved one (--model FILE, on any data it takes, standardised as it\n"
-    "was trained).  Exits 1 when the gradients disagree by more than\n"
-    "--tolerance.";
+    "was trained).  A network of other layers (convolutions, pools,\n"
+    "dropout, an activation per layer) is followed through each layer:\n"
+    "its shapes, its outputs and dJ/dz summarised, and a sample of each\n"
+    "layer's parameters checked against central differences.  Exits 1\n"
+    "when the gradients disagree by more than --tolerance.";
 
 int cmd_trace(int argc, char **argv)
 {

@@ -140,10 +140,10 @@ static void predict_some(const bp_net *net)
     static const double values[] = {0.0, 1.0, -1.0, 0.5, 1e300, -1e-300};
     const size_t rows = sizeof values / sizeof values[0];
     const bp_arch *a = bp_net_arch(net);
-    size_t n_in = a->sizes[0], n_out = a->sizes[a->n_layers], values = 0;
+    size_t n_in = a->sizes[0], n_out = a->sizes[a->n_layers], width = 0;
     for (int l = 0; l <= a->n_layers; l++)
-        values += a->sizes[l];
-    if (values > ((size_t)1 << 16))
+        width += a->sizes[l];
+    if (width > ((size_t)1 << 16))
         return;
     double *x = malloc(rows * n_in * sizeof *x);
     double *out = malloc(rows * n_out * sizeof *out);

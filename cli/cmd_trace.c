@@ -467,7 +467,8 @@ static int network_options_given(const cli_config *cfg)
     return cfg->n_hidden != d.n_hidden ||
            memcmp(cfg->hidden, d.hidden, sizeof d.hidden) != 0 ||
            cfg->activation != d.activation || cfg->loss != d.loss ||
-           cfg->bias != d.bias || cfg->init_given || cfg->seed != d.seed;
+           cfg->bias != d.bias || cfg->init_given || cfg->seed != d.seed ||
+           cli_given(cfg, "layers") || cli_given(cfg, "input-shape");
 }
 
 static int trace_load(const cli_config *cfg, trace_input *in)
@@ -482,8 +483,9 @@ static int trace_load(const cli_config *cfg, trace_input *in)
         if (network_options_given(cfg))
             return cli_error(EXIT_USAGE,
                              "option --model: the network is the model's; "
-                             "--hidden, --activation, --loss, --bias, "
-                             "--no-bias, --init and --seed do not apply");
+                             "--hidden, --layers, --input-shape, "
+                             "--activation, --loss, --bias, --no-bias, "
+                             "--init and --seed do not apply");
         in->net = bp_model_load_extra(cfg->model, &in->extra, &err);
         if (!in->net)
             return cli_error(EXIT_USAGE, "%s", err.msg);

@@ -17,7 +17,8 @@
 #     library runs each layer's own activation);
 #   - a CNN trained from a CSV with --input-shape and --layers is saved as
 #     version 3, predicts, tests, traces and resumes; --resume with a
-#     contradicting --layers is refused (exit 2).
+#     contradicting --layers is refused (exit 2), and so is trace --model
+#     with --layers.
 # One line per check, "PASS name" or "FAIL name: reason"; exit 1 on failure.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -233,5 +234,12 @@ if [ $rc -eq 2 ] && grep -q 'option --layers' r.err; then
     pass cnn-resume-layers-refused
 else
     fail cnn-resume-layers-refused "exit $rc: $(first_err r.err)"
+fi
+"$BP" trace --model cnn.bpm --data img.csv --layers dense:3 >/dev/null 2>t.err
+rc=$?
+if [ $rc -eq 2 ] && grep -q 'option --model: the network is the model' t.err; then
+    pass trace-model-layers-refused
+else
+    fail trace-model-layers-refused "exit $rc: $(first_err t.err)"
 fi
 exit $status

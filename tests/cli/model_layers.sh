@@ -6,7 +6,9 @@
 #     avgpool, dropout, dense; see its README) holds the layer list in its
 #     metadata and tensors [filters, channels, k, k]; predict --proba gives
 #     PyTorch's probabilities from the same tensors (expected.txt) to 1e-12,
-#     and predict the class names;
+#     predict the class names, test the accuracy those give, and trace
+#     follows it layer by layer (exit 0: its gradient agrees with central
+#     differences);
 #   - a dense network with an input shape (a trained model's header
 #     rewritten as version 3, input 1x2x2) predicts, --proba and tests the
 #     same bytes as the version 1 file it came from; trace follows it
@@ -99,6 +101,30 @@ if [ $rc -eq 0 ] && cmp -s classes.out classes.want; then
     pass fixture-predict-classes
 else
     fail fixture-predict-classes "exit $rc: $(first_err err) $(head -n 2 classes.out | tr '\n' ' ')"
+fi
+
+# the rows with a label column, as the model was "trained": test and trace
+{ printf label; i=1; while [ $i -le 36 ]; do printf ',p%d' $i; i=$((i + 1)); done; echo
+  awk '{ print (NR % 2 ? "bag" : "coat") "," $0 }' "$fx/rows.txt"; } >fx.csv
+"$BP" test --model "$m" --data fx.csv >t.out 2>t.err
+rc=$?
+# expected.txt predicts bag but for row 2 (ankle boot); the labels above
+# alternate bag, coat: rows 1, 3 and 5 are right
+if [ $rc -eq 0 ] && grep -q '^test accuracy : 50.0 %$' t.out; then
+    pass fixture-test
+else
+    fail fixture-test "exit $rc: $(first_err t.err) $(head -n 1 t.out)"
+fi
+"$BP" trace --model "$m" --data fx.csv --sample 1 >t.out 2>t.err
+rc=$?
+if [ $rc -eq 0 ] && grep -q '^layer 1 conv:2:3, relu: 1x6x6 -> 2x6x6, 20 parameters$' t.out &&
+   grep -q '^layer 3 conv:3:2:valid, tanh: 2x3x3 -> 3x2x2, 27 parameters$' t.out &&
+   grep -q '^layer 5 avgpool:2: 3x2x2 -> 3x1x1, 0 parameters$' t.out &&
+   grep -q '^layer 8 dense:3, softmax output: 4 -> 3, 15 parameters$' t.out &&
+   grep -q '^layer 3: 10 of 24 weights, 2 of 3 biases$' t.out; then
+    pass fixture-trace
+else
+    fail fixture-trace "exit $rc: $(first_err t.err)"
 fi
 
 # ------------------------------------------ dense, with an input shape

@@ -16,7 +16,10 @@
 
 #include "core/error.h"
 #include "data.h"
+#include "io/model.h"
 #include "nn/kernels.h"
+#include "nn/layer.h"
+#include "nn/net.h"
 #include "metrics.h"
 #include "trace.h"
 
@@ -55,10 +58,66 @@ static double act_slope(bp_activation f, double a)
     return NAN;
 }
 
+/* The output layer's activation as a hidden one (softmax: see
+ * output_backward). */
+static bp_activation output_act(const bp_arch *a)
+{
+    return a->output == BP_OUT_LINEAR ? BP_ACT_NONE : BP_ACT_SIGMOID;
+}
+
 /*
- * The textbook pass of one sample x with target y (n_out values).  Output
- * sigmoid (BCE or MSE), softmax (cross-entropy) or linear (MSE); the loss
- * is the library's: BCE and MSE the mean over the outputs, CE the sum.
+ * The output end of the pass for one sample: p holds the output layer's
+ * values (a softmax's sums, normalised here in place; a sigmoid's or a
+ * linear output's as they are).  Returns the loss as the library takes
+ * it (BCE and MSE the mean over the outputs, CE the sum) and writes
+ * dJ/dp into da and dJ/dz of the output layer into dz.
+ */
+static double output_backward(const bp_arch *a, double *p, const double *y,
+                              size_t k, double *da, double *dz)
+{
+    if (a->output == BP_OUT_SOFTMAX) {
+        double top = p[0], sum = 0;
+        for (size_t i = 1; i < k; i++)
+            top = fmax(top, p[i]);
+        for (size_t i = 0; i < k; i++)
+            sum += p[i] = exp(p[i] - top);
+        for (size_t i = 0; i < k; i++)
+            p[i] /= sum;
+    }
+    /* the loss and its derivative as the seed writes them */
+    double loss = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (a->output == BP_OUT_SOFTMAX) {
+            loss -= y[i] != 0 ? y[i] * log(fmax(p[i], DBL_MIN)) : 0.0;
+            da[i] = y[i] != 0 ? -y[i] / p[i] : 0.0;
+        } else if (a->loss == BP_LOSS_BCE) {
+            loss -= (y[i] * log(p[i] + BP_BCE_EPS) +
+                     (1 - y[i]) * log(1 - p[i] + BP_BCE_EPS)) / (double)k;
+            da[i] = -(y[i] / (p[i] + BP_BCE_EPS) -
+                      (1 - y[i]) / (1 - p[i] + BP_BCE_EPS)) / (double)k;
+        } else {
+            loss += (p[i] - y[i]) * (p[i] - y[i]) / (double)k;
+            da[i] = 2 * (p[i] - y[i]) / (double)k;
+        }
+    }
+    if (a->output == BP_OUT_SOFTMAX) {
+        /* the softmax's Jacobian: dz_j = p_j (da_j - sum_i da_i p_i) */
+        double s = 0;
+        for (size_t i = 0; i < k; i++)
+            s += da[i] * p[i];
+        for (size_t j = 0; j < k; j++)
+            dz[j] = p[j] * (da[j] - s);
+    } else {
+        for (size_t j = 0; j < k; j++)
+            dz[j] = act_slope(output_act(a), p[j]) * da[j];
+    }
+    return loss;
+}
+
+/*
+ * The textbook pass of one sample x with target y (n_out values), for a
+ * network of dense layers with one hidden activation.  Output sigmoid
+ * (BCE or MSE), softmax (cross-entropy) or linear (MSE).
  */
 static int trace_pass(bp_net *net, const double *x, const double *y,
                       trace_state *t)
@@ -82,9 +141,7 @@ static int trace_pass(bp_net *net, const double *x, const double *y,
     memcpy(t->a[0], x, a->sizes[0] * sizeof *x);
     for (int l = 1; l <= t->L; l++) {
         const double *W = bp_net_weight(net, l - 1), *b = bp_net_bias(net, l - 1);
-        bp_activation f = l < t->L                   ? a->hidden
-                          : a->output == BP_OUT_LINEAR ? BP_ACT_NONE
-                                                       : BP_ACT_SIGMOID;
+        bp_activation f = l < t->L ? a->hidden : output_act(a);
         for (size_t j = 0; j < a->sizes[l]; j++) {
             double z = b ? b[j] : 0.0;
             for (size_t i = 0; i < a->sizes[l - 1]; i++)
@@ -93,48 +150,12 @@ static int trace_pass(bp_net *net, const double *x, const double *y,
             t->a[l][j] = a->output == BP_OUT_SOFTMAX && l == t->L ? z : act(f, z);
         }
     }
-    size_t k = a->sizes[t->L];
-    double *p = t->a[t->L], *da = t->da[t->L], *dz = t->dz[t->L];
-    if (a->output == BP_OUT_SOFTMAX) {
-        double top = p[0], sum = 0;
-        for (size_t i = 1; i < k; i++)
-            top = fmax(top, p[i]);
-        for (size_t i = 0; i < k; i++)
-            sum += p[i] = exp(p[i] - top);
-        for (size_t i = 0; i < k; i++)
-            p[i] /= sum;
-    }
-    /* the loss and its derivative as the seed writes them */
-    t->loss = 0;
-    for (size_t i = 0; i < k; i++) {
-        if (a->output == BP_OUT_SOFTMAX) {
-            t->loss -= y[i] != 0 ? y[i] * log(fmax(p[i], DBL_MIN)) : 0.0;
-            da[i] = y[i] != 0 ? -y[i] / p[i] : 0.0;
-        } else if (a->loss == BP_LOSS_BCE) {
-            t->loss -= (y[i] * log(p[i] + BP_BCE_EPS) +
-                        (1 - y[i]) * log(1 - p[i] + BP_BCE_EPS)) / (double)k;
-            da[i] = -(y[i] / (p[i] + BP_BCE_EPS) -
-                      (1 - y[i]) / (1 - p[i] + BP_BCE_EPS)) / (double)k;
-        } else {
-            t->loss += (p[i] - y[i]) * (p[i] - y[i]) / (double)k;
-            da[i] = 2 * (p[i] - y[i]) / (double)k;
-        }
-    }
+    t->loss = output_backward(a, t->a[t->L], y, a->sizes[t->L], t->da[t->L],
+                              t->dz[t->L]);
     for (int l = t->L; l >= 1; l--) {
-        bp_activation f = l < t->L                   ? a->hidden
-                          : a->output == BP_OUT_LINEAR ? BP_ACT_NONE
-                                                       : BP_ACT_SIGMOID;
-        if (l == t->L && a->output == BP_OUT_SOFTMAX) {
-            /* the softmax's Jacobian: dz_j = p_j (da_j - sum_i da_i p_i) */
-            double s = 0;
-            for (size_t i = 0; i < k; i++)
-                s += da[i] * p[i];
-            for (size_t j = 0; j < k; j++)
-                dz[j] = p[j] * (da[j] - s);
-        } else {
+        if (l < t->L)
             for (size_t j = 0; j < a->sizes[l]; j++)
-                t->dz[l][j] = act_slope(f, t->a[l][j]) * t->da[l][j];
-        }
+                t->dz[l][j] = act_slope(a->hidden, t->a[l][j]) * t->da[l][j];
         const double *W = bp_net_weight(net, l - 1);
         for (size_t i = 0; i < a->sizes[l - 1]; i++) {
             double sum = 0;
@@ -446,7 +467,8 @@ static int network_options_given(const cli_config *cfg)
     return cfg->n_hidden != d.n_hidden ||
            memcmp(cfg->hidden, d.hidden, sizeof d.hidden) != 0 ||
            cfg->activation != d.activation || cfg->loss != d.loss ||
-           cfg->bias != d.bias || cfg->init_given || cfg->seed != d.seed;
+           cfg->bias != d.bias || cfg->init_given || cfg->seed != d.seed ||
+           cli_given(cfg, "layers") || cli_given(cfg, "input-shape");
 }
 
 static int trace_load(const cli_config *cfg, trace_input *in)
@@ -461,8 +483,9 @@ static int trace_load(const cli_config *cfg, trace_input *in)
         if (network_options_given(cfg))
             return cli_error(EXIT_USAGE,
                              "option --model: the network is the model's; "
-                             "--hidden, --activation, --loss, --bias, "
-                             "--no-bias, --init and --seed do not apply");
+                             "--hidden, --layers, --input-shape, "
+                             "--activation, --loss, --bias, --no-bias, "
+                             "--init and --seed do not apply");
         in->net = bp_model_load_extra(cfg->model, &in->extra, &err);
         if (!in->net)
             return cli_error(EXIT_USAGE, "%s", err.msg);
@@ -503,6 +526,346 @@ static void print_target(FILE *o, const trace_input *in, const double *y)
         print_vector(o, y, k, 1);
 }
 
+/* ------------------------------------------------ any list of layers */
+
+/*
+ * A network that is not dense layers with one hidden activation
+ * (convolutions, pools, dropout, an activation per layer, an input
+ * shape) is traced through the layer table (src/nn/layer.h) itself: each
+ * layer's forward and backward pass on the one sample, in double with the
+ * reference kernels, in evaluation (dropout passes its input on, as
+ * bp_evaluate runs it).  Its layers are too wide to print value by value,
+ * so each is summarised (its shapes, its first values and largest
+ * magnitude), and the gradient is checked on a sample of each layer's
+ * parameters.
+ */
+typedef struct {
+    int L;                           /* layers                             */
+    double *act[BP_MAX_LAYERS + 1];  /* act[0] = x, act[l + 1] layer l's   */
+    double *delta[BP_MAX_LAYERS];    /* dJ/dz of layer l's output          */
+    double *da;                      /* dJ/dp of the outputs               */
+    double *grad;                    /* the pass's gradient, as params     */
+    double *block;
+    double loss;
+} layer_trace;
+
+/* The pass; 1 when done, 0 out of memory, -1 when layer *missing has no
+ * pass in this build. */
+static int layers_pass(bp_net *net, const double *x, const double *y,
+                       layer_trace *t, int *missing)
+{
+    const bp_arch *a = bp_net_arch(net);
+    const double *params = bp_net_params_const(net);
+    t->L = a->n_layers;
+    /* act[0..L], delta[0..L-1], dJ/d(input), dJ/dp, the gradient, the
+     * scratch of the layer that needs most */
+    const size_t widest = bp_arch_max_width(a);
+    size_t total = widest + a->sizes[t->L] + bp_net_param_count(net);
+    size_t scratch = 1;
+    for (int l = 0; l <= t->L; l++)
+        total += a->sizes[l] + (l ? a->sizes[l] : 0);
+    for (int l = 0; l < t->L; l++) {
+        size_t s = net->ops[l]->scratch(&a->layer[l]);
+        scratch = s > scratch ? s : scratch;
+    }
+    double *p = t->block = calloc(total + scratch, sizeof *p);
+    if (!p)
+        return 0;
+    for (int l = 0; l <= t->L; l++) {
+        t->act[l] = p;
+        p += a->sizes[l];
+    }
+    for (int l = 0; l < t->L; l++) {
+        t->delta[l] = p;
+        p += a->sizes[l + 1];
+    }
+    double *din = p;                 /* dJ/d(input) of the layer below   */
+    p += widest;
+    t->da = p;
+    p += a->sizes[t->L];
+    t->grad = p;
+    p += bp_net_param_count(net);
+    double *work = p;
+    memcpy(t->act[0], x, a->sizes[0] * sizeof *x);
+    for (int l = 0; l < t->L; l++) {
+        const bp_layer_ops *ops = net->ops[l];
+        if (!ops->forward_f64 || !ops->backward_f64) {
+            *missing = l;
+            return -1;
+        }
+        bp_layer_run r = {.layer = &a->layer[l], .index = l, .n = 1,
+                          .isa = BP_ISA_NAIVE};
+        ops->forward_f64(&r, t->act[l + 1], t->act[l], params + net->w_off[l],
+                         net->b_off[l] == BP_NO_BIAS ? NULL
+                                                     : params + net->b_off[l],
+                         work);
+    }
+    t->loss = output_backward(a, t->act[t->L], y, a->sizes[t->L], t->da,
+                              t->delta[t->L - 1]);
+    for (int l = t->L - 1; l >= 0; l--) {
+        bp_layer_run r = {.layer = &a->layer[l], .index = l, .n = 1,
+                          .isa = BP_ISA_NAIVE};
+        double *dw = net->n_w[l] ? t->grad + net->w_off[l] : NULL;
+        double *db = net->b_off[l] == BP_NO_BIAS ? NULL
+                                                 : t->grad + net->b_off[l];
+        net->ops[l]->backward_f64(&r, l ? din : NULL, dw, db, t->delta[l],
+                                  t->act[l], t->act[l + 1],
+                                  params + net->w_off[l], work);
+        /* dJ/dz of the layer below through its own activation */
+        for (size_t i = 0; l && i < a->sizes[l]; i++)
+            t->delta[l - 1][i] =
+                act_slope(a->layer[l - 1].act, t->act[l][i]) * din[i];
+    }
+    return 1;
+}
+
+/* Layer L's item and activation, "conv:32:3, relu". */
+static void item_text(char *buf, size_t size, const bp_layer *L)
+{
+    size_t len = bp_layer_item(L, buf, size);
+    if (L->act != BP_ACT_NONE && len < size)
+        snprintf(buf + len, size - len, ", %s", bp_activation_name(L->act));
+}
+
+static void shape_text(char *buf, size_t size, bp_shape s)
+{
+    if (s.h == 1 && s.w == 1)
+        snprintf(buf, size, "%zu", s.c);
+    else
+        snprintf(buf, size, "%zux%zux%zu", s.c, s.h, s.w);
+}
+
+/* "name = (first values ...); max |name| = m", bounded. */
+static void summary_row(FILE *o, int md, const char *name, const double *v,
+                        size_t n, int full)
+{
+    double top = 0;
+    for (size_t i = 0; i < n; i++)
+        top = fmax(top, fabs(v[i]));
+    size_t shown = full ? (n < 32 ? n : 32) : (n <= 10 ? n : 8);
+    if (md) {
+        fprintf(o, "| %s | ", name);
+    } else {
+        fprintf(o, "  %-7s ", name);
+    }
+    fputc('(', o);
+    for (size_t i = 0; i < shown; i++)
+        fprintf(o, i ? ", %.6g" : "%.6g", v[i]);
+    if (shown < n)
+        fprintf(o, ", ... %zu more", n - shown);
+    fputc(')', o);
+    fprintf(o, md ? " | %.6g |\n" : "; max |.| = %.6g\n", top);
+}
+
+/* The network's shape as a line: input, layers, outputs. */
+static void network_text(char *buf, size_t size, const bp_arch *a)
+{
+    char in[64], list[1024];
+    shape_text(in, sizeof in, a->input);
+    bp_layers_format(a, list, sizeof list);
+    snprintf(buf, size, "%s -> %s%s%zu", in, list, *list ? " -> " : "",
+             a->sizes[a->n_layers]);
+}
+
+/* The name of parameter k of layer l: W2[f][c][i][j], W3[j][i], b3[j]. */
+static void param_name(char *buf, size_t size, const bp_net *net, int l,
+                       size_t k)
+{
+    const bp_layer *L = &net->arch.layer[l];
+    if (k >= net->n_w[l]) {
+        snprintf(buf, size, "b%d[%zu]", l + 1, k - net->n_w[l] + 1);
+    } else if (L->kind == BP_LAYER_CONV) {
+        size_t kk = (size_t)L->k, c = L->in.c;
+        snprintf(buf, size, "W%d[%zu][%zu][%zu][%zu]", l + 1,
+                 k / (c * kk * kk) + 1, k / (kk * kk) % c + 1, k / kk % kk + 1,
+                 k % kk + 1);
+    } else {
+        size_t in = net->arch.sizes[l];
+        snprintf(buf, size, "W%d[%zu][%zu]", l + 1, k / in + 1, k % in + 1);
+    }
+}
+
+/* Whether a dropout layer drops anything while training: then the
+ * library's gradient (a training pass) is not the evaluation's. */
+static int drops(const bp_arch *a)
+{
+    for (int l = 0; l < a->n_layers; l++)
+        if (a->layer[l].kind == BP_LAYER_DROPOUT && a->layer[l].rate > 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * The trace of a network of any layers: per layer its item and shapes,
+ * its outputs and deltas summarised; then a sample of each layer's
+ * parameters, the pass's gradient beside the central difference of the
+ * library's loss, and the pass's whole gradient against the library's
+ * (bp_gradient; scaled by its largest value).  Returns an exit code.
+ */
+static int trace_layers(FILE *o, int md, const cli_config *cfg, bp_net *net,
+                        const bp_dataset *one)
+{
+    const bp_arch *a = bp_net_arch(net);
+    layer_trace t;
+    memset(&t, 0, sizeof t);
+    int missing = 0, rc = EXIT_OK;
+    int got = layers_pass(net, one->x, one->y, &t, &missing);
+    if (got <= 0) {
+        char item[96] = "";
+        if (got < 0)
+            bp_layer_item(&a->layer[missing], item, sizeof item);
+        rc = got ? cli_error(EXIT_RUNTIME, "trace: layer %d (%s) has no "
+                                           "pass in this build",
+                             missing + 1, item)
+                 : cli_error(EXIT_RUNTIME, "out of memory");
+        free(t.block);
+        return rc;
+    }
+    char shape_in[64], shape_out[64];
+    fprintf(o, md ? "Forward and backward pass through the layer table, one "
+                    "sample in double, evaluation (dropout passes its input "
+                    "on); each layer's output a and dJ/dz (before its "
+                    "activation), the first values and the largest "
+                    "magnitude:\n\n"
+                  : "forward and backward pass (layer table, evaluation: "
+                    "dropout passes its input on):\n");
+    shape_text(shape_in, sizeof shape_in, a->input);
+    if (md)
+        fprintf(o, "| | values | largest magnitude |\n|---|---|---|\n"
+                   "| input %s | ", shape_in);
+    else
+        fprintf(o, "input %s\n", shape_in);
+    if (md) {
+        size_t n = a->sizes[0], shown = cfg->full ? (n < 32 ? n : 32)
+                                                  : (n <= 10 ? n : 8);
+        fputc('(', o);
+        for (size_t i = 0; i < shown; i++)
+            fprintf(o, i ? ", %.6g" : "%.6g", one->x[i]);
+        if (shown < n)
+            fprintf(o, ", ... %zu more", n - shown);
+        fputs(") | |\n", o);
+    } else {
+        summary_row(o, md, "x", one->x, a->sizes[0], cfg->full);
+    }
+    for (int l = 0; l < t.L; l++) {
+        const bp_layer *L = &a->layer[l];
+        char item[128];
+        item_text(item, sizeof item, L);
+        if (l + 1 == t.L)
+            snprintf(item + strlen(item), sizeof item - strlen(item),
+                     ", %s output", bp_output_name(a->output));
+        shape_text(shape_in, sizeof shape_in, L->in);
+        shape_text(shape_out, sizeof shape_out, L->out);
+        size_t params = net->n_w[l] +
+                        (net->b_off[l] == BP_NO_BIAS ? 0 : L->out.c);
+        fprintf(o, md ? "| **layer %d: %s** | %s -> %s, %zu parameters | |\n"
+                      : "layer %d %s: %s -> %s, %zu parameters\n",
+                l + 1, item, shape_in, shape_out, params);
+        summary_row(o, md, l + 1 == t.L ? "p" : "a", t.act[l + 1],
+                    a->sizes[l + 1], cfg->full);
+        summary_row(o, md, "dJ/dz", t.delta[l], a->sizes[l + 1], cfg->full);
+    }
+    fprintf(o, md ? "\nLoss J = %.17g.\n\n" : "loss J = %.17g\n\n", t.loss);
+
+    size_t P = bp_net_param_count(net);
+    double *lib = malloc((P ? P : 1) * sizeof *lib);
+    bp_error err;
+    if (!lib || bp_gradient(net, one, lib, NULL, &err)) {
+        rc = cli_error(EXIT_RUNTIME, "%s", lib ? err.msg : "out of memory");
+        free(lib);
+        free(t.block);
+        return rc;
+    }
+    double *params = bp_net_params(net), worst_all = 0;
+    size_t checked = 0;
+    fprintf(o, md ? "Parameter gradients, the pass above beside the central "
+                    "difference (J(w+h) - J(w-h)) / 2h, h = %g, on a sample of "
+                    "each layer's parameters:\n\n"
+                  : "parameter gradients (h = %g), a sample of each layer's\n",
+            cfg->h);
+    static const char *const names[] = {"parameter", "dJ/dw back-prop",
+                                        "central difference", "rel. error"};
+    for (int l = t.L - 1; l >= 0; l--) {
+        size_t nw = net->n_w[l];
+        if (!nw)
+            continue;
+        size_t nb = net->b_off[l] == BP_NO_BIAS ? 0 : a->layer[l].out.c;
+        size_t want_w = cfg->full ? 100 : 10, want_b = cfg->full ? 100 : 2;
+        size_t sw = nw < want_w ? nw : want_w, sb = nb < want_b ? nb : want_b;
+        double worst = 0;
+        fprintf(o, md ? "Layer %d, %zu of %zu weights and %zu of %zu "
+                        "biases:\n\n"
+                      : "layer %d: %zu of %zu weights, %zu of %zu biases\n",
+                l + 1, sw, nw, sb, nb);
+        header(o, md, names, 4);
+        for (size_t i = 0; i < sw + sb; i++) {
+            /* evenly spread over the weights, then the first biases */
+            size_t k = i < sw ? i * nw / sw : nw + (i - sw);
+            size_t at = k < nw ? net->w_off[l] + k : net->b_off[l] + (k - nw);
+            double saved = params[at], up, down;
+            params[at] = saved + cfg->h;
+            bp_evaluate(net, one, &up, NULL, NULL);
+            params[at] = saved - cfg->h;
+            bp_evaluate(net, one, &down, NULL, NULL);
+            params[at] = saved;
+            double numeric = (up - down) / (2 * cfg->h), g = t.grad[at];
+            double rel = fabs(g - numeric) /
+                         fmax(fmax(fabs(g), fabs(numeric)), 1e-4);
+            worst = fmax(worst, rel);
+            checked++;
+            char name[128];
+            param_name(name, sizeof name, net, l, k);
+            row_start(o, md);
+            fprintf(o, md ? "%s" : "%-22s", name);
+            cell_sep(o, md);
+            fprintf(o, md ? "%.10g" : "%-22.10g", g);
+            cell_sep(o, md);
+            fprintf(o, md ? "%.10g" : "%-22.10g", numeric);
+            cell_sep(o, md);
+            fprintf(o, md ? "%.2e" : "%-22.2e", rel);
+            row_end(o, md);
+        }
+        fprintf(o, md ? "\nLargest relative error of layer %d's sample: "
+                        "%.2e.\n\n"
+                      : "  largest relative error of layer %d's sample: "
+                        "%.2e\n\n",
+                l + 1, worst);
+        worst_all = fmax(worst_all, worst);
+    }
+    /* the pass's whole gradient against the library's, at the scale of
+     * the largest (the sums of a convolution round differently) */
+    double top = 0, gap = 0;
+    for (size_t k = 0; k < P; k++)
+        top = fmax(top, fabs(lib[k]));
+    for (size_t k = 0; k < P; k++)
+        gap = fmax(gap, fabs(t.grad[k] - lib[k]) / fmax(top, 1e-300));
+    int compared = !drops(a);
+    if (compared)
+        fprintf(o, md ? "Over the %zu sampled parameters: largest relative "
+                        "error %.2e; the pass above and the library's "
+                        "gradient agree to %.1e of its largest value.\n\n"
+                      : "every sampled parameter (%zu): largest relative error "
+                        "%.2e; trace vs library gradient %.1e\n\n",
+                checked, worst_all, gap);
+    else
+        fprintf(o, md ? "Over the %zu sampled parameters: largest relative "
+                        "error %.2e (the library's gradient is a training "
+                        "pass, with dropout: not compared).\n\n"
+                      : "every sampled parameter (%zu): largest relative error "
+                        "%.2e; library gradient not compared (it trains with "
+                        "dropout)\n\n",
+                checked, worst_all);
+    if (!(worst_all <= cfg->tolerance) || (compared && !(gap <= 1e-10)))
+        rc = cli_error(EXIT_RUNTIME,
+                       "back-propagation and central differences disagree "
+                       "(%.2e > %g, or the trace's pass against the library's "
+                       "gradient %.1e > 1e-10)", worst_all, cfg->tolerance,
+                       gap);
+    free(lib);
+    free(t.block);
+    return rc;
+}
+
 int trace_write(FILE *o, const cli_config *cfg)
 {
     int md = cfg->markdown;
@@ -532,6 +895,31 @@ int trace_write(FILE *o, const cli_config *cfg)
     }
     memcpy(one->x, ds->x + cfg->sample * ds->n_in, ds->n_in * sizeof(double));
     memcpy(one->y, ds->y + cfg->sample * ds->n_out, ds->n_out * sizeof(double));
+    if (!bp_model_is_dense_shorthand(arch)) {
+        /* any other list of layers: through the layer table */
+        fputs(md ? "**" : "trace: ", o);
+        char text[48], net_text[1200];
+        network_text(net_text, sizeof net_text, arch);
+        fprintf(o, "%s sample %zu: x = ", in.have_model && !in.d.generated
+                                              ? in.d.name
+                                          : strcmp(cfg->data, "xor") ? "Linear"
+                                                                     : "XOR",
+                cfg->sample);
+        print_vector(o, one->x, ds->n_in, 0);
+        fprintf(o, "%s, ", in.extra.mean ? " (standardised)" : "");
+        print_target(o, &in, one->y);
+        fprintf(o, "; network %s", net_text);
+        if (in.have_model)
+            fprintf(o, " of %s", bp_excerpt(text, cfg->model));
+        fprintf(o, ", %s output, %s loss, %s", bp_output_name(arch->output),
+                bp_loss_name(arch->loss), arch->bias ? "biases" : "no biases");
+        if (!in.have_model)
+            fprintf(o, ", weights %s with seed %llu", bp_init_name(cfg->init),
+                    (unsigned long long)cfg->seed);
+        fputs(md ? "**\n\n" : "\n\n", o);
+        rc = trace_layers(o, md, cfg, net, one);
+        goto done;
+    }
     if (!trace_pass(net, one->x, one->y, &t)) {
         rc = cli_error(EXIT_RUNTIME, "out of memory");
         goto done;
@@ -618,8 +1006,11 @@ static const char summary[] =
     "rule by hand, so that a hand derivation can be checked line by line.\n"
     "The network is new (the network options, --preset seed by default) or\n"
     "a saved one (--model FILE, on any data it takes, standardised as it\n"
-    "was trained).  Exits 1 when the gradients disagree by more than\n"
-    "--tolerance.";
+    "was trained).  A network of other layers (convolutions, pools,\n"
+    "dropout, an activation per layer) is followed through each layer:\n"
+    "its shapes, its outputs and dJ/dz summarised, and a sample of each\n"
+    "layer's parameters checked against central differences.  Exits 1\n"
+    "when the gradients disagree by more than --tolerance.";
 
 int cmd_trace(int argc, char **argv)
 {

@@ -10,6 +10,17 @@
  *   then         the tensors' bytes, little-endian IEEE doubles; offsets are
  *                relative to the end of the header and cover it without holes
  *
+ * Versions 1 and 2 describe a dense network by its widths ("sizes") and
+ * one hidden activation.  Version 3 stores the layer list: "input_shape"
+ * ("CxHxW"), "layers" (the hidden layers in the --layers grammar,
+ * bp_layers_format) and "sizes" (every layer's flat input size and the
+ * outputs, derived, checked on load); the output layer is described as
+ * before (the last of "sizes", "output_activation", "loss", "bias").  L
+ * counts every layer of the list, and only those with parameters have
+ * tensors: a convolution's weight is [filters, channels, k, k], a dense
+ * layer's [out, in], a bias [out].  A network versions 1 and 2 describe
+ * is still written as they were, byte for byte (bp_model_is_dense_shorthand).
+ *
  * Every field is validated on load, so a truncated, corrupted or foreign
  * file gives an error naming what is wrong, never a crash or a huge
  * allocation.
@@ -25,6 +36,8 @@
 
 #include "core/error.h"
 #include "io/atomic.h"
+#include "io/model.h"
+#include "nn/layer.h"
 #include "nn/net.h"
 
 #define MODEL_FORMAT "backprop"
@@ -33,6 +46,12 @@
  * version 1 would ignore and then predict in the wrong units: only models
  * that carry it are written as version 2.  Both are read. */
 #define MODEL_VERSION_TARGET "2"
+/* Version 3 stores the layer list (convolutions, pools, dropout, an
+ * activation per layer, an input shape): only networks that versions 1
+ * and 2 cannot describe are written as version 3. */
+#define MODEL_VERSION_LAYERS "3"
+/* The most dimensions a tensor of the network has (a convolution's). */
+#define MAX_DIMS 4
 /* A header describes at most 2 * BP_MAX_LAYERS tensors; 1 MiB is ample and
  * stops a forged length from asking for gigabytes. */
 #define MAX_HEADER_LEN ((uint64_t)1 << 20)
@@ -55,8 +74,9 @@ static uint64_t get_le64(const unsigned char *p)
 
 static char *sizes_string(const bp_arch *a)
 {
-    /* Widths are at most 5 digits plus a comma each. */
-    char *s = malloc((size_t)(a->n_layers + 1) * 8 + 1);
+    /* Sizes are at most 2^24 (a layer list's flat sizes; 5 digits in the
+     * dense shorthand), 8 digits plus a comma each. */
+    char *s = malloc((size_t)(a->n_layers + 1) * 24 + 1);
     if (!s)
         return NULL;
     size_t len = 0;
@@ -85,7 +105,9 @@ static int add_number(cJSON *array, double v)
     return 0;
 }
 
-static cJSON *tensor_entry(size_t rows, size_t cols, size_t *offset)
+/* A tensor of the given dimensions (ndims of them) at *offset, which
+ * moves past its bytes. */
+static cJSON *tensor_dims(const size_t *dims, int ndims, size_t *offset)
 {
     cJSON *t = cJSON_CreateObject();
     cJSON *dtype = cJSON_AddStringToObject(t, "dtype", "F64");
@@ -95,16 +117,58 @@ static cJSON *tensor_entry(size_t rows, size_t cols, size_t *offset)
         cJSON_Delete(t);
         return NULL;
     }
-    size_t bytes = rows * (cols ? cols : 1) * 8;
-    if (!add_number(shape, (double)rows) ||
-        (cols && !add_number(shape, (double)cols)) ||
-        !add_number(offs, (double)*offset) ||
+    size_t bytes = 8;
+    for (int d = 0; d < ndims; d++) {
+        bytes *= dims[d];
+        if (!add_number(shape, (double)dims[d])) {
+            cJSON_Delete(t);
+            return NULL;
+        }
+    }
+    if (!add_number(offs, (double)*offset) ||
         !add_number(offs, (double)(*offset + bytes))) {
         cJSON_Delete(t);
         return NULL;
     }
     *offset += bytes;
     return t;
+}
+
+/* A matrix rows x cols, or a vector of rows when cols is 0. */
+static cJSON *tensor_entry(size_t rows, size_t cols, size_t *offset)
+{
+    size_t dims[2] = {rows, cols};
+    return tensor_dims(dims, cols ? 2 : 1, offset);
+}
+
+/* The dimensions of layer l's weight tensor (0 dims: it has none). */
+static int weight_dims(const bp_net *net, int l, size_t dims[MAX_DIMS])
+{
+    const bp_layer *L = &net->arch.layer[l];
+    if (net->n_w[l] == 0)
+        return 0;
+    if (L->kind == BP_LAYER_CONV) {
+        dims[0] = L->units;
+        dims[1] = L->in.c;
+        dims[2] = dims[3] = (size_t)L->k;
+        return 4;
+    }
+    dims[0] = net->arch.sizes[l + 1];
+    dims[1] = net->arch.sizes[l];
+    return 2;
+}
+
+int bp_model_is_dense_shorthand(const bp_arch *a)
+{
+    if (a->input.h != 1 || a->input.w != 1)
+        return 0;
+    for (int l = 0; l < a->n_layers; l++) {
+        if (a->layer[l].kind != BP_LAYER_DENSE)
+            return 0;
+        if (l + 1 < a->n_layers && a->layer[l].act != a->hidden)
+            return 0;
+    }
+    return 1;
 }
 
 /* Shortest text that reads back as the same double. */
@@ -152,30 +216,54 @@ static char *header_json(const bp_net *net, const bp_model_extra *extra)
         goto done;
     /* every addition can fail when memory runs out: a header missing an
      * entry must never be written */
+    const int v3 = !bp_model_is_dense_shorthand(a);
     if (!cJSON_AddStringToObject(meta, "format", MODEL_FORMAT) ||
         !cJSON_AddStringToObject(meta, "format_version",
-                                 extra && extra->target_std > 0
+                                 v3 ? MODEL_VERSION_LAYERS
+                                 : extra && extra->target_std > 0
                                      ? MODEL_VERSION_TARGET
                                      : MODEL_VERSION) ||
-        !cJSON_AddStringToObject(meta, "sizes", sizes) ||
-        !cJSON_AddStringToObject(meta, "hidden_activation",
-                                 bp_activation_name(a->hidden)) ||
-        !cJSON_AddStringToObject(meta, "output_activation",
+        !cJSON_AddStringToObject(meta, "sizes", sizes))
+        goto done;
+    if (v3) {
+        /* the hidden layers in the --layers grammar, and the input */
+        char shape[96];
+        snprintf(shape, sizeof shape, "%zux%zux%zu", a->input.c, a->input.h,
+                 a->input.w);
+        size_t need = bp_layers_format(a, NULL, 0) + 1;
+        char *list = malloc(need);
+        if (list)
+            bp_layers_format(a, list, need);
+        cJSON *item = list ? cJSON_AddStringToObject(meta, "layers", list)
+                           : NULL;
+        free(list);
+        if (!item || !cJSON_AddStringToObject(meta, "input_shape", shape))
+            goto done;
+    } else if (!cJSON_AddStringToObject(meta, "hidden_activation",
+                                        bp_activation_name(a->hidden))) {
+        goto done;
+    }
+    if (!cJSON_AddStringToObject(meta, "output_activation",
                                  bp_output_name(a->output)) ||
         !cJSON_AddStringToObject(meta, "loss", bp_loss_name(a->loss)) ||
         !cJSON_AddStringToObject(meta, "bias", a->bias ? "true" : "false"))
         goto done;
-    /* Tensors in parameter order, so the data is one copy of params. */
+    /* Tensors in parameter order, so the data is one copy of params:
+     * a layer without parameters (a pool, dropout) has none. */
     size_t offset = 0;
     for (int l = 0; l < a->n_layers; l++) {
         char name[32];
+        size_t dims[MAX_DIMS];
+        int ndims = weight_dims(net, l, dims);
+        if (ndims == 0)
+            continue;
         snprintf(name, sizeof name, "layers.%d.weight", l);
-        cJSON *w = tensor_entry(a->sizes[l + 1], a->sizes[l], &offset);
+        cJSON *w = tensor_dims(dims, ndims, &offset);
         if (!attach(root, name, w))
             goto done;
-        if (a->bias) {
+        if (net->b_off[l] != BP_NO_BIAS) {
             snprintf(name, sizeof name, "layers.%d.bias", l);
-            cJSON *b = tensor_entry(a->sizes[l + 1], 0, &offset);
+            cJSON *b = tensor_entry(dims[0], 0, &offset);
             if (!attach(root, name, b))
                 goto done;
         }
@@ -309,7 +397,10 @@ static int json_size(const cJSON *v, uint64_t *out)
     return 1;
 }
 
-static bp_status parse_sizes(const char *text, bp_arch *a, bp_error *err)
+/* "sizes": n_layers + 1 whole numbers 1 to max, comma-separated, into
+ * a->sizes and a->n_layers. */
+static bp_status parse_sizes(const char *text, unsigned long long max,
+                             bp_arch *a, bp_error *err)
 {
     int count = 0;
     const char *p = text;
@@ -319,7 +410,7 @@ static bp_status parse_sizes(const char *text, bp_arch *a, bp_error *err)
         if (*p < '0' || *p > '9')
             break;
         unsigned long long v = strtoull(p, &end, 10);
-        if (errno || v == 0 || v > BP_MAX_WIDTH || count > BP_MAX_LAYERS)
+        if (errno || v == 0 || v > max || count > BP_MAX_LAYERS)
             break;
         a->sizes[count++] = (size_t)v;
         p = end;
@@ -334,6 +425,76 @@ static bp_status parse_sizes(const char *text, bp_arch *a, bp_error *err)
     return BP_OK;
 }
 
+/* "CxHxW", each a whole number from 1 (bp_arch_resolve checks the
+ * limits). */
+static int parse_shape(const char *text, bp_shape *out)
+{
+    unsigned long long v[3];
+    const char *p = text;
+    for (int k = 0; k < 3; k++) {
+        char *end;
+        if (*p < '0' || *p > '9')
+            return 0;
+        errno = 0;
+        v[k] = strtoull(p, &end, 10);
+        if (errno || v[k] == 0 || v[k] > SIZE_MAX)
+            return 0;
+        p = end;
+        if (k < 2 && *p++ != 'x')
+            return 0;
+    }
+    if (*p)
+        return 0;
+    *out = (bp_shape){(size_t)v[0], (size_t)v[1], (size_t)v[2]};
+    return 1;
+}
+
+/* Version 3's network: the input shape, the hidden layers' list and the
+ * output layer from the last of "sizes"; the other sizes must be the ones
+ * the list gives.  Output, loss and bias are set by the caller first. */
+static bp_status parse_layer_list(const cJSON *meta, bp_arch *a,
+                                  bp_error *err)
+{
+    const char *sizes = meta_string(meta, "sizes");
+    const char *layers = meta_string(meta, "layers");
+    const char *input = meta_string(meta, "input_shape");
+    if (!sizes || !layers || !input)
+        return bp_fail(err, BP_EFORMAT,
+                       "the metadata of a version 3 model lacks one of "
+                       "sizes, layers, input_shape");
+    bp_arch given;
+    memset(&given, 0, sizeof given);
+    /* a layer list's flat sizes go up to 2^24 (bp_arch_resolve's limit) */
+    bp_status st = parse_sizes(sizes, (unsigned long long)1 << 24, &given,
+                               err);
+    if (st)
+        return st;
+    if (!parse_shape(input, &a->input))
+        return bp_fail(err, BP_EFORMAT, "bad input_shape \"%.40s\" (CxHxW)",
+                       input);
+    a->n_layers = 0;
+    bp_error why;
+    if (*layers && bp_layers_parse(layers, a, &why) != BP_OK)
+        return bp_fail(err, BP_EFORMAT, "bad layers: %s", why.msg);
+    if (a->n_layers + 1 != given.n_layers)
+        return bp_fail(err, BP_EFORMAT,
+                       "layers names %d layers before the output but sizes "
+                       "%d", a->n_layers, given.n_layers - 1);
+    a->layer[a->n_layers] = (bp_layer){.kind = BP_LAYER_DENSE,
+                                       .units = given.sizes[given.n_layers],
+                                       .stride = 1, .act = BP_ACT_NONE};
+    a->n_layers++;
+    if (bp_arch_resolve(a, &why) != BP_OK)
+        return bp_fail(err, BP_EFORMAT, "bad architecture: %s", why.msg);
+    for (int l = 0; l <= a->n_layers; l++)
+        if (a->sizes[l] != given.sizes[l])
+            return bp_fail(err, BP_EFORMAT,
+                           "sizes \"%.40s\" are not those of the layers "
+                           "(layer %d's input is %zu values, not %zu)", sizes,
+                           l + 1, a->sizes[l], given.sizes[l]);
+    return BP_OK;
+}
+
 static bp_status parse_metadata(const cJSON *root, bp_arch *a, bp_error *err)
 {
     const cJSON *meta = cJSON_GetObjectItemCaseSensitive(root, "__metadata__");
@@ -344,12 +505,32 @@ static bp_status parse_metadata(const cJSON *root, bp_arch *a, bp_error *err)
                        "in its metadata)");
     const char *version = meta_string(meta, "format_version");
     if (!version || (strcmp(version, MODEL_VERSION) != 0 &&
-                     strcmp(version, MODEL_VERSION_TARGET) != 0))
+                     strcmp(version, MODEL_VERSION_TARGET) != 0 &&
+                     strcmp(version, MODEL_VERSION_LAYERS) != 0))
         return bp_fail(err, BP_EFORMAT,
                        "unsupported model format version \"%.20s\" "
-                       "(this build reads versions %s and %s)",
+                       "(this build reads versions %s, %s and %s)",
                        version ? version : "?", MODEL_VERSION,
-                       MODEL_VERSION_TARGET);
+                       MODEL_VERSION_TARGET, MODEL_VERSION_LAYERS);
+    if (strcmp(version, MODEL_VERSION_LAYERS) == 0) {
+        const char *output = meta_string(meta, "output_activation");
+        const char *loss = meta_string(meta, "loss");
+        const char *bias = meta_string(meta, "bias");
+        if (!output || !loss || !bias)
+            return bp_fail(err, BP_EFORMAT,
+                           "the metadata of a version 3 model lacks one of "
+                           "output_activation, loss, bias");
+        if (bp_output_parse(output, &a->output))
+            return bp_fail(err, BP_EFORMAT,
+                           "unknown output activation \"%.20s\"", output);
+        if (bp_loss_parse(loss, &a->loss))
+            return bp_fail(err, BP_EFORMAT, "unknown loss \"%.20s\"", loss);
+        if (strcmp(bias, "true") != 0 && strcmp(bias, "false") != 0)
+            return bp_fail(err, BP_EFORMAT,
+                           "bias must be \"true\" or \"false\"");
+        a->bias = strcmp(bias, "true") == 0;
+        return parse_layer_list(meta, a, err);
+    }
     const char *sizes = meta_string(meta, "sizes");
     const char *hidden = meta_string(meta, "hidden_activation");
     const char *output = meta_string(meta, "output_activation");
@@ -359,7 +540,7 @@ static bp_status parse_metadata(const cJSON *root, bp_arch *a, bp_error *err)
         return bp_fail(err, BP_EFORMAT,
                        "the metadata lacks one of sizes, hidden_activation, "
                        "output_activation, loss, bias");
-    bp_status st = parse_sizes(sizes, a, err);
+    bp_status st = parse_sizes(sizes, BP_MAX_WIDTH, a, err);
     if (st)
         return st;
     if (bp_activation_parse(hidden, &a->hidden))
@@ -373,8 +554,9 @@ static bp_status parse_metadata(const cJSON *root, bp_arch *a, bp_error *err)
     if (strcmp(bias, "true") != 0 && strcmp(bias, "false") != 0)
         return bp_fail(err, BP_EFORMAT, "bias must be \"true\" or \"false\"");
     a->bias = strcmp(bias, "true") == 0;
-    if (bp_arch_check(a, err))
-        return bp_fail(err, BP_EFORMAT, "bad architecture: %s", err->msg);
+    bp_error why;
+    if (bp_arch_check(a, &why))
+        return bp_fail(err, BP_EFORMAT, "bad architecture: %s", why.msg);
     return BP_OK;
 }
 
@@ -388,10 +570,11 @@ static int span_cmp(const void *x, const void *y)
     return a->begin < b->begin ? -1 : a->begin > b->begin;
 }
 
-/* Checks tensor `name` against its expected shape; records its bytes. */
+/* Checks tensor `name` against its expected shape (ndims dimensions);
+ * records its bytes. */
 static bp_status check_tensor(const cJSON *root, const char *name,
-                              size_t rows, size_t cols, uint64_t data_len,
-                              span *where, bp_error *err)
+                              const size_t *dims, int ndims,
+                              uint64_t data_len, span *where, bp_error *err)
 {
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, name);
     if (!cJSON_IsObject(t))
@@ -400,19 +583,23 @@ static bp_status check_tensor(const cJSON *root, const char *name,
     if (!cJSON_IsString(dtype) || strcmp(dtype->valuestring, "F64") != 0)
         return bp_fail(err, BP_EFORMAT, "tensor %s: dtype must be F64", name);
     const cJSON *shape = cJSON_GetObjectItemCaseSensitive(t, "shape");
-    int dims = cols ? 2 : 1;
-    uint64_t d0 = 0, d1 = 0;
-    if (!cJSON_IsArray(shape) || cJSON_GetArraySize(shape) != dims ||
-        !json_size(cJSON_GetArrayItem(shape, 0), &d0) ||
-        (cols && !json_size(cJSON_GetArrayItem(shape, 1), &d1)) ||
-        d0 != rows || (cols && d1 != cols)) {
-        if (cols)
-            return bp_fail(err, BP_EFORMAT,
-                           "tensor %s: shape must be [%zu, %zu] to match the "
-                           "architecture", name, rows, cols);
+    int same = cJSON_IsArray(shape) && cJSON_GetArraySize(shape) == ndims;
+    uint64_t count = 1;
+    for (int d = 0; d < ndims; d++) {
+        uint64_t v = 0;
+        same = same && json_size(cJSON_GetArrayItem(shape, d), &v) &&
+               v == dims[d];
+        count *= dims[d];
+    }
+    if (!same) {
+        char want[96];
+        size_t len = 0;
+        for (int d = 0; d < ndims && len < sizeof want; d++)
+            len += (size_t)snprintf(want + len, sizeof want - len,
+                                    d ? ", %zu" : "%zu", dims[d]);
         return bp_fail(err, BP_EFORMAT,
-                       "tensor %s: shape must be [%zu] to match the "
-                       "architecture", name, rows);
+                       "tensor %s: shape must be [%s] to match the "
+                       "architecture", name, want);
     }
     const cJSON *offs = cJSON_GetObjectItemCaseSensitive(t, "data_offsets");
     if (!cJSON_IsArray(offs) || cJSON_GetArraySize(offs) != 2 ||
@@ -422,23 +609,25 @@ static bp_status check_tensor(const cJSON *root, const char *name,
         return bp_fail(err, BP_EFORMAT,
                        "tensor %s: data_offsets missing or outside the file",
                        name);
-    if (where->end - where->begin != (uint64_t)rows * (cols ? cols : 1) * 8)
+    if (where->end - where->begin != count * 8)
         return bp_fail(err, BP_EFORMAT,
                        "tensor %s: data_offsets do not match its shape", name);
     return BP_OK;
 }
 
-/* Checks tensor name and copies its rows x cols doubles (cols 0: a vector)
- * into dst, refusing values that are not finite. */
-static bp_status read_tensor(const cJSON *root, const char *name, size_t rows,
-                             size_t cols, const unsigned char *data,
-                             uint64_t data_len, span *where, double *dst,
-                             bp_error *err)
+/* Checks tensor name against its dimensions and copies its doubles into
+ * dst, refusing values that are not finite. */
+static bp_status read_tensor_dims(const cJSON *root, const char *name,
+                                  const size_t *dims, int ndims,
+                                  const unsigned char *data,
+                                  uint64_t data_len, span *where, double *dst,
+                                  bp_error *err)
 {
-    bp_status st = check_tensor(root, name, rows, cols, data_len, where, err);
+    bp_status st = check_tensor(root, name, dims, ndims, data_len, where,
+                                err);
     if (st)
         return st;
-    size_t n = rows * (cols ? cols : 1);
+    size_t n = (size_t)((where->end - where->begin) / 8);
     for (size_t k = 0; k < n; k++) {
         uint64_t bits = get_le64(data + where->begin + 8 * k);
         memcpy(&dst[k], &bits, 8);
@@ -448,6 +637,17 @@ static bp_status read_tensor(const cJSON *root, const char *name, size_t rows,
                            "number", name);
     }
     return BP_OK;
+}
+
+/* The same for a matrix rows x cols, or a vector of rows when cols is 0. */
+static bp_status read_tensor(const cJSON *root, const char *name, size_t rows,
+                             size_t cols, const unsigned char *data,
+                             uint64_t data_len, span *where, double *dst,
+                             bp_error *err)
+{
+    size_t dims[2] = {rows, cols};
+    return read_tensor_dims(root, name, dims, cols ? 2 : 1, data, data_len,
+                            where, dst, err);
 }
 
 /* The optional "classes" metadata: a JSON array of strings as text. */
@@ -591,17 +791,23 @@ static bp_status read_tensors(const cJSON *root, bp_net *net,
     int count = 0;
     bp_status st;
     for (int l = 0; l < a->n_layers; l++) {
-        for (int is_bias = 0; is_bias <= a->bias; is_bias++) {
-            char name[32];
-            snprintf(name, sizeof name, "layers.%d.%s", l,
-                     is_bias ? "bias" : "weight");
-            size_t rows = a->sizes[l + 1], cols = is_bias ? 0 : a->sizes[l];
-            double *dst = net->params + (is_bias ? net->b_off[l]
-                                                 : net->w_off[l]);
-            if ((st = read_tensor(root, name, rows, cols, data, data_len,
-                                  &spans[count++], dst, err)))
-                return st;
-        }
+        size_t dims[MAX_DIMS];
+        int ndims = weight_dims(net, l, dims);
+        if (ndims == 0)
+            continue;               /* a layer without parameters */
+        char name[32];
+        snprintf(name, sizeof name, "layers.%d.weight", l);
+        if ((st = read_tensor_dims(root, name, dims, ndims, data, data_len,
+                                   &spans[count++], net->params + net->w_off[l],
+                                   err)))
+            return st;
+        if (net->b_off[l] == BP_NO_BIAS)
+            continue;
+        snprintf(name, sizeof name, "layers.%d.bias", l);
+        if ((st = read_tensor(root, name, dims[0], 0, data, data_len,
+                              &spans[count++], net->params + net->b_off[l],
+                              err)))
+            return st;
     }
     /* The standardisation of the inputs: both vectors or neither. */
     int has_mean = cJSON_HasObjectItem(root, "standardize.mean");
@@ -650,9 +856,9 @@ static bp_status read_tensors(const cJSON *root, bp_net *net,
             int l;
             char kind[8];
             if (sscanf(it->string, "layers.%d.%7s", &l, kind) == 2 && l >= 0 &&
-                l < a->n_layers &&
+                l < a->n_layers && net->n_w[l] &&
                 (strcmp(kind, "weight") == 0 ||
-                 (a->bias && strcmp(kind, "bias") == 0)))
+                 (net->b_off[l] != BP_NO_BIAS && strcmp(kind, "bias") == 0)))
                 known = 1;
             if (!known)
                 return bp_fail(err, BP_EFORMAT, "unexpected tensor \"%.40s\"",
@@ -707,13 +913,24 @@ bp_net *bp_model_load_buffer(const unsigned char *buf, size_t len,
 }
 
 /* The weights an architecture needs must be in the file before they are
- * allocated: a forged "sizes" in a small file must not cost gigabytes. */
-static bp_status fits_in_file(const bp_arch *a, uint64_t data_len,
+ * allocated: a forged "sizes" or layer list in a small file must not cost
+ * gigabytes.  The count is the layers' own (a convolution's weights are
+ * not sizes[l] x sizes[l + 1]), as bp_net_new will lay them out. */
+static bp_status fits_in_file(const bp_arch *arch, uint64_t data_len,
                               bp_error *err)
 {
+    bp_arch copy = *arch;
+    bp_arch *a = &copy;
+    bp_error why;
+    if (bp_arch_resolve(a, &why))
+        return bp_fail(err, BP_EFORMAT, "bad architecture: %s", why.msg);
     uint64_t params = 0;
-    for (int l = 0; l < a->n_layers; l++)
-        params += (uint64_t)a->sizes[l + 1] * (a->sizes[l] + (a->bias ? 1 : 0));
+    for (int l = 0; l < a->n_layers; l++) {
+        const bp_layer_ops *ops = bp_layer_ops_of(a->layer[l].kind);
+        params += ops->weights(&a->layer[l]);
+        if (a->bias && ops->has_params)
+            params += ops->biases(&a->layer[l]);
+    }
     if (params * 8 > data_len)
         return bp_fail(err, BP_EFORMAT,
                        "the architecture needs %llu bytes of weights but the "

@@ -1,6 +1,16 @@
 /* pool.c - max and average pooling over k x k windows at stride k (the
  * last rows and columns that do not fill a window are left out, as
- * PyTorch's default does). */
+ * PyTorch's default does; their gradient is 0).
+ *
+ * Max pooling sends each window's gradient to its maximum.  Ties go to
+ * the FIRST maximum in the window's row-major order (row by row, left to
+ * right): a later value takes the place only when it is strictly greater.
+ * The backward pass finds the maximum again from the forward pass's input
+ * by the same comparisons (no argmax is stored), so both passes agree.
+ * Average pooling gives each of the k^2 values of a window 1/k^2 of its
+ * gradient. */
+#include <string.h>
+
 #include "core/error.h"
 #include "nn/layer.h"
 
@@ -31,6 +41,142 @@ static void no_fans(const bp_layer *L, double *fan_in, double *fan_out)
     *fan_in = *fan_out = 0;
 }
 
+/* Samples whose window maxima backward keeps at once (on the stack). */
+#define POOL_CHUNK 64
+
+/*
+ * The passes per real type.  Windows do not overlap (stride k), so every
+ * input value is in at most one window: backward writes din once per
+ * value (0 for the rows and columns no window covers).
+ */
+#define POOL_PASSES(REAL, MAX_FORWARD, MAX_BACKWARD, AVG_FORWARD,            \
+                    AVG_BACKWARD)                                            \
+    static void MAX_FORWARD(const bp_layer_run *r, REAL *out, const REAL *in,\
+                            const REAL *w, const REAL *b, REAL *scratch)     \
+    {                                                                        \
+        (void)w, (void)b, (void)scratch;                                     \
+        const bp_layer *L = r->layer;                                        \
+        const size_t n = r->n, k = (size_t)L->k, H = L->in.h, W = L->in.w;   \
+        const size_t OH = L->out.h, OW = L->out.w;                           \
+        for (size_t c = 0; c < L->in.c; c++)                                 \
+            for (size_t oy = 0; oy < OH; oy++)                               \
+                for (size_t ox = 0; ox < OW; ox++) {                         \
+                    REAL *o = out + ((c * OH + oy) * OW + ox) * n;           \
+                    const REAL *w0 = in + ((c * H + oy * k) * W + ox * k) * n;\
+                    memcpy(o, w0, n * sizeof *o);                            \
+                    for (size_t ky = 0; ky < k; ky++)                        \
+                        for (size_t kx = ky ? 0 : 1; kx < k; kx++) {         \
+                            const REAL *p = w0 + (ky * W + kx) * n;          \
+                            for (size_t s = 0; s < n; s++)                   \
+                                o[s] = p[s] > o[s] ? p[s] : o[s];            \
+                        }                                                    \
+                }                                                            \
+    }                                                                        \
+    static void MAX_BACKWARD(const bp_layer_run *r, REAL *din, REAL *dw,     \
+                             REAL *db, const REAL *delta, const REAL *in,    \
+                             const REAL *out, const REAL *w, REAL *scratch)  \
+    {                                                                        \
+        (void)dw, (void)db, (void)out, (void)w, (void)scratch;               \
+        if (!din)                                                            \
+            return;                                                          \
+        const bp_layer *L = r->layer;                                        \
+        const size_t n = r->n, k = (size_t)L->k, H = L->in.h, W = L->in.w;   \
+        const size_t OH = L->out.h, OW = L->out.w;                           \
+        if (OH * k < H || OW * k < W)                                        \
+            memset(din, 0, bp_shape_size(L->in) * n * sizeof *din);          \
+        for (size_t c = 0; c < L->in.c; c++)                                 \
+            for (size_t oy = 0; oy < OH; oy++)                               \
+                for (size_t ox = 0; ox < OW; ox++) {                         \
+                    const size_t at = ((c * H + oy * k) * W + ox * k) * n;   \
+                    const REAL *w0 = in + at;                                \
+                    REAL *d0 = din + at;                                     \
+                    const REAL *g = delta + ((c * OH + oy) * OW + ox) * n;   \
+                    for (size_t s0 = 0; s0 < n; s0 += POOL_CHUNK) {          \
+                        const size_t m = n - s0 < POOL_CHUNK ? n - s0        \
+                                                             : POOL_CHUNK;   \
+                        REAL best[POOL_CHUNK];                               \
+                        unsigned arg[POOL_CHUNK];                            \
+                        for (size_t s = 0; s < m; s++)                       \
+                            best[s] = w0[s0 + s], arg[s] = 0;                \
+                        unsigned pos = 0;                                    \
+                        for (size_t ky = 0; ky < k; ky++)                    \
+                            for (size_t kx = 0; kx < k; kx++, pos++) {       \
+                                if (!pos)                                    \
+                                    continue;                                \
+                                const REAL *p = w0 + (ky * W + kx) * n + s0; \
+                                for (size_t s = 0; s < m; s++) {             \
+                                    int gt = p[s] > best[s];                 \
+                                    best[s] = gt ? p[s] : best[s];           \
+                                    arg[s] = gt ? pos : arg[s];              \
+                                }                                            \
+                            }                                                \
+                        pos = 0;                                             \
+                        for (size_t ky = 0; ky < k; ky++)                    \
+                            for (size_t kx = 0; kx < k; kx++, pos++) {       \
+                                REAL *d = d0 + (ky * W + kx) * n + s0;       \
+                                for (size_t s = 0; s < m; s++)               \
+                                    d[s] = arg[s] == pos ? g[s0 + s]         \
+                                                         : (REAL)0;          \
+                            }                                                \
+                    }                                                        \
+                }                                                            \
+    }                                                                        \
+    static void AVG_FORWARD(const bp_layer_run *r, REAL *out, const REAL *in,\
+                            const REAL *w, const REAL *b, REAL *scratch)     \
+    {                                                                        \
+        (void)w, (void)b, (void)scratch;                                     \
+        const bp_layer *L = r->layer;                                        \
+        const size_t n = r->n, k = (size_t)L->k, H = L->in.h, W = L->in.w;   \
+        const size_t OH = L->out.h, OW = L->out.w;                           \
+        const REAL inv = (REAL)(1.0 / (double)(k * k));                      \
+        for (size_t c = 0; c < L->in.c; c++)                                 \
+            for (size_t oy = 0; oy < OH; oy++)                               \
+                for (size_t ox = 0; ox < OW; ox++) {                         \
+                    REAL *o = out + ((c * OH + oy) * OW + ox) * n;           \
+                    const REAL *w0 = in + ((c * H + oy * k) * W + ox * k) * n;\
+                    memcpy(o, w0, n * sizeof *o);                            \
+                    for (size_t ky = 0; ky < k; ky++)                        \
+                        for (size_t kx = ky ? 0 : 1; kx < k; kx++) {         \
+                            const REAL *p = w0 + (ky * W + kx) * n;          \
+                            for (size_t s = 0; s < n; s++)                   \
+                                o[s] += p[s];                                \
+                        }                                                    \
+                    for (size_t s = 0; s < n; s++)                           \
+                        o[s] *= inv;                                         \
+                }                                                            \
+    }                                                                        \
+    static void AVG_BACKWARD(const bp_layer_run *r, REAL *din, REAL *dw,     \
+                             REAL *db, const REAL *delta, const REAL *in,    \
+                             const REAL *out, const REAL *w, REAL *scratch)  \
+    {                                                                        \
+        (void)dw, (void)db, (void)in, (void)out, (void)w, (void)scratch;     \
+        if (!din)                                                            \
+            return;                                                          \
+        const bp_layer *L = r->layer;                                        \
+        const size_t n = r->n, k = (size_t)L->k, H = L->in.h, W = L->in.w;   \
+        const size_t OH = L->out.h, OW = L->out.w;                           \
+        const REAL inv = (REAL)(1.0 / (double)(k * k));                      \
+        if (OH * k < H || OW * k < W)                                        \
+            memset(din, 0, bp_shape_size(L->in) * n * sizeof *din);          \
+        for (size_t c = 0; c < L->in.c; c++)                                 \
+            for (size_t oy = 0; oy < OH; oy++)                               \
+                for (size_t ox = 0; ox < OW; ox++) {                         \
+                    REAL *d0 = din + ((c * H + oy * k) * W + ox * k) * n;    \
+                    const REAL *g = delta + ((c * OH + oy) * OW + ox) * n;   \
+                    for (size_t ky = 0; ky < k; ky++)                        \
+                        for (size_t kx = 0; kx < k; kx++) {                  \
+                            REAL *d = d0 + (ky * W + kx) * n;                \
+                            for (size_t s = 0; s < n; s++)                   \
+                                d[s] = g[s] * inv;                           \
+                        }                                                    \
+                }                                                            \
+    }
+
+POOL_PASSES(double, maxpool_layer_forward_f64, maxpool_layer_backward_f64,
+            avgpool_layer_forward_f64, avgpool_layer_backward_f64)
+POOL_PASSES(float, maxpool_layer_forward_f32, maxpool_layer_backward_f32,
+            avgpool_layer_forward_f32, avgpool_layer_backward_f32)
+
 const bp_layer_ops bp_maxpool_ops = {
     .name = "maxpool",
     .shape = pool_shape,
@@ -38,6 +184,10 @@ const bp_layer_ops bp_maxpool_ops = {
     .biases = no_params,
     .fans = no_fans,
     .scratch = no_params,
+    .forward_f64 = maxpool_layer_forward_f64,
+    .backward_f64 = maxpool_layer_backward_f64,
+    .forward_f32 = maxpool_layer_forward_f32,
+    .backward_f32 = maxpool_layer_backward_f32,
 };
 
 const bp_layer_ops bp_avgpool_ops = {
@@ -47,4 +197,8 @@ const bp_layer_ops bp_avgpool_ops = {
     .biases = no_params,
     .fans = no_fans,
     .scratch = no_params,
+    .forward_f64 = avgpool_layer_forward_f64,
+    .backward_f64 = avgpool_layer_backward_f64,
+    .forward_f32 = avgpool_layer_forward_f32,
+    .backward_f32 = avgpool_layer_backward_f32,
 };

@@ -54,28 +54,30 @@ static void conv_fans(const bp_layer *L, double *fan_in, double *fan_out)
     *fan_out = (double)L->units * area;
 }
 
-/* The patches of one sample: [c k k][out h][out w]. */
-static size_t conv_scratch(const bp_layer *L)
-{
-    return L->in.c * (size_t)L->k * (size_t)L->k * L->out.h * L->out.w;
-}
-
 /*
  * The passes, as matrix products on the patches (im2col).  In the
  * feature-major layout the patches of a pass of n samples are
  *   patches[(c, ky, kx)][(oy, ox, s)] = in[c][oy S + ky - pad][ox S + kx - pad][s]
  * (0 outside the map): each (c, ky, kx, oy, ox) is a run of the n samples
- * of one input value, copied whole.  Then, with n' = OH OW n,
- *   out [F][n']      = W [F][c k k] patches [c k k][n']   (dense_forward)
- *   dW               = delta [F][n'] patches^T / n         (params / n' times OH OW)
- *   dpatches         = W^T delta                           (dense_backward_input)
- * and din adds the runs of dpatches back where they were copied from
- * (col2im).  The products are the project's fast dense kernels; the
- * patches take the scratch (c k k OH OW values a sample), and the backward
- * pass reuses it for dpatches once dW is taken.
+ * of one input value, copied whole.  Then, for a block of m output
+ * positions (n' = m n columns),
+ *   out [F][n']   = W [F][c k k] patches [c k k][n']   (dense_forward)
+ *   dW           += m (delta [F][n'] patches^T / n')  (dense_backward_params)
+ * on the project's fast dense kernels.  The blocks are small enough
+ * (CONV_BLOCK values of patches) that a block's patches stay in the L2
+ * cache while the product reads them, instead of streaming a whole pass's
+ * patches (c k k OH OW n values: 29 MB for the anchor's second layer in
+ * float) from memory once per tile of rows.
+ *
+ * din at stride 1 is the same kind of product: a convolution of delta
+ * (F x OH x OW) with the flipped, transposed kernel W'[c][f][k-1-ky][k-1-kx]
+ * and k - 1 - pad zeros before, whose output is the input's map.  At other
+ * strides it is dpatches = W^T delta (dense_backward_input) added back to
+ * where the patches were copied from (col2im), on all the positions at
+ * once.
  */
 
-/* The geometry of one convolution. */
+/* The geometry of one convolution as a product. */
 typedef struct {
     size_t c, h, w;             /* input                                  */
     size_t f, oh, ow;           /* output                                 */
@@ -95,6 +97,17 @@ static conv_geom conv_geom_of(const bp_layer *L)
     return g;
 }
 
+/* din's convolution at stride 1: delta in, the input's map out. */
+static conv_geom conv_geom_back(const conv_geom *g)
+{
+    conv_geom t;
+    t.c = g->f, t.h = g->oh, t.w = g->ow;
+    t.f = g->c, t.oh = g->h, t.ow = g->w;
+    t.k = g->k, t.s = 1;
+    t.py = g->k - 1 - g->py, t.px = g->k - 1 - g->px;
+    return t;
+}
+
 /* The outputs o < out whose input o s + kk - pad lies in [0, in): [*lo, *hi). */
 static void conv_span(size_t kk, size_t pad, size_t s, size_t in, size_t out,
                       size_t *lo, size_t *hi)
@@ -109,10 +122,37 @@ static void conv_span(size_t kk, size_t pad, size_t s, size_t in, size_t out,
     *lo = a, *hi = b;
 }
 
-#define CONV_PASSES(REAL, FAST, IM2COL, COL2IM, FORWARD, BACKWARD)           \
-    static void IM2COL(REAL *p, const REAL *in, const conv_geom *g, size_t n) \
+/* Values of patches a block takes at most (256 KiB of floats). */
+#define CONV_BLOCK ((size_t)65536)
+
+/* Output positions in a block of a pass of n samples. */
+static size_t conv_block(const conv_geom *g, size_t n)
+{
+    size_t ckk = g->c * g->k * g->k, positions = g->oh * g->ow;
+    size_t m = CONV_BLOCK / (ckk * n);
+    return m < 1 ? 1 : m > positions ? positions : m;
+}
+
+/* Values of scratch per sample: the weights' copies (counted per sample,
+ * so that one sample's scratch holds them), and the patches, a block of
+ * outputs and a block of deltas, each as large as a whole pass needs
+ * (a block has at most all the positions). */
+static size_t conv_scratch(const bp_layer *L)
+{
+    const conv_geom g = conv_geom_of(L);
+    const size_t kk = g.k * g.k, ckk = g.c * kk;
+    const size_t pos = g.oh * g.ow, ipos = g.h * g.w;
+    size_t patches = ckk * pos > g.f * kk * ipos ? ckk * pos : g.f * kk * ipos;
+    size_t outs = g.f * pos > g.c * ipos ? g.f * pos : g.c * ipos;
+    return g.f * ckk + g.f + patches + outs + g.f * pos;
+}
+
+#define CONV_PASSES(REAL, FAST, IM2COL, COL2IM, PRODUCT, FORWARD, BACKWARD)  \
+    /* p[(c, ky, kx)][(q, s)] for the m positions q from p0. */              \
+    static void IM2COL(REAL *p, const REAL *in, const conv_geom *g,          \
+                       size_t n, size_t p0, size_t m)                        \
     {                                                                        \
-        const size_t row = g->oh * g->ow * n;                                \
+        const size_t row = m * n;                                            \
         for (size_t c = 0; c < g->c; c++)                                    \
             for (size_t ky = 0; ky < g->k; ky++) {                           \
                 size_t y0, y1;                                               \
@@ -120,31 +160,47 @@ static void conv_span(size_t kk, size_t pad, size_t s, size_t in, size_t out,
                 for (size_t kx = 0; kx < g->k; kx++, p += row) {             \
                     size_t x0, x1;                                           \
                     conv_span(kx, g->px, g->s, g->w, g->ow, &x0, &x1);       \
-                    memset(p, 0, y0 * g->ow * n * sizeof *p);                \
-                    for (size_t oy = y0; oy < y1; oy++) {                    \
-                        REAL *o = p + oy * g->ow * n;                        \
+                    size_t q = p0;                                           \
+                    while (q < p0 + m) {                                     \
+                        const size_t oy = q / g->ow, ox = q % g->ow;         \
+                        size_t end = (oy + 1) * g->ow;                       \
+                        if (end > p0 + m)                                    \
+                            end = p0 + m;                                    \
+                        REAL *o = p + (q - p0) * n;                          \
+                        const size_t e = end - oy * g->ow; /* ox < e */      \
+                        if (oy < y0 || oy >= y1) {                           \
+                            memset(o, 0, (e - ox) * n * sizeof *o);          \
+                            q = end;                                         \
+                            continue;                                        \
+                        }                                                    \
                         const size_t base =                                  \
                             (c * g->h + oy * g->s + ky - g->py) * g->w;      \
-                        memset(o, 0, x0 * n * sizeof *o);                    \
-                        if (g->s == 1 && x1 > x0)                            \
-                            memcpy(o + x0 * n,                               \
-                                   in + (base + x0 + kx - g->px) * n,        \
-                                   (x1 - x0) * n * sizeof *o);               \
-                        else                                                 \
-                            for (size_t ox = x0; ox < x1; ox++)              \
-                                memcpy(o + ox * n,                           \
-                                       in + (base + ox * g->s + kx - g->px)  \
-                                                * n,                         \
-                                       n * sizeof *o);                       \
-                        memset(o + x1 * n, 0,                                \
-                               (g->ow - x1) * n * sizeof *o);                \
+                        const size_t a = ox > x0 ? ox : x0;                  \
+                        const size_t z = e < x1 ? e : x1;                    \
+                        if (a >= z) {                                        \
+                            memset(o, 0, (e - ox) * n * sizeof *o);          \
+                        } else {                                             \
+                            memset(o, 0, (a - ox) * n * sizeof *o);          \
+                            if (g->s == 1)                                   \
+                                memcpy(o + (a - ox) * n,                     \
+                                       in + (base + a + kx - g->px) * n,     \
+                                       (z - a) * n * sizeof *o);             \
+                            else                                             \
+                                for (size_t x = a; x < z; x++)               \
+                                    memcpy(o + (x - ox) * n,                 \
+                                           in + (base + x * g->s + kx -      \
+                                                 g->px) * n,                 \
+                                           n * sizeof *o);                   \
+                            memset(o + (z - ox) * n, 0,                      \
+                                   (e - z) * n * sizeof *o);                 \
+                        }                                                    \
+                        q = end;                                             \
                     }                                                        \
-                    memset(p + y1 * g->ow * n, 0,                            \
-                           (g->oh - y1) * g->ow * n * sizeof *p);            \
                 }                                                            \
             }                                                                \
     }                                                                        \
-    /* din = the runs of p added back where IM2COL took them from. */        \
+    /* din = the runs of p (all the positions) added back where IM2COL      \
+     * took them from. */                                                    \
     static void COL2IM(REAL *din, const REAL *p, const conv_geom *g,         \
                        size_t n)                                             \
     {                                                                        \
@@ -172,55 +228,109 @@ static void conv_span(size_t kk, size_t pad, size_t s, size_t in, size_t out,
                 }                                                            \
             }                                                                \
     }                                                                        \
+    /* out = act(conv(in, w) + b) by blocks of positions; scratch holds a  \
+     * block's patches and outputs. */                                       \
+    static void PRODUCT(bp_isa isa, bp_activation act, const conv_geom *g,   \
+                        REAL *out, const REAL *in, const REAL *w,            \
+                        const REAL *b, size_t n, REAL *scratch)              \
+    {                                                                        \
+        const size_t ckk = g->c * g->k * g->k, pos = g->oh * g->ow;          \
+        const size_t m = conv_block(g, n);                                   \
+        const int fuse = act == BP_ACT_RELU || act == BP_ACT_NONE;           \
+        REAL *patches = scratch, *ob = scratch + ckk * m * n;                \
+        for (size_t p0 = 0; p0 < pos; p0 += m) {                             \
+            const size_t len = pos - p0 < m ? pos - p0 : m;                  \
+            REAL *o = len == pos ? out : ob;                                 \
+            IM2COL(patches, in, g, n, p0, len);                              \
+            if (fuse)                                                        \
+                dense_forward_act_fast##FAST(isa, act, o, patches, w, b,     \
+                                             g->f, ckk, len * n);            \
+            else                                                             \
+                dense_forward_fast##FAST(isa, o, patches, w, b, g->f, ckk,   \
+                                         len * n);                           \
+            if (o != out)                                                    \
+                for (size_t f = 0; f < g->f; f++)                            \
+                    memcpy(out + (f * pos + p0) * n, o + f * len * n,        \
+                           len * n * sizeof *o);                             \
+        }                                                                    \
+        if (!fuse)                                                           \
+            activation_forward_fast##FAST(isa, act, out, g->f * pos * n);    \
+    }                                                                        \
     static void FORWARD(const bp_layer_run *r, REAL *out, const REAL *in,    \
                         const REAL *w, const REAL *b, REAL *scratch)         \
     {                                                                        \
-        const bp_layer *L = r->layer;                                        \
-        const conv_geom g = conv_geom_of(L);                                 \
-        const size_t ckk = g.c * g.k * g.k, row = g.oh * g.ow * r->n;        \
-        if (!r->n)                                                           \
-            return;                                                          \
-        IM2COL(scratch, in, &g, r->n);                                       \
-        if (L->act == BP_ACT_RELU || L->act == BP_ACT_NONE) {                \
-            dense_forward_act_fast##FAST(r->isa, L->act, out, scratch, w, b, \
-                                         g.f, ckk, row);                     \
-        } else {                                                             \
-            dense_forward_fast##FAST(r->isa, out, scratch, w, b, g.f, ckk,   \
-                                     row);                                   \
-            activation_forward_fast##FAST(r->isa, L->act, out, g.f * row);   \
-        }                                                                    \
+        const conv_geom g = conv_geom_of(r->layer);                          \
+        if (r->n)                                                            \
+            PRODUCT(r->isa, r->layer->act, &g, out, in, w, b, r->n,          \
+                    scratch);                                                \
     }                                                                        \
     static void BACKWARD(const bp_layer_run *r, REAL *din, REAL *dw,         \
                          REAL *db, const REAL *delta, const REAL *in,        \
                          const REAL *out, const REAL *w, REAL *scratch)      \
     {                                                                        \
         (void)out;                                                           \
-        const bp_layer *L = r->layer;                                        \
-        const conv_geom g = conv_geom_of(L);                                 \
-        const size_t ckk = g.c * g.k * g.k, row = g.oh * g.ow * r->n;        \
-        if (!r->n)                                                           \
+        const conv_geom g = conv_geom_of(r->layer);                          \
+        const size_t n = r->n, ckk = g.c * g.k * g.k, pos = g.oh * g.ow;     \
+        const size_t m = conv_block(&g, n);                                  \
+        if (!n)                                                              \
             return;                                                          \
-        IM2COL(scratch, in, &g, r->n);                                       \
-        dense_backward_params_fast##FAST(r->isa, dw, db, delta, scratch,     \
-                                         g.f, ckk, row);                     \
-        if (g.oh * g.ow > 1) { /* the kernel's mean is over n', not n */     \
-            const REAL area = (REAL)(g.oh * g.ow);                           \
-            for (size_t q = 0; q < g.f * ckk; q++)                           \
-                dw[q] *= area;                                               \
-            if (db)                                                          \
-                for (size_t q = 0; q < g.f; q++)                             \
-                    db[q] *= area;                                           \
+        REAL *tw = scratch, *tb = tw + g.f * ckk;                            \
+        REAL *patches = tb + g.f;                                            \
+        REAL *dblk = patches + ckk * m * n;                                  \
+        /* dW = sum over the blocks of len times the block's mean */        \
+        for (size_t p0 = 0; p0 < pos; p0 += m) {                             \
+            const size_t len = pos - p0 < m ? pos - p0 : m;                  \
+            const REAL *d = delta;                                           \
+            if (len < pos) {                                                 \
+                for (size_t f = 0; f < g.f; f++)                             \
+                    memcpy(dblk + f * len * n, delta + (f * pos + p0) * n,   \
+                           len * n * sizeof *dblk);                          \
+                d = dblk;                                                    \
+            }                                                                \
+            IM2COL(patches, in, &g, n, p0, len);                             \
+            REAL *gw = p0 ? tw : dw, *gb = db ? (p0 ? tb : db) : NULL;       \
+            dense_backward_params_fast##FAST(r->isa, gw, gb, d, patches,     \
+                                             g.f, ckk, len * n);             \
+            const REAL k = (REAL)len;                                        \
+            if (!p0) {                                                       \
+                if (len > 1) {                                               \
+                    for (size_t q = 0; q < g.f * ckk; q++)                   \
+                        dw[q] *= k;                                          \
+                    if (db)                                                  \
+                        for (size_t q = 0; q < g.f; q++)                     \
+                            db[q] *= k;                                      \
+                }                                                            \
+            } else {                                                         \
+                for (size_t q = 0; q < g.f * ckk; q++)                       \
+                    dw[q] += k * tw[q];                                      \
+                if (db)                                                      \
+                    for (size_t q = 0; q < g.f; q++)                         \
+                        db[q] += k * tb[q];                                  \
+            }                                                                \
         }                                                                    \
-        if (din) {                                                           \
-            dense_backward_input_fast##FAST(r->isa, scratch, w, delta, g.f,  \
-                                            ckk, row);                       \
-            COL2IM(din, scratch, &g, r->n);                                  \
+        if (!din)                                                            \
+            return;                                                          \
+        if (g.s == 1) {                                                      \
+            /* tw[c][f][ky][kx] = w[f][c][k-1-ky][k-1-kx] */                  \
+            const conv_geom t = conv_geom_back(&g);                          \
+            const size_t k = g.k, kk = k * k;                                \
+            for (size_t f = 0; f < g.f; f++)                                 \
+                for (size_t c = 0; c < g.c; c++)                             \
+                    for (size_t q = 0; q < kk; q++)                          \
+                        tw[(c * g.f + f) * kk + q] =                         \
+                            w[(f * g.c + c) * kk + kk - 1 - q];              \
+            PRODUCT(r->isa, BP_ACT_NONE, &t, din, delta, tw, NULL, n,        \
+                    patches);                                                \
+        } else {                                                             \
+            dense_backward_input_fast##FAST(r->isa, patches, w, delta, g.f,  \
+                                            ckk, pos * n);                   \
+            COL2IM(din, patches, &g, n);                                     \
         }                                                                    \
     }
 
-CONV_PASSES(double, , conv_im2col_f64, conv_col2im_f64, conv_layer_forward_f64,
-            conv_layer_backward_f64)
-CONV_PASSES(float, _f32, conv_im2col_f32, conv_col2im_f32,
+CONV_PASSES(double, , conv_im2col_f64, conv_col2im_f64, conv_product_f64,
+            conv_layer_forward_f64, conv_layer_backward_f64)
+CONV_PASSES(float, _f32, conv_im2col_f32, conv_col2im_f32, conv_product_f32,
             conv_layer_forward_f32, conv_layer_backward_f32)
 
 const bp_layer_ops bp_conv_ops = {

@@ -3,6 +3,7 @@
  * ("valid") maps; weights [filters][channels][k][k]. */
 #include <string.h>
 
+#include "core/clones.h"
 #include "core/error.h"
 #include "nn/kernels.h"
 #include "nn/layer.h"
@@ -201,6 +202,7 @@ static size_t conv_scratch(const bp_layer *L)
     }                                                                        \
     /* din = the runs of p (all the positions) added back where IM2COL      \
      * took them from. */                                                    \
+    BP_ELEMENTWISE                                                           \
     static void COL2IM(REAL *din, const REAL *p, const conv_geom *g,         \
                        size_t n)                                             \
     {                                                                        \

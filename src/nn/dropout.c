@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/clones.h"
 #include "nn/layer.h"
 
 /*
@@ -64,6 +65,7 @@ int bp_dropout_keep(uint64_t seed, uint64_t step, int index, size_t sample,
  * training or rate is 0.
  */
 #define DROPOUT_APPLY(REAL, APPLY)                                           \
+    BP_ELEMENTWISE                                                           \
     static void APPLY(const bp_layer_run *r, REAL *y, const REAL *x)         \
     {                                                                        \
         const bp_layer *L = r->layer;                                        \

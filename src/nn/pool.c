@@ -6,11 +6,15 @@
  * the FIRST maximum in the window's row-major order (row by row, left to
  * right): a later value takes the place only when it is strictly greater.
  * The backward pass finds the maximum again from the forward pass's input
- * by the same comparisons (no argmax is stored), so both passes agree.
+ * by the same comparisons (no argmax is stored) and gives the gradient to
+ * the first value equal to it, which is the one the rule picks.  (A
+ * window whose first value is NaN has a NaN maximum and passes no
+ * gradient.)
  * Average pooling gives each of the k^2 values of a window 1/k^2 of its
  * gradient. */
 #include <string.h>
 
+#include "core/clones.h"
 #include "core/error.h"
 #include "nn/layer.h"
 
@@ -51,6 +55,7 @@ static void no_fans(const bp_layer *L, double *fan_in, double *fan_out)
  */
 #define POOL_PASSES(REAL, MAX_FORWARD, MAX_BACKWARD, AVG_FORWARD,            \
                     AVG_BACKWARD)                                            \
+    BP_ELEMENTWISE                                                           \
     static void MAX_FORWARD(const bp_layer_run *r, REAL *out, const REAL *in,\
                             const REAL *w, const REAL *b, REAL *scratch)     \
     {                                                                        \
@@ -72,6 +77,7 @@ static void no_fans(const bp_layer *L, double *fan_in, double *fan_out)
                         }                                                    \
                 }                                                            \
     }                                                                        \
+    BP_ELEMENTWISE                                                           \
     static void MAX_BACKWARD(const bp_layer_run *r, REAL *din, REAL *dw,     \
                              REAL *db, const REAL *delta, const REAL *in,    \
                              const REAL *out, const REAL *w, REAL *scratch)  \
@@ -94,33 +100,33 @@ static void no_fans(const bp_layer *L, double *fan_in, double *fan_out)
                     for (size_t s0 = 0; s0 < n; s0 += POOL_CHUNK) {          \
                         const size_t m = n - s0 < POOL_CHUNK ? n - s0        \
                                                              : POOL_CHUNK;   \
-                        REAL best[POOL_CHUNK];                               \
-                        unsigned arg[POOL_CHUNK];                            \
-                        for (size_t s = 0; s < m; s++)                       \
-                            best[s] = w0[s0 + s], arg[s] = 0;                \
-                        unsigned pos = 0;                                    \
+                        /* the maximum as forward finds it, then the        \
+                         * gradient left (rem) goes to the first value      \
+                         * equal to it */                                    \
+                        REAL best[POOL_CHUNK], rem[POOL_CHUNK];              \
+                        memcpy(best, w0 + s0, m * sizeof *best);             \
+                        memcpy(rem, g + s0, m * sizeof *rem);                \
                         for (size_t ky = 0; ky < k; ky++)                    \
-                            for (size_t kx = 0; kx < k; kx++, pos++) {       \
-                                if (!pos)                                    \
-                                    continue;                                \
+                            for (size_t kx = ky ? 0 : 1; kx < k; kx++) {     \
                                 const REAL *p = w0 + (ky * W + kx) * n + s0; \
-                                for (size_t s = 0; s < m; s++) {             \
-                                    int gt = p[s] > best[s];                 \
-                                    best[s] = gt ? p[s] : best[s];           \
-                                    arg[s] = gt ? pos : arg[s];              \
-                                }                                            \
-                            }                                                \
-                        pos = 0;                                             \
-                        for (size_t ky = 0; ky < k; ky++)                    \
-                            for (size_t kx = 0; kx < k; kx++, pos++) {       \
-                                REAL *d = d0 + (ky * W + kx) * n + s0;       \
                                 for (size_t s = 0; s < m; s++)               \
-                                    d[s] = arg[s] == pos ? g[s0 + s]         \
-                                                         : (REAL)0;          \
+                                    best[s] = p[s] > best[s] ? p[s] : best[s];\
+                            }                                                \
+                        for (size_t ky = 0; ky < k; ky++)                    \
+                            for (size_t kx = 0; kx < k; kx++) {              \
+                                const size_t o = (ky * W + kx) * n + s0;     \
+                                const REAL *p = w0 + o;                      \
+                                REAL *d = d0 + o;                            \
+                                for (size_t s = 0; s < m; s++) {             \
+                                    const int hit = p[s] == best[s];         \
+                                    d[s] = hit ? rem[s] : (REAL)0;           \
+                                    rem[s] = hit ? (REAL)0 : rem[s];         \
+                                }                                            \
                             }                                                \
                     }                                                        \
                 }                                                            \
     }                                                                        \
+    BP_ELEMENTWISE                                                           \
     static void AVG_FORWARD(const bp_layer_run *r, REAL *out, const REAL *in,\
                             const REAL *w, const REAL *b, REAL *scratch)     \
     {                                                                        \
@@ -145,6 +151,7 @@ static void no_fans(const bp_layer *L, double *fan_in, double *fan_out)
                         o[s] *= inv;                                         \
                 }                                                            \
     }                                                                        \
+    BP_ELEMENTWISE                                                           \
     static void AVG_BACKWARD(const bp_layer_run *r, REAL *din, REAL *dw,     \
                              REAL *db, const REAL *delta, const REAL *in,    \
                              const REAL *out, const REAL *w, REAL *scratch)  \

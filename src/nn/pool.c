@@ -53,8 +53,36 @@ static void no_fans(const bp_layer *L, double *fan_in, double *fan_out)
  * input value is in at most one window: backward writes din once per
  * value (0 for the rows and columns no window covers).
  */
-#define POOL_PASSES(REAL, MAX_FORWARD, MAX_BACKWARD, AVG_FORWARD,            \
-                    AVG_BACKWARD)                                            \
+#define POOL_PASSES(REAL, MAX2_BACKWARD, MAX_FORWARD, MAX_BACKWARD,          \
+                    AVG_FORWARD, AVG_BACKWARD)                               \
+    /* A 2 x 2 window's gradient g to the first of q0..q3 (row-major)       \
+     * equal to their maximum, the rest 0; a function of its own, whose     \
+     * restrict pointers let the compiler vectorise the loop. */            \
+    BP_ELEMENTWISE                                                           \
+    static void MAX2_BACKWARD(size_t n, const REAL *restrict q0,             \
+                              const REAL *restrict q1,                       \
+                              const REAL *restrict q2,                       \
+                              const REAL *restrict q3,                       \
+                              const REAL *restrict g, REAL *restrict e0,     \
+                              REAL *restrict e1, REAL *restrict e2,          \
+                              REAL *restrict e3)                             \
+    {                                                                        \
+        for (size_t s = 0; s < n; s++) {                                     \
+            REAL m = q0[s], gs = g[s];                                       \
+            m = q1[s] > m ? q1[s] : m;                                       \
+            m = q2[s] > m ? q2[s] : m;                                       \
+            m = q3[s] > m ? q3[s] : m;                                       \
+            /* left: gs until the first hit, then 0 (x - x and x - 0 are   \
+             * exact) */                                                     \
+            REAL r0 = q0[s] == m ? gs : (REAL)0, left = gs - r0;             \
+            REAL r1 = q1[s] == m ? left : (REAL)0;                           \
+            left = left - r1;                                                \
+            REAL r2 = q2[s] == m ? left : (REAL)0;                           \
+            left = left - r2;                                                \
+            e0[s] = r0, e1[s] = r1, e2[s] = r2;                              \
+            e3[s] = q3[s] == m ? left : (REAL)0;                             \
+        }                                                                    \
+    }                                                                        \
     BP_ELEMENTWISE                                                           \
     static void MAX_FORWARD(const bp_layer_run *r, REAL *out, const REAL *in,\
                             const REAL *w, const REAL *b, REAL *scratch)     \
@@ -68,6 +96,17 @@ static void no_fans(const bp_layer *L, double *fan_in, double *fan_out)
                 for (size_t ox = 0; ox < OW; ox++) {                         \
                     REAL *o = out + ((c * OH + oy) * OW + ox) * n;           \
                     const REAL *w0 = in + ((c * H + oy * k) * W + ox * k) * n;\
+                    if (k == 2) { /* one pass, the same comparisons */       \
+                        const REAL *p1 = w0 + n, *p2 = w0 + W * n;           \
+                        const REAL *p3 = p2 + n;                             \
+                        for (size_t s = 0; s < n; s++) {                     \
+                            REAL m = w0[s];                                  \
+                            m = p1[s] > m ? p1[s] : m;                       \
+                            m = p2[s] > m ? p2[s] : m;                       \
+                            o[s] = p3[s] > m ? p3[s] : m;                    \
+                        }                                                    \
+                        continue;                                            \
+                    }                                                        \
                     memcpy(o, w0, n * sizeof *o);                            \
                     for (size_t ky = 0; ky < k; ky++)                        \
                         for (size_t kx = ky ? 0 : 1; kx < k; kx++) {         \
@@ -97,6 +136,12 @@ static void no_fans(const bp_layer *L, double *fan_in, double *fan_out)
                     const REAL *w0 = in + at;                                \
                     REAL *d0 = din + at;                                     \
                     const REAL *g = delta + ((c * OH + oy) * OW + ox) * n;   \
+                    if (k == 2) { /* one pass over the samples */            \
+                        MAX2_BACKWARD(n, w0, w0 + n, w0 + W * n,             \
+                                      w0 + W * n + n, g, d0, d0 + n,         \
+                                      d0 + W * n, d0 + W * n + n);           \
+                        continue;                                            \
+                    }                                                        \
                     for (size_t s0 = 0; s0 < n; s0 += POOL_CHUNK) {          \
                         const size_t m = n - s0 < POOL_CHUNK ? n - s0        \
                                                              : POOL_CHUNK;   \
@@ -179,9 +224,9 @@ static void no_fans(const bp_layer *L, double *fan_in, double *fan_out)
                 }                                                            \
     }
 
-POOL_PASSES(double, maxpool_layer_forward_f64, maxpool_layer_backward_f64,
+POOL_PASSES(double, maxpool2_backward_f64, maxpool_layer_forward_f64, maxpool_layer_backward_f64,
             avgpool_layer_forward_f64, avgpool_layer_backward_f64)
-POOL_PASSES(float, maxpool_layer_forward_f32, maxpool_layer_backward_f32,
+POOL_PASSES(float, maxpool2_backward_f32, maxpool_layer_forward_f32, maxpool_layer_backward_f32,
             avgpool_layer_forward_f32, avgpool_layer_backward_f32)
 
 const bp_layer_ops bp_maxpool_ops = {

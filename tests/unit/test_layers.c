@@ -672,6 +672,45 @@ static void test_maxpool_ties(void **state)
     }
 }
 
+/* The same rule in the 2 x 2 windows' own loop. */
+static void test_maxpool_ties_2x2(void **state)
+{
+    (void)state;
+    enum { S = 6 };
+    static const double win[S][4] = {
+        {2, 2, 2, 2}, {0, 5, 5, 1}, {0, 1, 5, 5}, {5, 1, 2, 5},
+        {1, 2, 3, 3}, {-1, -1, -1, 0},
+    };
+    static const size_t first[S] = {0, 1, 2, 0, 2, 3};
+    bp_layer L = make_layer(BP_LAYER_MAXPOOL, (bp_shape){1, 2, 2}, 0, 2, 0, 0,
+                            0, BP_ACT_NONE);
+    bp_layer_run r = {.layer = &L, .n = S, .isa = BP_ISA_NAIVE};
+    double in[4 * S], out[S], delta[S], din[4 * S];
+    float fin[4 * S], fout[S], fdelta[S], fdin[4 * S];
+    for (size_t s = 0; s < S; s++) {
+        fdelta[s] = (float)(delta[s] = 1.5 + (double)s);
+        for (size_t p = 0; p < 4; p++)
+            fin[p * S + s] = (float)(in[p * S + s] = win[s][p]);
+    }
+    bp_maxpool_ops.forward_f64(&r, out, in, NULL, NULL, NULL);
+    bp_maxpool_ops.backward_f64(&r, din, NULL, NULL, delta, in, out, NULL,
+                                NULL);
+    bp_maxpool_ops.forward_f32(&r, fout, fin, NULL, NULL, NULL);
+    bp_maxpool_ops.backward_f32(&r, fdin, NULL, NULL, fdelta, fin, fout, NULL,
+                                NULL);
+    for (size_t s = 0; s < S; s++) {
+        assert_true(out[s] == win[s][first[s]]);
+        assert_true(fout[s] == (float)win[s][first[s]]);
+        for (size_t p = 0; p < 4; p++) {
+            double want = p == first[s] ? delta[s] : 0;
+            if (din[p * S + s] != want || fdin[p * S + s] != (float)want)
+                fail_msg("sample %zu position %zu: gradient %g (float %g), "
+                         "want %g", s, p, din[p * S + s],
+                         (double)fdin[p * S + s], want);
+        }
+    }
+}
+
 /* --------------------------------------------------------------- dropout */
 
 static void test_dropout_passes(void **state)
@@ -849,6 +888,7 @@ int main(void)
         cmocka_unit_test(test_conv_gradcheck),
         cmocka_unit_test(test_pools),
         cmocka_unit_test(test_maxpool_ties),
+        cmocka_unit_test(test_maxpool_ties_2x2),
         cmocka_unit_test(test_dropout_passes),
         cmocka_unit_test(test_dropout_identity),
         cmocka_unit_test(test_dropout_masks),

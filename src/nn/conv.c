@@ -68,7 +68,8 @@ static void conv_fans(const bp_layer *L, double *fan_in, double *fan_out)
  * (CONV_BLOCK values of patches) that a block's patches stay in the L2
  * cache while the product reads them, instead of streaming a whole pass's
  * patches (c k k OH OW n values: 29 MB for the anchor's second layer in
- * float) from memory once per tile of rows.
+ * float) from memory once per tile of rows; a block's outputs and deltas
+ * are copied to and from their rows of the pass.
  *
  * din at stride 1 is the same kind of product: a convolution of delta
  * (F x OH x OW) with the flipped, transposed kernel W'[c][f][k-1-ky][k-1-kx]
@@ -123,29 +124,46 @@ static void conv_span(size_t kk, size_t pad, size_t s, size_t in, size_t out,
     *lo = a, *hi = b;
 }
 
-/* Values of patches a block takes at most (256 KiB of floats). */
+/* Values of patches a block takes at most (256 KiB of floats), and the
+ * pass size the scratch is sized for. */
 #define CONV_BLOCK ((size_t)65536)
+#define CONV_SIZED_N ((size_t)128)
 
-/* Output positions in a block of a pass of n samples. */
-static size_t conv_block(const conv_geom *g, size_t n)
+/* Output positions in a block of a pass of n samples whose patches and
+ * outputs (c k k + f values a position and sample) have `avail` values:
+ * at most CONV_BLOCK values of patches, at least one position. */
+static size_t conv_block(const conv_geom *g, size_t n, size_t avail)
 {
     size_t ckk = g->c * g->k * g->k, positions = g->oh * g->ow;
-    size_t m = CONV_BLOCK / (ckk * n);
+    size_t m = CONV_BLOCK / (ckk * n), fit = avail / ((ckk + g->f) * n);
+    if (m > fit)
+        m = fit;
     return m < 1 ? 1 : m > positions ? positions : m;
 }
 
-/* Values of scratch per sample: the weights' copies (counted per sample,
- * so that one sample's scratch holds them), and the patches, a block of
- * outputs and a block of deltas, each as large as a whole pass needs
- * (a block has at most all the positions). */
+/* The same for a pass of CONV_SIZED_N samples, whatever the room. */
+static size_t conv_block_sized(const conv_geom *g)
+{
+    return conv_block(g, CONV_SIZED_N, (size_t)-1);
+}
+
+/*
+ * Values of scratch per sample: the copies of the weights and biases
+ * (f c k k + f, counted per sample so that the scratch of one sample
+ * holds them), then room for a block's patches and outputs (c k k + f
+ * values a position and sample) of conv_block_sized positions, for the
+ * forward product and for din's; a pass of n samples then has blocks of
+ * at least that many positions (conv_block from the room it has).  At a
+ * stride above 1 din takes the patches of all the positions at once.
+ */
 static size_t conv_scratch(const bp_layer *L)
 {
-    const conv_geom g = conv_geom_of(L);
-    const size_t kk = g.k * g.k, ckk = g.c * kk;
-    const size_t pos = g.oh * g.ow, ipos = g.h * g.w;
-    size_t patches = ckk * pos > g.f * kk * ipos ? ckk * pos : g.f * kk * ipos;
-    size_t outs = g.f * pos > g.c * ipos ? g.f * pos : g.c * ipos;
-    return g.f * ckk + g.f + patches + outs + g.f * pos;
+    const conv_geom g = conv_geom_of(L), t = conv_geom_back(&g);
+    const size_t ckk = g.c * g.k * g.k;
+    size_t need = (ckk + g.f) * conv_block_sized(&g);
+    size_t back = g.s == 1 ? (t.c * t.k * t.k + t.f) * conv_block_sized(&t)
+                           : ckk * g.oh * g.ow;
+    return g.f * ckk + g.f + (need > back ? need : back);
 }
 
 #define CONV_PASSES(REAL, FAST, IM2COL, COL2IM, PRODUCT, FORWARD, BACKWARD)  \
@@ -234,10 +252,11 @@ static size_t conv_scratch(const bp_layer *L)
      * block's patches and outputs. */                                       \
     static void PRODUCT(bp_isa isa, bp_activation act, const conv_geom *g,   \
                         REAL *out, const REAL *in, const REAL *w,            \
-                        const REAL *b, size_t n, REAL *scratch)              \
+                        const REAL *b, size_t n, REAL *scratch,              \
+                        size_t avail)                                        \
     {                                                                        \
         const size_t ckk = g->c * g->k * g->k, pos = g->oh * g->ow;          \
-        const size_t m = conv_block(g, n);                                   \
+        const size_t m = conv_block(g, n, avail);                            \
         const int fuse = act == BP_ACT_RELU || act == BP_ACT_NONE;           \
         REAL *patches = scratch, *ob = scratch + ckk * m * n;                \
         for (size_t p0 = 0; p0 < pos; p0 += m) {                             \
@@ -264,7 +283,7 @@ static size_t conv_scratch(const bp_layer *L)
         const conv_geom g = conv_geom_of(r->layer);                          \
         if (r->n)                                                            \
             PRODUCT(r->isa, r->layer->act, &g, out, in, w, b, r->n,          \
-                    scratch);                                                \
+                    scratch, conv_scratch(r->layer) * r->n);                 \
     }                                                                        \
     static void BACKWARD(const bp_layer_run *r, REAL *din, REAL *dw,         \
                          REAL *db, const REAL *delta, const REAL *in,        \
@@ -273,9 +292,10 @@ static size_t conv_scratch(const bp_layer *L)
         (void)out;                                                           \
         const conv_geom g = conv_geom_of(r->layer);                          \
         const size_t n = r->n, ckk = g.c * g.k * g.k, pos = g.oh * g.ow;     \
-        const size_t m = conv_block(&g, n);                                  \
         if (!n)                                                              \
             return;                                                          \
+        const size_t avail = conv_scratch(r->layer) * n - g.f * ckk - g.f;   \
+        const size_t m = conv_block(&g, n, avail);                           \
         REAL *tw = scratch, *tb = tw + g.f * ckk;                            \
         REAL *patches = tb + g.f;                                            \
         REAL *dblk = patches + ckk * m * n;                                  \
@@ -322,7 +342,7 @@ static size_t conv_scratch(const bp_layer *L)
                         tw[(c * g.f + f) * kk + q] =                         \
                             w[(f * g.c + c) * kk + kk - 1 - q];              \
             PRODUCT(r->isa, BP_ACT_NONE, &t, din, delta, tw, NULL, n,        \
-                    patches);                                                \
+                    patches, avail);                                         \
         } else {                                                             \
             dense_backward_input_fast##FAST(r->isa, patches, w, delta, g.f,  \
                                             ckk, pos * n);                   \

@@ -12,7 +12,10 @@
  *            vectorised over the samples (gcc -O3, AVX-512)
  *   openblas cblas_sgemm on the whole pass's im2col (-DBP_BENCH_OPENBLAS)
  *   onednn   oneDNN's convolution primitives in their own formats,
- *            reorders not counted (-DBP_BENCH_ONEDNN; Debian's libdnnl)
+ *            reorders not counted (-DBP_BENCH_ONEDNN; Debian's libdnnl;
+ *            run with OMP_NUM_THREADS=1: it is built with OpenMP)
+ *   onednn+r the same with the reorders from and to our layout ([c][h][w]
+ *            [n], oneDNN's chwn) that a row on oneDNN would need
  * and an estimate of one epoch (60 000 images: 469 passes of 128, every
  * row forward and backward, the dense layers by the fast kernels, Adam
  * not counted).
@@ -365,6 +368,9 @@ typedef struct {
     dnnl_stream_t st;
     dnnl_primitive_t fwd, bwd_d, bwd_w;
     dnnl_memory_t src, wei, bia, dst, dsrc, dwei, dbia, ddst;
+    /* our layout, [c][h][w][n] (oneDNN's chwn), and the reorders */
+    dnnl_memory_t u_src, u_dst, u_dsrc, u_ddst;
+    dnnl_primitive_t r_src, r_dst, r_ddst, r_dsrc;
     int want_din;
 } dnn_case;
 
@@ -390,6 +396,26 @@ static dnnl_memory_t dnn_mem(dnnl_engine_t eng, const_dnnl_primitive_desc_t pd,
     for (size_t q = 0; q < bytes / sizeof(float); q++)
         f[q] = frand();
     return m;
+}
+
+static dnnl_primitive_t dnn_reorder(dnnl_engine_t eng, dnnl_memory_t from,
+                                    dnnl_memory_t to)
+{
+    const dnnl_memory_desc_t *a, *b;
+    DNN(dnnl_memory_get_memory_desc(from, &a));
+    DNN(dnnl_memory_get_memory_desc(to, &b));
+    dnnl_primitive_desc_t pd;
+    DNN(dnnl_reorder_primitive_desc_create(&pd, a, eng, b, eng, NULL));
+    dnnl_primitive_t p;
+    DNN(dnnl_primitive_create(&p, pd));
+    return p;
+}
+
+static void dnn_run_reorder(dnn_case *d, dnnl_primitive_t r,
+                            dnnl_memory_t from, dnnl_memory_t to)
+{
+    dnnl_exec_arg_t args[] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+    DNN(dnnl_primitive_execute(r, d->st, 2, args));
 }
 
 static void dnn_setup(dnn_case *d, const bp_layer *L, int want_din)
@@ -435,6 +461,17 @@ static void dnn_setup(dnn_case *d, const bp_layer *L, int want_din)
     d->ddst = dnn_mem(d->eng, bwpd, dnnl_query_diff_dst_md, 0);
     d->dwei = dnn_mem(d->eng, bwpd, dnnl_query_diff_weights_md, 0);
     d->dbia = dnn_mem(d->eng, bwpd, dnnl_query_diff_weights_md, 1);
+    dnnl_memory_desc_t usmd, udmd;
+    DNN(dnnl_memory_desc_init_by_tag(&usmd, 4, sd, dnnl_f32, dnnl_chwn));
+    DNN(dnnl_memory_desc_init_by_tag(&udmd, 4, dd, dnnl_f32, dnnl_chwn));
+    DNN(dnnl_memory_create(&d->u_src, &usmd, d->eng, DNNL_MEMORY_ALLOCATE));
+    DNN(dnnl_memory_create(&d->u_dsrc, &usmd, d->eng, DNNL_MEMORY_ALLOCATE));
+    DNN(dnnl_memory_create(&d->u_dst, &udmd, d->eng, DNNL_MEMORY_ALLOCATE));
+    DNN(dnnl_memory_create(&d->u_ddst, &udmd, d->eng, DNNL_MEMORY_ALLOCATE));
+    d->r_src = dnn_reorder(d->eng, d->u_src, d->src);
+    d->r_dst = dnn_reorder(d->eng, d->dst, d->u_dst);
+    d->r_ddst = dnn_reorder(d->eng, d->u_ddst, d->ddst);
+    d->r_dsrc = dnn_reorder(d->eng, d->dsrc, d->u_dsrc);
     const char *impl = NULL;
     dnnl_primitive_desc_query(fpd, dnnl_query_impl_info_str, 0, &impl);
     printf("    (oneDNN %d.%d forward: %s", DNNL_VERSION_MAJOR,
@@ -466,6 +503,27 @@ static void dnn_backward(void *a)
                                    {DNNL_ARG_DIFF_SRC, d->dsrc}};
         DNN(dnnl_primitive_execute(d->bwd_d, d->st, 3, dargs));
     }
+    DNN(dnnl_stream_wait(d->st));
+}
+
+/* The same with the reorders from and to our layout that a row would
+ * need: in and out in forward, delta and din in backward. */
+static void dnn_forward_reordered(void *a)
+{
+    dnn_case *d = a;
+    dnn_run_reorder(d, d->r_src, d->u_src, d->src);
+    dnn_forward(a);
+    dnn_run_reorder(d, d->r_dst, d->dst, d->u_dst);
+    DNN(dnnl_stream_wait(d->st));
+}
+
+static void dnn_backward_reordered(void *a)
+{
+    dnn_case *d = a;
+    dnn_run_reorder(d, d->r_ddst, d->u_ddst, d->ddst);
+    dnn_backward(a);
+    if (d->want_din)
+        dnn_run_reorder(d, d->r_dsrc, d->dsrc, d->u_dsrc);
     DNN(dnnl_stream_wait(d->st));
 }
 #endif
@@ -549,6 +607,8 @@ int main(int argc, char **argv)
         dnn_setup(&d, &c->L, c->want_din);
         line(names[i], "onednn", best(dnn_forward, &d), best(dnn_backward, &d),
              ff, bf);
+        line(names[i], "onednn+r", best(dnn_forward_reordered, &d),
+             best(dnn_backward_reordered, &d), ff, bf);
 #endif
     }
     {

@@ -128,6 +128,8 @@ static void conv_span(size_t kk, size_t pad, size_t s, size_t in, size_t out,
  * pass size the scratch is sized for. */
 #define CONV_BLOCK ((size_t)65536)
 #define CONV_SIZED_N ((size_t)128)
+/* Rows the transposed dW of few taps is padded to. */
+#define CONV_SWAP_ROWS ((size_t)16)
 
 /* Output positions in a block of a pass of n samples whose patches and
  * outputs (c k k + f values a position and sample) have `avail` values:
@@ -163,10 +165,15 @@ static size_t conv_scratch(const bp_layer *L)
     size_t need = (ckk + g.f) * conv_block_sized(&g);
     size_t back = g.s == 1 ? (t.c * t.k * t.k + t.f) * conv_block_sized(&t)
                            : ckk * g.oh * g.ow;
-    return g.f * ckk + g.f + (need > back ? need : back);
+    size_t copies = g.f * (ckk > CONV_SWAP_ROWS ? ckk : CONV_SWAP_ROWS);
+    size_t swap = (CONV_SWAP_ROWS + g.f) * conv_block_sized(&g);
+    if (need < swap)
+        need = swap;
+    return copies + g.f + (need > back ? need : back);
 }
 
-#define CONV_PASSES(REAL, FAST, IM2COL, COL2IM, PRODUCT, FORWARD, BACKWARD)  \
+#define CONV_PASSES(REAL, FAST, SWAP_OK, BIAS_GRAD, IM2COL, COL2IM, PRODUCT, \
+                    FORWARD, BACKWARD)                                       \
     /* p[(c, ky, kx)][(q, s)] for the m positions q from p0. */              \
     static void IM2COL(REAL *p, const REAL *in, const conv_geom *g,          \
                        size_t n, size_t p0, size_t m)                        \
@@ -294,11 +301,22 @@ static size_t conv_scratch(const bp_layer *L)
         const size_t n = r->n, ckk = g.c * g.k * g.k, pos = g.oh * g.ow;     \
         if (!n)                                                              \
             return;                                                          \
-        const size_t avail = conv_scratch(r->layer) * n - g.f * ckk - g.f;   \
-        const size_t m = conv_block(&g, n, avail);                           \
-        REAL *tw = scratch, *tb = tw + g.f * ckk;                            \
+        /* Few taps (c k k < 16) and many filters on AVX-512 in float: the \
+         * product is taken transposed, dW^T [16][F] = patches delta^T, the  \
+         * patches padded with zero rows to 16, so that the kernel takes its \
+         * AVX-512 panel (both sides >= 16) instead of AVX2's (measured     \
+         * faster on the anchor's first layer, 9 taps x 32 filters). */     \
+        const int swap = SWAP_OK && r->isa == BP_ISA_AVX512 &&              \
+                         ckk < CONV_SWAP_ROWS && g.f >= CONV_SWAP_ROWS;      \
+        const size_t rows = swap ? CONV_SWAP_ROWS : ckk;                     \
+        const size_t wt = g.f * rows;   /* the weights' copies */            \
+        const size_t avail = conv_scratch(r->layer) * n - wt - g.f;          \
+        size_t m = conv_block(&g, n, avail);                                 \
+        if (m > 1 && m > avail / ((rows + g.f) * n))                         \
+            m = avail / ((rows + g.f) * n);                                  \
+        REAL *tw = scratch, *tb = tw + wt;                                   \
         REAL *patches = tb + g.f;                                            \
-        REAL *dblk = patches + ckk * m * n;                                  \
+        REAL *dblk = patches + rows * m * n;                                 \
         /* dW = sum over the blocks of len times the block's mean */        \
         for (size_t p0 = 0; p0 < pos; p0 += m) {                             \
             const size_t len = pos - p0 < m ? pos - p0 : m;                  \
@@ -310,10 +328,27 @@ static size_t conv_scratch(const bp_layer *L)
                 d = dblk;                                                    \
             }                                                                \
             IM2COL(patches, in, &g, n, p0, len);                             \
+            const REAL k = (REAL)len;                                        \
+            if (swap) {                                                      \
+                memset(patches + ckk * len * n, 0,                           \
+                       (rows - ckk) * len * n * sizeof *patches);            \
+                dense_backward_params_fast##FAST(r->isa, tw, NULL, patches,  \
+                                                 d, rows, g.f, len * n);     \
+                if (db)                                                      \
+                    BIAS_GRAD(r->isa, tb, d, g.f, len * n);                  \
+                for (size_t f = 0; f < g.f; f++)                             \
+                    for (size_t q = 0; q < ckk; q++)                         \
+                        dw[f * ckk + q] = p0 ? dw[f * ckk + q] +             \
+                                                   k * tw[q * g.f + f]       \
+                                             : k * tw[q * g.f + f];          \
+                if (db)                                                      \
+                    for (size_t f = 0; f < g.f; f++)                         \
+                        db[f] = p0 ? db[f] + k * tb[f] : k * tb[f];          \
+                continue;                                                    \
+            }                                                                \
             REAL *gw = p0 ? tw : dw, *gb = db ? (p0 ? tb : db) : NULL;       \
             dense_backward_params_fast##FAST(r->isa, gw, gb, d, patches,     \
                                              g.f, ckk, len * n);             \
-            const REAL k = (REAL)len;                                        \
             if (!p0) {                                                       \
                 if (len > 1) {                                               \
                     for (size_t q = 0; q < g.f * ckk; q++)                   \
@@ -350,9 +385,23 @@ static size_t conv_scratch(const bp_layer *L)
         }                                                                    \
     }
 
-CONV_PASSES(double, , conv_im2col_f64, conv_col2im_f64, conv_product_f64,
+/* db[f] = sum_s delta[f][s] / n (double has no bias_grad_fast; the
+ * transposed dW, which needs it, is taken in float only). */
+static void conv_bias_grad_f64(bp_isa isa, double *db, const double *delta,
+                               size_t rows, size_t n)
+{
+    (void)isa;
+    for (size_t f = 0; f < rows; f++) {
+        double sum = 0;
+        for (size_t s = 0; s < n; s++)
+            sum += delta[f * n + s];
+        db[f] = sum / (double)n;
+    }
+}
+
+CONV_PASSES(double, , 0, conv_bias_grad_f64, conv_im2col_f64, conv_col2im_f64, conv_product_f64,
             conv_layer_forward_f64, conv_layer_backward_f64)
-CONV_PASSES(float, _f32, conv_im2col_f32, conv_col2im_f32, conv_product_f32,
+CONV_PASSES(float, _f32, 1, bias_grad_fast_f32, conv_im2col_f32, conv_col2im_f32, conv_product_f32,
             conv_layer_forward_f32, conv_layer_backward_f32)
 
 const bp_layer_ops bp_conv_ops = {

@@ -573,6 +573,17 @@ static void test_conv(void **state)
         L = make_layer(BP_LAYER_CONV, (bp_shape){1, 6, 6}, 4, 3, 1, 1, 0,
                        BP_ACT_SIGMOID);
         check_layer(&L, 3, 0, isas[t], 0, NULL);
+        /* few taps, many filters: float's transposed dW on AVX-512, in
+         * one block and in several */
+        L = make_layer(BP_LAYER_CONV, (bp_shape){1, 9, 8}, 20, 3, 1, 0, 0,
+                       BP_ACT_RELU);
+        check_layer(&L, 37, 1, isas[t], 0, NULL);
+        L = make_layer(BP_LAYER_CONV, (bp_shape){1, 28, 20}, 32, 3, 1, 0, 0,
+                       BP_ACT_NONE);
+        check_layer(&L, 37, 1, isas[t], 0, NULL);
+        L = make_layer(BP_LAYER_CONV, (bp_shape){3, 5, 7}, 16, 1, 1, 0, 0,
+                       BP_ACT_NONE);
+        check_layer(&L, 21, 0, isas[t], 0, NULL);
     }
 }
 

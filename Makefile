@@ -74,6 +74,11 @@ $(BUILD)/obj/src/optim/optim.o $(BUILD)/obj/src/train/trainer.o \
 $(BUILD)/obj/src/nn/workspace.o: \
     override CFLAGS += -fvect-cost-model=dynamic
 
+# The layers' elementwise loops (pooling, dropout, im2col's sums): the
+# same, vectorised for BP_ELEMENTWISE's clones.
+$(BUILD)/obj/src/nn/conv.o $(BUILD)/obj/src/nn/pool.o \
+$(BUILD)/obj/src/nn/dropout.o: override CFLAGS += -fvect-cost-model=dynamic
+
 $(BUILD)/libbackprop.a: $(LIB_OBJ)
 	@rm -f $@
 	@echo "  AR      $@"
@@ -177,6 +182,19 @@ kernels-bench: $(BUILD)/libbackprop.a
 	@echo "  CC      $(BUILD)/bench/kernels_bench"
 	@$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) bench/kernels_bench.c \
 	    $(BUILD)/libbackprop.a $(KB_BLAS) $(LIBS) -o $(BUILD)/bench/kernels_bench
+
+# The anchor CNN's layers (bench/layers_bench.c): the rows against a whole-
+# pass im2col, a direct loop, OpenBLAS's sgemm and oneDNN (each when
+# installed; linked into the benchmark only, never into the library).
+LB_DNNL = $(shell printf '#include <oneapi/dnnl/dnnl.h>\nint main(void){return 0;}' | \
+            $(CC) -x c - -ldnnl -o /dev/null 2>/dev/null && \
+            echo -DBP_BENCH_ONEDNN -ldnnl)
+.PHONY: layers-bench
+layers-bench: $(BUILD)/libbackprop.a
+	@mkdir -p $(BUILD)/bench
+	@echo "  CC      $(BUILD)/bench/layers_bench"
+	@$(CC) $(CPPFLAGS_ALL) $(CFLAGS_ALL) bench/layers_bench.c \
+	    $(BUILD)/libbackprop.a $(KB_BLAS) $(LB_DNNL) $(LIBS) -o $(BUILD)/bench/layers_bench
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \

@@ -180,11 +180,12 @@ static bp_status parse_layer(char *item, const char *text, int at,
         /* (more than MAX_FIELDS fields: the first extra one is refused
          * below, and f[] holds no more) */
         for (int i = 3; i < count && i < MAX_FIELDS; i++) {
-            if (f[i][0] == 's' && !seen_stride) {
+            /* "same" starts with an s too: it is no stride */
+            if (f[i][0] == 's' && !seen_stride && strcmp(f[i], "same") != 0) {
                 long s = number(f[i] + 1, 1, MAX_SIDE);
                 if (s < 0)
                     return item_error(err, at, text,
-                                      "a stride is s and 1 to 64 (s2)");
+                                      "a stride is s followed by 1 to 64 (s2)");
                 L->stride = (int)s;
                 seen_stride = 1;
             } else if (!seen_pad && (strcmp(f[i], "valid") == 0 ||

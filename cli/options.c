@@ -83,14 +83,22 @@ static const cli_option options[] = {
      "hold out this fraction of --data as the test set", 0, 1, 1, 1},
     {"split-seed", OPT_SEED, F(split_seed), CMD_TRAIN, "S",
      "seed of the --split shuffle", 0, 0, 0, 0},
-    {"header", OPT_CHOICE, F(header),
-     CMD_TRAIN | CMD_TEST | CMD_PREDICT | CMD_GRADCHECK, "WHEN", "CSV header row: auto | yes | no (test: the model's)",
+    {"header", OPT_CHOICE, F(header), CMD_GRADCHECK, "WHEN",
+     "CSV header row: auto | yes | no", 0, 0, 0, 0},
+    {"delimiter", OPT_CHAR, F(delimiter), CMD_GRADCHECK, "C",
+     "CSV field separator, \\t for tab (default: the most frequent of , tab "
+     "; on the first line)", 0, 0, 0, 0},
+    {"label", OPT_STRING, F(label), CMD_GRADCHECK, "COL",
+     "CSV label column: a header name or a 0-based index (default: the "
+     "last)", 0, 0, 0, 0},
+    {"header", OPT_CHOICE, F(header), CMD_TRAIN | CMD_TEST | CMD_PREDICT,
+     "WHEN", "CSV header row: auto | yes | no (test: the model's)",
      0, 0, 0, 0},
-    {"delimiter", OPT_CHAR, F(delimiter),
-     CMD_TRAIN | CMD_TEST | CMD_PREDICT | CMD_GRADCHECK, "C", "CSV field separator, \\t for tab (default: the model's, or the "
+    {"delimiter", OPT_CHAR, F(delimiter), CMD_TRAIN | CMD_TEST | CMD_PREDICT,
+     "C", "CSV field separator, \\t for tab (default: the model's, or the "
      "most frequent of , tab ; on the first line)", 0, 0, 0, 0},
-    {"label", OPT_STRING, F(label),
-     CMD_TRAIN | CMD_TEST | CMD_PREDICT | CMD_GRADCHECK, "COL", "CSV label column: a header name or a 0-based index (default: "
+    {"label", OPT_STRING, F(label), CMD_TRAIN | CMD_TEST | CMD_PREDICT,
+     "COL", "CSV label column: a header name or a 0-based index (default: "
      "the model's, or the last)", 0, 0, 0, 0},
     {"task", OPT_CHOICE, F(task), CMD_TRAIN, "KIND",
      "classification | regression (default: regression when the labels "
@@ -144,10 +152,15 @@ static const cli_option options[] = {
      1, MAX_SAMPLES, 0, 0},
     {"data-seed", OPT_SEED, F(data_seed), DATA, "S",
      "seed of the linear points (numpy's RandomState(S).uniform)", 0, 0, 0, 0},
-    {"hidden", OPT_HIDDEN, 0, NET, "LIST",
+    {"hidden", OPT_HIDDEN, 0, CMD_TRAIN | CMD_LAB | CMD_TRACE, "LIST",
      "hidden layer widths, comma-separated (files: 100)", 0, 0, 0, 0},
-    {"activation", OPT_ACTIVATION, F(activation), NET, "NAME",
+    {"hidden", OPT_HIDDEN, 0, CMD_GRADCHECK, "LIST",
+     "hidden layer widths, comma-separated", 0, 0, 0, 0},
+    {"activation", OPT_ACTIVATION, F(activation),
+     CMD_TRAIN | CMD_LAB | CMD_TRACE, "NAME",
      "hidden activation: {} (files: relu)", 0, 0, 0, 0},
+    {"activation", OPT_ACTIVATION, F(activation), CMD_GRADCHECK, "NAME",
+     "hidden activation: {}", 0, 0, 0, 0},
     {"layers", OPT_LAYERS, F(layers), CMD_TRAIN | CMD_GRADCHECK, "LIST",
      "the hidden layers instead of --hidden and --activation: items "
      "conv:FILTERS:K[:sS][:valid], maxpool:K, avgpool:K, dense:UNITS, "
@@ -167,7 +180,9 @@ static const cli_option options[] = {
     {"init", OPT_INIT, F(init), CMD_TRAIN, "NAME",
      "initial weights: {} (files: xavier)",
      0, 0, 0, 0},
-    {"init", OPT_INIT, F(init), CMD_GRADCHECK | CMD_LAB | CMD_TRACE, "NAME",
+    {"init", OPT_INIT, F(init), CMD_GRADCHECK, "NAME",
+     "initial weights: {} (files: xavier)", 0, 0, 0, 0},
+    {"init", OPT_INIT, F(init), CMD_LAB | CMD_TRACE, "NAME",
      "initial weights: {}", 0, 0, 0, 0},
     {"seed", OPT_SEED, F(seed), NET, "S", "seed of the initial weights",
      0, 0, 0, 0},

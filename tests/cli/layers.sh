@@ -176,6 +176,11 @@ if [ -r "$FASHION" ]; then
         train --data fashion-mnist --limit 50 --layers conv:4:3:s2,maxpool:2,maxpool:8 --model m.bpm
     msg fit-fashion-valid "$L layer 2 (conv:2:15:valid) does not fit: a 15x15 kernel without padding does not fit its 2x14x14 input" \
         gradcheck --data fashion-mnist --limit 4 --layers conv:2:5:s2,conv:2:15:valid
+    # an IDX file named by path: its header's rows and columns
+    msg fit-idx-file "$L layer 1 (maxpool:29) does not fit: a 29x29 pool is larger than its 1x28x28 input" \
+        train --data /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz \
+        --labels /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz --limit 20 \
+        --layers maxpool:29 --model m.bpm
     msg shape-product-fashion "backprop: error: option --input-shape: 1x28x29 is 812 values a sample; --data fashion-mnist has 784 features" \
         train --data fashion-mnist --limit 50 --layers dense:4 --input-shape 1x28x29 --model m.bpm
 else

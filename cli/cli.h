@@ -23,6 +23,14 @@ typedef struct {
     size_t hidden[BP_MAX_LAYERS];
     int n_hidden;
     bp_activation activation;
+    /* --layers: the hidden layers as the grammar gives them (n_layers of
+     * them; 0: the network is --hidden and --activation) */
+    const char *layers;
+    bp_layer layer[BP_MAX_LAYERS];
+    int n_layers;
+    /* a sample's shape: --input-shape, or an IDX file's 1 x rows x
+     * columns once the data is read (c 0: flat) */
+    bp_shape input_shape;
     bp_loss loss;
     int bias;
     bp_init init;
@@ -79,6 +87,7 @@ typedef struct {
     int optimizer_given;         /* --optimizer was                     */
     bp_output output;
     int file_data;
+    int train_only;              /* gradcheck: no test set is read      */
     double h;                    /* gradcheck step                      */
     double tolerance;            /* gradcheck bound                     */
 } cli_config;
@@ -142,8 +151,26 @@ int cli_exit_code(bp_status st);
 /* "10,10": the hidden widths as --hidden takes them. */
 void cli_hidden_text(const cli_config *cfg, char *buf, size_t size);
 
-/* The architecture the configuration asks for, for n_in inputs. */
+/* The architecture the configuration asks for, for n_in inputs: the
+ * dense shorthand of --hidden and --activation, or with --layers the
+ * layer list (cfg->input_shape, or n_in flat values, then the layers,
+ * then the dense output layer of n_out). */
 void cli_arch(const cli_config *cfg, size_t n_in, size_t n_out, bp_arch *a);
+
+/* "conv:4:3,relu,maxpool:2": the --layers text of cfg's layer list, in
+ * the library's spelling (bp_layers_format). */
+void cli_layers_text(const cli_config *cfg, char *buf, size_t size);
+
+/* Whether the network cfg describes fits n_in inputs and n_out outputs,
+ * checked (bp_arch_resolve) before any training: EXIT_OK, or the exit
+ * code after a one-line message ("--layers: layer 2 (maxpool:4) does not
+ * fit: ..."). */
+int cli_check_arch(const cli_config *cfg, size_t n_in, size_t n_out);
+
+/* cfg->layer from a network's architecture when it is not the dense
+ * shorthand (a kind other than dense, or hidden activations that
+ * differ), so that titles name its layers; cfg->n_layers 0 otherwise. */
+void cli_layers_from_arch(cli_config *cfg, const bp_arch *a);
 
 /* The generated data set named by cfg->data; prints the error itself. */
 bp_dataset *cli_dataset(const cli_config *cfg);

@@ -157,7 +157,7 @@ static int check_resume(const cli_config *cfg, const bp_arch *a,
                         const bp_model_extra *ex)
 {
     const char *bad = NULL;
-    char want[96] = "", have[96] = "";
+    char want[512] = "", have[512] = "";
     if (cli_given(cfg, "hidden")) {
         cli_config m = *cfg;
         m.n_hidden = a->n_layers - 1;
@@ -167,6 +167,21 @@ static int check_resume(const cli_config *cfg, const bp_arch *a,
         cli_hidden_text(&m, have, sizeof have);
         if (strcmp(want, have) != 0)
             bad = "hidden";
+    }
+    if (!bad && cli_given(cfg, "layers")) {
+        bp_arch m = *a;
+        cli_layers_text(cfg, want, sizeof want);
+        bp_layers_format(&m, have, sizeof have);
+        if (strcmp(want, have) != 0)
+            bad = "layers";
+    }
+    if (!bad && cli_given(cfg, "input-shape") &&
+        memcmp(&cfg->input_shape, &a->input, sizeof a->input) != 0) {
+        bad = "input-shape";
+        snprintf(want, sizeof want, "%zux%zux%zu", cfg->input_shape.c,
+                 cfg->input_shape.h, cfg->input_shape.w);
+        snprintf(have, sizeof have, "%zux%zux%zu", a->input.c, a->input.h,
+                 a->input.w);
     }
     if (!bad && cli_given(cfg, "activation") && cfg->activation != a->hidden) {
         bad = "activation";
@@ -232,6 +247,7 @@ static int load_resume(cli_config *cfg, train_inputs *in)
     cfg->n_hidden = a->n_layers - 1;
     for (int k = 0; k < cfg->n_hidden; k++)
         cfg->hidden[k] = a->sizes[k + 1];
+    cli_layers_from_arch(cfg, a);
     cfg->bias = a->bias;
     if (!cfg->optimizer_given && ex.state)
         cfg->optimizer = ex.optimizer;
@@ -386,14 +402,22 @@ static bp_status save_outputs(const cli_config *cfg, train_inputs *in,
     if (!st && cfg->history_path)
         st = history_write(hist, cfg->history_path, err);
     if (!st && cfg->plot_dir) {
-        char title[320], hidden[96];
-        cli_hidden_text(cfg, hidden, sizeof hidden);
-        snprintf(title, sizeof title, "%s data, hidden %s, %s, lr %g, %s",
+        char title[768], hidden[512], net[600];
+        /* the dense shorthand as "hidden 10,10, sigmoid", a layer list
+         * as its --layers text */
+        if (cfg->n_layers > 0) {
+            cli_layers_text(cfg, hidden, sizeof hidden);
+            snprintf(net, sizeof net, "layers %s", hidden);
+        } else {
+            cli_hidden_text(cfg, hidden, sizeof hidden);
+            snprintf(net, sizeof net, "hidden %s, %s", hidden,
+                     bp_activation_name(cfg->activation));
+        }
+        snprintf(title, sizeof title, "%s data, %s, lr %g, %s",
                  strcmp(cfg->data, "xor") == 0      ? "XOR"
                  : strcmp(cfg->data, "linear") == 0 ? "Linear"
                                                     : in->d.name,
-                 hidden, bp_activation_name(cfg->activation), cfg->lr,
-                 bp_optimizer_name(cfg->optimizer));
+                 net, cfg->lr, bp_optimizer_name(cfg->optimizer));
         const cli_data *d = &in->d;
         figure_meta meta = {d->extra.class_names, d->extra.n_classes,
                             d->feature_names, d->extra.mean, d->extra.std,
@@ -407,9 +431,11 @@ static bp_status save_outputs(const cli_config *cfg, train_inputs *in,
 /* ------------------------------------------------------------ command */
 
 static const char summary[] =
-    "Trains a fully connected network by back-propagation, prints the loss\n"
-    "every --log-every epochs and the predictions and accuracy on the\n"
-    "training set, as the seed report does; --model FILE saves the network.\n"
+    "Trains a network by back-propagation, prints the loss every --log-every\n"
+    "epochs and the predictions and accuracy on the training set, as the\n"
+    "seed report does; --model FILE saves the network.  The network is\n"
+    "fully connected (--hidden, --activation), or any list of --layers:\n"
+    "convolutions, pooling, dropout and dense layers (README: Layers).\n"
     "\n"
     "linear and xor keep the seed's defaults shown below.  Files (CSV, IDX,\n"
     "fashion-mnist) default to what scikit-learn's MLPClassifier() and\n"
@@ -449,6 +475,14 @@ int cmd_train(int argc, char **argv)
         return rc;
     }
     choose_defaults(&cfg, &in);
+    /* the layers against the data's shape, before anything trains */
+    if (!cfg.resume &&
+        ((rc = cli_data_shape(&cfg, &in.d)) != EXIT_OK ||
+         (rc = cli_check_arch(&cfg, in.d.train->n_in,
+                              in.d.train->n_out)) != EXIT_OK)) {
+        inputs_free(&in);
+        return rc;
+    }
     announce(&in.d);
 
     int want_history = cfg.history_path || cfg.plot_dir;

@@ -17,15 +17,73 @@ double cli_seconds(void)
 void cli_arch(const cli_config *cfg, size_t n_in, size_t n_out, bp_arch *a)
 {
     memset(a, 0, sizeof *a);
+    a->bias = cfg->bias;
+    a->loss = cfg->loss;
+    a->output = cfg->output;
+    if (cfg->n_layers > 0) {
+        /* the layer list: bp_arch_resolve checks it against its input */
+        int k = cfg->n_layers < BP_MAX_LAYERS ? cfg->n_layers
+                                              : BP_MAX_LAYERS - 1;
+        a->input = cfg->input_shape.c ? cfg->input_shape
+                                      : (bp_shape){n_in, 1, 1};
+        for (int l = 0; l < k; l++)
+            a->layer[l] = cfg->layer[l];
+        a->layer[k] = (bp_layer){.kind = BP_LAYER_DENSE, .units = n_out,
+                                 .stride = 1, .act = BP_ACT_NONE};
+        a->n_layers = k + 1;
+        return;
+    }
     a->n_layers = cfg->n_hidden + 1;
     a->sizes[0] = n_in;
     for (int k = 0; k < cfg->n_hidden; k++)
         a->sizes[k + 1] = cfg->hidden[k];
     a->sizes[a->n_layers] = n_out;
     a->hidden = cfg->activation;
-    a->bias = cfg->bias;
-    a->loss = cfg->loss;
-    a->output = cfg->output;
+}
+
+void cli_layers_text(const cli_config *cfg, char *buf, size_t size)
+{
+    bp_arch a;
+    memset(&a, 0, sizeof a);
+    int k = cfg->n_layers < BP_MAX_LAYERS ? cfg->n_layers : BP_MAX_LAYERS - 1;
+    for (int l = 0; l < k; l++)
+        a.layer[l] = cfg->layer[l];
+    a.n_layers = k + 1;         /* bp_layers_format leaves the last out */
+    bp_layers_format(&a, buf, size);
+}
+
+int cli_check_arch(const cli_config *cfg, size_t n_in, size_t n_out)
+{
+    bp_arch a;
+    bp_error err;
+    cli_arch(cfg, n_in, n_out, &a);
+    bp_status st = bp_arch_resolve(&a, &err);
+    if (st == BP_OK)
+        return EXIT_OK;
+    if (cfg->n_layers == 0 || strncmp(err.msg, "layer ", 6) != 0)
+        return cli_error(cli_exit_code(st), "%s", err.msg);
+    /* a spatial layer on flat data: the shape was not given */
+    int flat = a.input.h == 1 && a.input.w == 1;
+    return cli_error(EXIT_USAGE, "--layers: %s%s", err.msg,
+                     flat && strstr(err.msg, "flat values")
+                         ? "; give --input-shape CxHxW"
+                         : "");
+}
+
+void cli_layers_from_arch(cli_config *cfg, const bp_arch *a)
+{
+    int list = 0;
+    for (int l = 0; l + 1 < a->n_layers; l++)
+        if (a->layer[l].kind != BP_LAYER_DENSE ||
+            a->layer[l].act != a->layer[0].act)
+            list = 1;
+    cfg->n_layers = 0;
+    if (!list)
+        return;
+    for (int l = 0; l + 1 < a->n_layers; l++)
+        cfg->layer[l] = a->layer[l];
+    cfg->n_layers = a->n_layers - 1;
+    cfg->input_shape = a->input;
 }
 
 bp_dataset *cli_dataset(const cli_config *cfg)

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
+#include "core/error.h"
 #include "data.h"
 #include "data/table.h"
 
@@ -106,6 +108,47 @@ static bp_table *read_table(const cli_config *cfg, const char *path,
         *rc = cli_error(EXIT_RUNTIME, "out of memory");
     }
     return t;
+}
+
+/* The rows and columns of an IDX image file's header (raw or gzip: zlib
+ * reads both), after bp_idx_read has accepted the file; {0} when it
+ * cannot be read again. */
+static bp_shape idx_shape(const char *path)
+{
+    bp_shape s = {0, 0, 0};
+    unsigned char h[16];
+    gzFile f = gzopen(path, "rb");
+    if (!f)
+        return s;
+    if (gzread(f, h, sizeof h) == (int)sizeof h && h[2] == 0x08 && h[3] == 3) {
+        s.c = 1;
+        s.h = (size_t)h[8] << 24 | (size_t)h[9] << 16 | (size_t)h[10] << 8 |
+              h[11];
+        s.w = (size_t)h[12] << 24 | (size_t)h[13] << 16 |
+              (size_t)h[14] << 8 | h[15];
+    }
+    gzclose(f);
+    return s;
+}
+
+int cli_data_shape(cli_config *cfg, const cli_data *d)
+{
+    size_t features = d->train->n_in;
+    if (!cli_given(cfg, "input-shape")) {
+        bp_shape s = d->shape;
+        cfg->input_shape = s.c && s.c * s.h * s.w == features
+                               ? s : (bp_shape){0, 0, 0};
+        return EXIT_OK;
+    }
+    bp_shape s = cfg->input_shape;
+    /* each side is at most 2^16: the product fits in 64 bits */
+    uint64_t values = (uint64_t)s.c * s.h * s.w;
+    if (values != features)
+        return cli_error(EXIT_USAGE, "option --input-shape: %zux%zux%zu is "
+                                     "%llu values a sample; --data %s has "
+                                     "%zu features", s.c, s.h, s.w,
+                         (unsigned long long)values, d->name, features);
+    return EXIT_OK;
 }
 
 int cli_split(bp_dataset **from, bp_dataset **held, double fraction,
@@ -215,11 +258,11 @@ int cli_load_data(const cli_config *cfg, cli_data *d)
     const char *path = fashion ? FASHION_DIR "/train-images-idx3-ubyte.gz"
                                : cfg->data;
     if (!fashion && access(path, R_OK) != 0) {
-        char list[128];
+        char list[128], text[48];
         cli_generated_list(list, sizeof list, ", ");
         return cli_error(EXIT_USAGE, "option --data: '%s' is not %s, "
                                      "fashion-mnist or a readable file (%s)",
-                         path, list, strerror(errno));
+                         bp_excerpt(text, path), list, strerror(errno));
     }
     if (fashion && access(path, R_OK) != 0)
         return cli_error(EXIT_USAGE, "option --data: fashion-mnist needs "
@@ -234,8 +277,11 @@ int cli_load_data(const cli_config *cfg, cli_data *d)
     bp_table *t = read_table(cfg, path, labels, NULL, fashion, &rc);
     if (!t)
         return rc;
-    const char *test = fashion ? FASHION_DIR "/t10k-images-idx3-ubyte.gz"
-                               : cfg->test_path;
+    if (labels)
+        d->shape = idx_shape(path);
+    const char *test = cfg->train_only ? NULL
+                       : fashion       ? FASHION_DIR "/t10k-images-idx3-ubyte.gz"
+                                       : cfg->test_path;
     const char *test_labels = fashion ? FASHION_DIR "/t10k-labels-idx1-ubyte.gz"
                                       : cfg->test_labels;
     bp_prepare_opts o = {.task = task_of(cfg),

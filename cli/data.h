@@ -18,6 +18,7 @@ typedef struct {
     char name[64];           /* "iris.csv", "fashion-mnist", ...          */
     char **feature_names;    /* the file's n_features column names, or NULL */
     size_t n_features;
+    bp_shape shape;          /* IDX images: 1 x rows x columns; else 0   */
 } cli_data;
 
 /*
@@ -42,6 +43,12 @@ int cli_load_for_model(const cli_config *cfg, const bp_net *net,
                        int training);
 
 void cli_data_free(cli_data *d);
+
+/* A sample's shape for --layers into cfg->input_shape: --input-shape when
+ * given (its product must be the data's feature count), else the IDX
+ * images' 1 x rows x columns, else none (flat).  Prints the error itself;
+ * returns an exit code. */
+int cli_data_shape(cli_config *cfg, const cli_data *d);
 
 /* Options that do not apply to cfg->data (CSV options with other data,
  * file options with linear/xor, label files where none is taken or that

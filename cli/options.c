@@ -26,6 +26,8 @@ typedef enum {
     OPT_SEED,        /* uint64_t, any               */
     OPT_STRING,      /* const char *                */
     OPT_HIDDEN,      /* comma-separated widths      */
+    OPT_LAYERS,      /* the --layers grammar        */
+    OPT_SHAPE,       /* bp_shape, CxHxW             */
     OPT_ACTIVATION,
     OPT_LOSS,
     OPT_OPTIMIZER,
@@ -64,12 +66,14 @@ static const cli_option options[] = {
      "linear | xor | fashion-mnist | a CSV file | an IDX image file",
      0, 0, 0, 0},
     {"data", OPT_DATA, F(data), CMD_GRADCHECK, "NAME",
-     "the generated data set: linear | xor", 0, 0, 0, 0},
+     "linear | xor | fashion-mnist | a CSV file | an IDX image file",
+     0, 0, 0, 0},
     {"data", OPT_DATA, F(data), CMD_TRACE, "NAME",
      "linear | xor; with --model also a CSV or IDX file", 0, 0, 0, 0},
     {"data", OPT_STRING, F(data_list), CMD_LAB, "LIST",
      "data sets, comma-separated: linear, xor", 0, 0, 0, 0},
-    {"labels", OPT_STRING, F(labels), CMD_TRAIN | CMD_TEST, "FILE",
+    {"labels", OPT_STRING, F(labels), CMD_TRAIN | CMD_TEST | CMD_GRADCHECK,
+     "FILE",
      "IDX label file, when --data names an IDX image file", 0, 0, 0, 0},
     {"test", OPT_STRING, F(test_path), CMD_TRAIN, "FILE",
      "held-out data (same columns as --data)", 0, 0, 0, 0},
@@ -79,6 +83,14 @@ static const cli_option options[] = {
      "hold out this fraction of --data as the test set", 0, 1, 1, 1},
     {"split-seed", OPT_SEED, F(split_seed), CMD_TRAIN, "S",
      "seed of the --split shuffle", 0, 0, 0, 0},
+    {"header", OPT_CHOICE, F(header), CMD_GRADCHECK, "WHEN",
+     "CSV header row: auto | yes | no", 0, 0, 0, 0},
+    {"delimiter", OPT_CHAR, F(delimiter), CMD_GRADCHECK, "C",
+     "CSV field separator, \\t for tab (default: the most frequent of , tab "
+     "; on the first line)", 0, 0, 0, 0},
+    {"label", OPT_STRING, F(label), CMD_GRADCHECK, "COL",
+     "CSV label column: a header name or a 0-based index (default: the "
+     "last)", 0, 0, 0, 0},
     {"header", OPT_CHOICE, F(header), CMD_TRAIN | CMD_TEST | CMD_PREDICT,
      "WHEN", "CSV header row: auto | yes | no (test: the model's)",
      0, 0, 0, 0},
@@ -119,6 +131,9 @@ static const cli_option options[] = {
     {"limit", OPT_COUNT, F(limit), CMD_TEST, "N",
      "test on the first N rows of a CSV or IDX --data only (0: all; linear "
      "and xor are tested whole)", 0, MAX_SAMPLES, 0, 0},
+    {"limit", OPT_COUNT, F(limit), CMD_GRADCHECK, "N",
+     "check on the first N rows of a CSV or IDX --data (0: all; linear and "
+     "xor are used whole)", 0, MAX_SAMPLES, 0, 0},
     {"batch", OPT_COUNT, F(batch), CMD_TRAIN, "N",
      "samples per step; auto (0): full batch for linear/xor, min(200, rows) "
      "for files",
@@ -137,10 +152,26 @@ static const cli_option options[] = {
      1, MAX_SAMPLES, 0, 0},
     {"data-seed", OPT_SEED, F(data_seed), DATA, "S",
      "seed of the linear points (numpy's RandomState(S).uniform)", 0, 0, 0, 0},
-    {"hidden", OPT_HIDDEN, 0, NET, "LIST",
+    {"hidden", OPT_HIDDEN, 0, CMD_TRAIN | CMD_LAB | CMD_TRACE, "LIST",
      "hidden layer widths, comma-separated (files: 100)", 0, 0, 0, 0},
-    {"activation", OPT_ACTIVATION, F(activation), NET, "NAME",
+    {"hidden", OPT_HIDDEN, 0, CMD_GRADCHECK, "LIST",
+     "hidden layer widths, comma-separated", 0, 0, 0, 0},
+    {"activation", OPT_ACTIVATION, F(activation),
+     CMD_TRAIN | CMD_LAB | CMD_TRACE, "NAME",
      "hidden activation: {} (files: relu)", 0, 0, 0, 0},
+    {"activation", OPT_ACTIVATION, F(activation), CMD_GRADCHECK, "NAME",
+     "hidden activation: {}", 0, 0, 0, 0},
+    {"layers", OPT_LAYERS, F(layers), CMD_TRAIN | CMD_GRADCHECK, "LIST",
+     "the hidden layers instead of --hidden and --activation: items "
+     "conv:FILTERS:K[:sS][:valid], maxpool:K, avgpool:K, dense:UNITS, "
+     "dropout:RATE, each conv or dense followed by its activation (relu, "
+     "tanh, sigmoid or none; none when left out), comma-separated; the "
+     "output layer comes from the data.  A CNN: conv:32:3,relu,maxpool:2,"
+     "conv:64:3,relu,maxpool:2,dense:128,relu", 0, 0, 0, 0},
+    {"input-shape", OPT_SHAPE, F(input_shape), CMD_TRAIN | CMD_GRADCHECK,
+     "CxHxW", "a sample's channels x height x width for --layers, like "
+     "3x32x32; its product is the number of features (default: an IDX "
+     "file's 1xROWSxCOLUMNS; other data flat, FEATURESx1x1)", 0, 0, 0, 0},
     {"loss", OPT_LOSS, F(loss), NET, "NAME", "loss: bce | mse", 0, 0, 0, 0},
     {"bias", OPT_FLAG, F(bias), NET, NULL, "give every layer a bias",
      0, 0, 0, 0},
@@ -149,7 +180,9 @@ static const cli_option options[] = {
     {"init", OPT_INIT, F(init), CMD_TRAIN, "NAME",
      "initial weights: {} (files: xavier)",
      0, 0, 0, 0},
-    {"init", OPT_INIT, F(init), CMD_GRADCHECK | CMD_LAB | CMD_TRACE, "NAME",
+    {"init", OPT_INIT, F(init), CMD_GRADCHECK, "NAME",
+     "initial weights: {} (files: xavier)", 0, 0, 0, 0},
+    {"init", OPT_INIT, F(init), CMD_LAB | CMD_TRACE, "NAME",
      "initial weights: {}", 0, 0, 0, 0},
     {"seed", OPT_SEED, F(seed), NET, "S", "seed of the initial weights",
      0, 0, 0, 0},
@@ -423,6 +456,33 @@ static int parse_hidden(const char *s, cli_config *cfg)
     return 1;
 }
 
+/* --input-shape CxHxW: three whole numbers 1 to BP_MAX_WIDTH joined by
+ * x (or X). */
+static int parse_shape(const char *s, bp_shape *out)
+{
+    size_t v[3];
+    const char *p = s;
+    for (int k = 0; k < 3; k++) {
+        char item[16];
+        size_t len = strcspn(p, "xX");
+        uint64_t n;
+        if (len == 0 || len >= sizeof item)
+            return 0;
+        memcpy(item, p, len);
+        item[len] = '\0';
+        if (!parse_u64(item, &n) || n < 1 || n > BP_MAX_WIDTH)
+            return 0;
+        v[k] = (size_t)n;
+        p += len;
+        if ((k < 2) != (*p == 'x' || *p == 'X'))
+            return 0;
+        if (k < 2)
+            p++;
+    }
+    *out = (bp_shape){v[0], v[1], v[2]};
+    return 1;
+}
+
 static int bad_value(const cli_option *o, const char *value, const char *why)
 {
     char text[48];
@@ -570,6 +630,29 @@ static int set_option(const cli_option *o, const char *value, cli_config *cfg)
                              "option --hidden: expects 1 to %d widths of 1 to "
                              "%d units, like 10,10; got '%s'",
                              BP_MAX_LAYERS - 1, BP_MAX_WIDTH,
+                             bp_excerpt(text, value));
+        return -1;
+    }
+    case OPT_LAYERS: {
+        /* the library's grammar; the layers fit their input later, once
+         * the data's shape is known (cli_check_arch) */
+        bp_arch a;
+        bp_error err;
+        memset(&a, 0, sizeof a);
+        if (bp_layers_parse(value, &a, &err) != BP_OK)
+            return cli_error(EXIT_USAGE, "option --layers: %s", err.msg);
+        memcpy(cfg->layer, a.layer, sizeof a.layer);
+        cfg->n_layers = a.n_layers;
+        cfg->layers = value;
+        return -1;
+    }
+    case OPT_SHAPE: {
+        char text[48];
+        if (!parse_shape(value, (bp_shape *)field))
+            return cli_error(EXIT_USAGE,
+                             "option --input-shape: expects channels x "
+                             "height x width, each 1 to %d, like 1x28x28; "
+                             "got '%s'", BP_MAX_WIDTH,
                              bp_excerpt(text, value));
         return -1;
     }
@@ -798,6 +881,13 @@ int cli_parse(int argc, char **argv, unsigned mask, const char *summary,
                          "unexpected argument '%s' (see backprop %s --help)",
                          bp_excerpt(text, argv[optind]), argv[0]);
     }
+    if (cli_given(cfg, "layers") &&
+        (cli_given(cfg, "hidden") || cli_given(cfg, "activation")))
+        return cli_error(EXIT_USAGE,
+                         "options --layers and --%s cannot be used together: "
+                         "--layers names every hidden layer and its "
+                         "activation", cli_given(cfg, "hidden") ? "hidden"
+                                                                : "activation");
     return -1;
 }
 

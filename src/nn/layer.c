@@ -42,9 +42,17 @@ static size_t format_item(const bp_layer *L, char *buf, size_t size)
     case BP_LAYER_AVGPOOL:
         len = snprintf(buf, size, "%s:%d", name, L->k);
         break;
-    case BP_LAYER_DROPOUT:
-        len = snprintf(buf, size, "%s:%.17g", name, L->rate);
+    case BP_LAYER_DROPOUT: {
+        /* the shortest decimal that reads back as the same double */
+        char rate[32];
+        for (int digits = 1; digits <= 17; digits++) {
+            snprintf(rate, sizeof rate, "%.*g", digits, L->rate);
+            if (strtod(rate, NULL) == L->rate)
+                break;
+        }
+        len = snprintf(buf, size, "%s:%s", name, rate);
         break;
+    }
     default:
         len = snprintf(buf, size, "%s", name);
         break;
@@ -75,10 +83,13 @@ size_t bp_layers_format(const bp_arch *arch, char *buf, size_t size)
                              ? bp_activation_name(L->act) : "");
         if (n < 0)
             continue;
-        if (need + (size_t)n < size)
-            memcpy(buf + need, with_act, (size_t)n + 1);
-        else if (need < size)
-            buf[need] = '\0';
+        /* as snprintf: what fits, always terminated */
+        if (need + 1 < size) {
+            size_t room = size - need - 1;
+            size_t copy = (size_t)n < room ? (size_t)n : room;
+            memcpy(buf + need, with_act, copy);
+            buf[need + copy] = '\0';
+        }
         need += (size_t)n;
     }
     return need;
@@ -97,13 +108,16 @@ static long number(const char *s, long lo, long hi)
     return v;
 }
 
-/* The fields of one item, split at the colons (at most 6). */
-static int split_fields(char *item, char *field[6])
+/* The fields of one item, split at the colons: their count, or
+ * MAX_FIELDS + 1 when there are more than MAX_FIELDS (field[] then holds
+ * the first MAX_FIELDS). */
+#define MAX_FIELDS 6
+static int split_fields(char *item, char *field[MAX_FIELDS])
 {
     int count = 0;
     for (char *p = item;; ) {
-        if (count == 6)
-            return 7;
+        if (count == MAX_FIELDS)
+            return MAX_FIELDS + 1;
         field[count++] = p;
         char *colon = strchr(p, ':');
         if (!colon)
@@ -130,7 +144,7 @@ static bp_status item_error(bp_error *err, int at, const char *item,
 static bp_status parse_layer(char *item, const char *text, int at,
                              bp_layer *L, bp_error *err)
 {
-    char *f[6];
+    char *f[MAX_FIELDS];
     int count = split_fields(item, f);
     bp_layer_kind kind;
     if (bp_layer_kind_parse(f[0], &kind) != BP_OK)
@@ -163,12 +177,15 @@ static bp_status parse_layer(char *item, const char *text, int at,
         L->units = (size_t)u;
         L->k = (int)k;
         int seen_stride = 0, seen_pad = 0;
-        for (int i = 3; i < count; i++) {
-            if (f[i][0] == 's' && !seen_stride) {
+        /* (more than MAX_FIELDS fields: the first extra one is refused
+         * below, and f[] holds no more) */
+        for (int i = 3; i < count && i < MAX_FIELDS; i++) {
+            /* "same" starts with an s too: it is no stride */
+            if (f[i][0] == 's' && !seen_stride && strcmp(f[i], "same") != 0) {
                 long s = number(f[i] + 1, 1, MAX_SIDE);
                 if (s < 0)
                     return item_error(err, at, text,
-                                      "a stride is s and 1 to 64 (s2)");
+                                      "a stride is s followed by 1 to 64 (s2)");
                 L->stride = (int)s;
                 seen_stride = 1;
             } else if (!seen_pad && (strcmp(f[i], "valid") == 0 ||
@@ -195,8 +212,13 @@ static bp_status parse_layer(char *item, const char *text, int at,
         return BP_OK;
     }
     case BP_LAYER_DROPOUT: {
+        /* a plain decimal: strtod alone would take " 0.5", "nan" and
+         * hexadecimal too */
         char *end = NULL;
-        double r = count == 2 && f[1][0] ? strtod(f[1], &end) : -1;
+        int plain = count == 2 && f[1][0] &&
+                    strspn(f[1], "0123456789.eE+-") == strlen(f[1]) &&
+                    (f[1][0] == '.' || (f[1][0] >= '0' && f[1][0] <= '9'));
+        double r = plain ? strtod(f[1], &end) : -1;
         if (!end || *end || !(r >= 0 && r < 1))
             return item_error(err, at, text,
                               "dropout takes the probability of dropping a "
@@ -252,10 +274,12 @@ bp_status bp_layers_parse(const char *text, bp_arch *arch, bp_error *err)
             a.layer[a.n_layers - 1].act = act;
             act_named = 1;
         } else {
-            if (a.n_layers >= BP_MAX_LAYERS - 1)
-                return item_error(err, at, shown_item,
-                                  "a network has at most 15 layers before "
-                                  "its output layer");
+            if (a.n_layers >= BP_MAX_LAYERS - 1) {
+                char why[80];
+                snprintf(why, sizeof why, "a network has at most %d layers "
+                         "before its output layer", BP_MAX_LAYERS - 1);
+                return item_error(err, at, shown_item, why);
+            }
             bp_status st = parse_layer(item, shown_item, at,
                                        &a.layer[a.n_layers], err);
             if (st)

@@ -163,7 +163,7 @@ bad trace-model-network-options "--model" 0 trace --model missing.bpm --hidden 5
 bad_values gradcheck seed x
 bad_values gradcheck loss foo
 bad_values gradcheck init foo
-bad_values gradcheck data fashion-mnist
+bad_values gradcheck data missing.csv
 bad unknown-option-gradcheck "--epochs" 0 gradcheck --epochs 5
 bad_values lab seeds 0 1001 x
 bad_values lab threads 0 257 x

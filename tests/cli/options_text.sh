@@ -87,7 +87,7 @@ msg shorten-option-value "backprop: error: option --lr: expects a finite number,
     train --lr "$long"
 msg shorten-command "backprop: error: unknown command 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' (see backprop --help)" \
     "$long"
-msg shorten-data "backprop: error: option --data: expects linear or xor here, got 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'" \
+msg shorten-data "backprop: error: option --data: 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' is not linear, xor, fashion-mnist or a readable file (File name too long)" \
     gradcheck --data "$long"
 msg trace-sample-size "backprop: error: option --sample: 21 is past the last sample (the xor data has 21, numbered from 0)" \
     trace --data xor --sample 21
@@ -131,7 +131,7 @@ helpline help-trace-no-bias trace no-bias '\[default\]$'
 helpline help-trace-bias-not-default trace 'bias' 'give every layer a bias$'
 helpline help-train-bias train 'bias' 'give every layer a bias \[default\]$'
 helpline help-trace-data trace data 'linear | xor; with --model also a CSV or IDX file \[xor\]$'
-helpline help-gradcheck-data gradcheck data 'linear | xor \[xor\]$'
+helpline help-gradcheck-data gradcheck data 'linear | xor | fashion-mnist | a CSV file | an IDX image file \[xor\]$'
 helpline help-lab-seeds lab seeds 'seed 5 --seeds 2 runs seeds 5 and 6'
 helpline help-lab-threads lab threads 'one per CPU'
 helpline help-trace-init trace init 'numpy \[normal\]$'

@@ -63,7 +63,7 @@ static bp_net *net_of(const char *layers, bp_shape in, size_t k, int bias,
         for (int l = 0; l < a.n_layers; l++) {
             double *b = bp_net_bias(net, l);
             for (size_t j = 0; b && j < bp_net_arch(net)->layer[l].units; j++)
-                b[j] = 0.1 * (double)((j % 5) - 2);
+                b[j] = 0.1 * ((double)(j % 5) - 2);
         }
     }
     return net;

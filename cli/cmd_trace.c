@@ -600,6 +600,11 @@ static int layers_pass(bp_net *net, const double *x, const double *y,
                                                      : params + net->b_off[l],
                          work);
     }
+    /* the output layer's row leaves its sums; a sigmoid output is
+     * applied here (softmax by output_backward) */
+    if (a->output == BP_OUT_SIGMOID)
+        for (size_t i = 0; i < a->sizes[t->L]; i++)
+            t->act[t->L][i] = 1 / (1 + exp(-t->act[t->L][i]));
     t->loss = output_backward(a, t->act[t->L], y, a->sizes[t->L], t->da,
                               t->delta[t->L - 1]);
     for (int l = t->L - 1; l >= 0; l--) {

@@ -161,14 +161,14 @@ static const cli_option options[] = {
      "hidden activation: {} (files: relu)", 0, 0, 0, 0},
     {"activation", OPT_ACTIVATION, F(activation), CMD_GRADCHECK, "NAME",
      "hidden activation: {}", 0, 0, 0, 0},
-    {"layers", OPT_LAYERS, F(layers), CMD_TRAIN | CMD_GRADCHECK, "LIST",
+    {"layers", OPT_LAYERS, F(layers), CMD_TRAIN | CMD_GRADCHECK | CMD_TRACE, "LIST",
      "the hidden layers instead of --hidden and --activation: items "
      "conv:FILTERS:K[:sS][:valid], maxpool:K, avgpool:K, dense:UNITS, "
      "dropout:RATE, each conv or dense followed by its activation (relu, "
      "tanh, sigmoid or none; none when left out), comma-separated; the "
      "output layer comes from the data.  A CNN: conv:32:3,relu,maxpool:2,"
      "conv:64:3,relu,maxpool:2,dense:128,relu", 0, 0, 0, 0},
-    {"input-shape", OPT_SHAPE, F(input_shape), CMD_TRAIN | CMD_GRADCHECK,
+    {"input-shape", OPT_SHAPE, F(input_shape), CMD_TRAIN | CMD_GRADCHECK | CMD_TRACE,
      "CxHxW", "a sample's channels x height x width for --layers, like "
      "3x32x32; its product is the number of features (default: an IDX "
      "file's 1xROWSxCOLUMNS; other data flat, FEATURESx1x1)", 0, 0, 0, 0},

@@ -19,17 +19,25 @@ size_t ws_units(const bp_arch *arch)
 #define REAL double
 #define WS bp_workspace
 #define WFN(name) name
+#define KERNELS(isa) kernels_f64(isa)
+#define KT bp_kernels_f64
 #define WS_OUTPUT1 1
 #include "nn/workspace_impl.h"
 #undef WS_OUTPUT1
 #undef REAL
 #undef WS
 #undef WFN
+#undef KERNELS
+#undef KT
 
 #define REAL float
 #define WS bp_workspace_f32
 #define WFN(name) name##_f32
+#define KERNELS(isa) kernels_f32(isa)
+#define KT bp_kernels_f32
 #include "nn/workspace_impl.h"
 #undef REAL
 #undef WS
 #undef WFN
+#undef KERNELS
+#undef KT

@@ -284,7 +284,8 @@ static bp_status alloc_shares(bp_trainer *tr, bp_error *err)
                                : ws_init(&sh->ws, &tr->net->arch, cap, err);
         if (st)
             return st;
-        sh->ws.isa = sh->wsf.isa = tr->isa;
+        ws_set_isa(&sh->ws, tr->isa);       /* the trainer's table, once */
+        ws_set_isa_f32(&sh->wsf, tr->isa);
     }
     return BP_OK;
 }

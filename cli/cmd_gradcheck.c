@@ -12,8 +12,11 @@ int cmd_gradcheck(int argc, char **argv)
     cli_config cfg;
     cli_defaults(&cfg);
     cfg.data = "xor";
-    int rc = cli_parse(argc, argv, CMD_GRADCHECK, summary, &cfg);
-    if (rc >= 0)
+    int rc = cli_isa_from_env(&cfg);
+    if (rc >= 0 ||
+        (rc = cli_parse(argc, argv, CMD_GRADCHECK, summary, &cfg)) >= 0)
+        return rc;
+    if ((rc = cli_check_isa(&cfg)) != EXIT_OK)
         return rc;
     bp_dataset *ds = cli_dataset(&cfg);
     if (!ds)
@@ -40,7 +43,8 @@ int cmd_gradcheck(int argc, char **argv)
     }
     double worst = 0, biggest = 0;
     if (!st)
-        st = bp_gradcheck(net, ds, cfg.h, &worst, &biggest, &err);
+        st = bp_gradcheck_with(net, cfg.isa, ds, cfg.h, &worst, &biggest,
+                               &err);
     if (st) {
         rc = cli_error(cli_exit_code(st), "%s", err.msg);
     } else {

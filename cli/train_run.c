@@ -411,7 +411,8 @@ int cli_run_training(const cli_config *cfg, bp_dataset *ds,
     train_result_free(&res);
     if (rc != EXIT_OK && rc != EXIT_INTERRUPTED)
         return rc;
-    int prc = cfg->file_data ? EXIT_OK : cli_print_test(out, res.net, ds, cfg->isa);
+    int prc = cfg->file_data ? EXIT_OK
+                             : cli_print_test(out, res.net, ds, cfg->isa);
     if (prc != EXIT_OK)
         rc = prc;
     if ((rc == EXIT_OK || rc == EXIT_INTERRUPTED) && net_out)

@@ -3,7 +3,8 @@
  * per real type with REAL (the type), FN(name) (name##_f64 or _f32, for
  * helpers), EXP, LOG, TANH (libm's, in the type) and K_KERNEL, the full
  * name of each kernel (K_dense_forward dense_forward_f64, ...: kernels.h's
- * naming scheme, written out in kernels.c so that grep finds it) defined.  Plain loops over samples, innermost and contiguous; the naive
+ * naming scheme, written out in kernels.c so that grep finds it) defined.
+ * Plain loops over samples, innermost and contiguous; the naive
  * order of summation is kept so that results match the seed's numpy.
  */
 

@@ -1,7 +1,8 @@
 /*
  * simd.c - the fast double-precision kernels: simd_impl.h instantiated for
- * AVX-512 and for AVX2+FMA, and the functions that choose between them and
- * the naive kernels (kernels_impl.h) at run time.
+ * AVX-512 and for AVX2+FMA, each set's table of kernels (kernels.h), and
+ * kernels_f64(isa), which picks the table (or the naive one, kernels.c),
+ * with the _fast(isa, ...) wrappers over it.
  *
  * The library is compiled for baseline x86-64 (or any other
  * architecture): only the functions in this file carry target attributes,

@@ -1,9 +1,9 @@
 /*
  * simd_f32.c - the fast single-precision kernels: simd_impl.h instantiated
  * a second time, for floats, for AVX-512 (16 floats a vector) and for
- * AVX2+FMA (8), with the float exp and log of vecmath.h, and the functions
- * that choose between them and the naive _f32 kernels (kernels_impl.h) at
- * run time, as simd.c does for doubles.
+ * AVX2+FMA (8), with the float exp and log of vecmath.h, each set's table
+ * of kernels and kernels_f32(isa), which picks one (or the naive table,
+ * kernels.c), as simd.c does for doubles.
  *
  * The library is compiled for baseline x86-64: only the functions here
  * carry target attributes, and bp_isa says which run.  Elsewhere (or with
@@ -113,7 +113,8 @@ avx512f_transpose(__m512 v[16])
 #define K_dense_forward_act dense_forward_act_avx512_f32
 #define K_activation_forward activation_forward_avx512_f32
 #define K_activation_backward activation_backward_avx512_f32
-#define K_dense_backward_params dense_backward_params_wide_avx512_f32  /* 16 x 16 up */
+/* (16 x 16 and up; dense_backward_params_avx512_f32 below chooses) */
+#define K_dense_backward_params dense_backward_params_wide_avx512_f32
 #define K_dense_backward_input dense_backward_input_avx512_f32
 #define K_dense_backward_input_act dense_backward_input_act_avx512_f32
 #define K_loss_value loss_value_avx512_f32

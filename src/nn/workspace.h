@@ -19,7 +19,7 @@
  * keeps a float copy of the weights).  Data sets stay double; loading
  * converts.
  */
-#define BP_DECLARE_WORKSPACE(REAL, WS, SFX, KT)                                  \
+#define BP_DECLARE_WORKSPACE(REAL, WS, SFX, KT)                              \
     typedef struct {                                                         \
         size_t cap;                                                          \
         REAL *act[BP_MAX_LAYERS + 1];                                        \

@@ -53,7 +53,7 @@ typedef struct {
     size_t threads;              /* lab: worker threads                 */
     size_t train_threads;        /* train: threads sharing each batch   */
     bp_dtype dtype;              /* train: f64 or f32                   */
-    bp_isa isa;                  /* train: the kernels' instruction set */
+    bp_isa isa;                  /* the kernels' instruction set        */
     int isa_env;                 /* ... taken from BP_ISA, not --isa    */
     int force;                   /* lab: write into a foreign folder    */
     size_t sample;               /* trace: which sample                 */
@@ -175,8 +175,10 @@ void cli_layers_from_arch(cli_config *cfg, const bp_arch *a);
 /* The generated data set named by cfg->data; prints the error itself. */
 bp_dataset *cli_dataset(const cli_config *cfg);
 
-/* The seed's test output: "Testing ...", predictions, accuracy. */
-int cli_print_test(FILE *out, const bp_net *net, const bp_dataset *ds);
+/* The seed's test output: "Testing ...", predictions, accuracy (with isa's
+ * kernels). */
+int cli_print_test(FILE *out, const bp_net *net, const bp_dataset *ds,
+                   bp_isa isa);
 
 /* Seconds on a monotonic clock. */
 double cli_seconds(void);

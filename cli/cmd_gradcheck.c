@@ -48,8 +48,11 @@ int cmd_gradcheck(int argc, char **argv)
     cfg.data = "xor";
     cfg.limit = 16;              /* a file's first rows: seconds, not hours */
     cfg.train_only = 1;
-    int rc = cli_parse(argc, argv, CMD_GRADCHECK, summary, &cfg);
-    if (rc >= 0)
+    int rc = cli_isa_from_env(&cfg);
+    if (rc >= 0 ||
+        (rc = cli_parse(argc, argv, CMD_GRADCHECK, summary, &cfg)) >= 0)
+        return rc;
+    if ((rc = cli_check_isa(&cfg)) != EXIT_OK)
         return rc;
     if ((rc = cli_check_data_options(&cfg)) != EXIT_OK)
         return rc;
@@ -86,7 +89,8 @@ int cmd_gradcheck(int argc, char **argv)
         draw_biases(net, cfg.seed);
     double worst = 0, biggest = 0;
     if (!st)
-        st = bp_gradcheck(net, ds, cfg.h, &worst, &biggest, &err);
+        st = bp_gradcheck_with(net, cfg.isa, ds, cfg.h, &worst, &biggest,
+                               &err);
     if (st) {
         rc = cli_error(cli_exit_code(st), "%s", err.msg);
     } else {

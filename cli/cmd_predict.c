@@ -178,7 +178,8 @@ static int read_line(FILE *in, char **line, size_t *cap, size_t *len)
 }
 
 static int predict_stream(const bp_net *net, const bp_model_extra *extra,
-                          FILE *in, const char *name, char delim, int proba)
+                          FILE *in, const char *name, char delim, int proba,
+                          bp_isa isa)
 {
     const bp_arch *a = bp_net_arch(net);
     size_t n_in = a->sizes[0], n_out = a->sizes[a->n_layers];
@@ -206,7 +207,7 @@ static int predict_stream(const bp_net *net, const bp_model_extra *extra,
             break;
         }
         bp_error err;
-        if (bp_model_predict(net, extra, row, 1, p, &err)) {
+        if (bp_model_predict_with(net, extra, isa, row, 1, p, &err)) {
             rc = cli_error(EXIT_RUNTIME, "%s", err.msg);
             break;
         }
@@ -307,7 +308,8 @@ static int predict_file(const cli_config *cfg, const bp_net *net,
     if (!p)
         rc = cli_error(EXIT_RUNTIME, "out of memory for %zu predictions",
                        t->n);
-    else if (bp_model_predict(net, extra, t->x, t->n, p, &err))
+    else if (bp_model_predict_with(net, extra, cfg->isa, t->x, t->n, p,
+                                   &err))
         rc = cli_error(cli_exit_code(err.code), "%s", err.msg);
     if (rc == EXIT_OK && cfg->proba)
         print_proba_header(stdout, extra, n_out == 1 ? 2 : n_out);
@@ -322,8 +324,11 @@ int cmd_predict(int argc, char **argv)
 {
     cli_config cfg;
     cli_defaults(&cfg);
-    int rc = cli_parse(argc, argv, CMD_PREDICT, summary, &cfg);
-    if (rc >= 0)
+    int rc = cli_isa_from_env(&cfg);
+    if (rc >= 0 ||
+        (rc = cli_parse(argc, argv, CMD_PREDICT, summary, &cfg)) >= 0)
+        return rc;
+    if ((rc = cli_check_isa(&cfg)) != EXIT_OK)
         return rc;
     if (!cfg.model)
         return cli_error(EXIT_USAGE, "backprop predict needs --model FILE");
@@ -345,7 +350,8 @@ int cmd_predict(int argc, char **argv)
         char delim = cli_delimiter(&cfg);
         if (!delim)
             delim = extra.label && extra.delimiter ? extra.delimiter : ',';
-        rc = predict_stream(net, &extra, stdin, "stdin", delim, cfg.proba);
+        rc = predict_stream(net, &extra, stdin, "stdin", delim, cfg.proba,
+                            cfg.isa);
     }
     bp_model_extra_free(&extra);
     bp_net_free(net);

@@ -15,8 +15,10 @@ int cmd_test(int argc, char **argv)
 {
     cli_config cfg;
     cli_defaults(&cfg);
-    int rc = cli_parse(argc, argv, CMD_TEST, summary, &cfg);
-    if (rc >= 0)
+    int rc = cli_isa_from_env(&cfg);
+    if (rc >= 0 || (rc = cli_parse(argc, argv, CMD_TEST, summary, &cfg)) >= 0)
+        return rc;
+    if ((rc = cli_check_isa(&cfg)) != EXIT_OK)
         return rc;
     if (!cfg.model)
         return cli_error(EXIT_USAGE, "backprop test needs --model FILE");
@@ -30,9 +32,9 @@ int cmd_test(int argc, char **argv)
     cli_data d;
     rc = cli_load_for_model(&cfg, net, &extra, &d, 0);
     if (rc == EXIT_OK && d.generated)
-        rc = cli_print_test(stdout, net, d.train);
+        rc = cli_print_test(stdout, net, d.train, cfg.isa);
     else if (rc == EXIT_OK)
-        rc = print_metrics(stdout, "test", net, d.train, &extra, 1);
+        rc = print_metrics(stdout, "test", net, d.train, &extra, 1, cfg.isa);
     cli_data_free(&d);
     bp_model_extra_free(&extra);
     bp_net_free(net);

@@ -389,9 +389,9 @@ static void gradient_tables(FILE *o, int md, const cli_config *cfg,
         for (size_t k = 0; k < count; k++) {
             double saved = params[base + k], up, down;
             params[base + k] = saved + cfg->h;
-            bp_evaluate(net, one, &up, NULL, NULL);
+            bp_evaluate_with(net, cfg->isa, one, &up, NULL, NULL);
             params[base + k] = saved - cfg->h;
-            bp_evaluate(net, one, &down, NULL, NULL);
+            bp_evaluate_with(net, cfg->isa, one, &down, NULL, NULL);
             params[base + k] = saved;
             double numeric = (up - down) / (2 * cfg->h), g = grad[base + k];
             double rel = fabs(g - numeric) / fmax(fmax(fabs(g), fabs(numeric)), 1e-4);
@@ -977,7 +977,7 @@ int trace_write(FILE *o, const cli_config *cfg)
     /* dJ/dW: the library's back-propagation against central differences */
     size_t P = bp_net_param_count(net);
     grad = malloc(P * sizeof *grad);
-    if (!grad || bp_gradient(net, one, grad, NULL, &err)) {
+    if (!grad || bp_gradient_with(net, cfg->isa, one, grad, NULL, &err)) {
         rc = cli_error(EXIT_RUNTIME, "%s", grad ? err.msg : "out of memory");
         goto done;
     }
@@ -1024,8 +1024,10 @@ int cmd_trace(int argc, char **argv)
     cli_preset_seed(&cfg);
     cfg.data = "xor";
     cfg.tolerance = 1e-6;
-    int rc = cli_parse(argc, argv, CMD_TRACE, summary, &cfg);
-    if (rc >= 0)
+    int rc = cli_isa_from_env(&cfg);
+    if (rc >= 0 || (rc = cli_parse(argc, argv, CMD_TRACE, summary, &cfg)) >= 0)
+        return rc;
+    if ((rc = cli_check_isa(&cfg)) != EXIT_OK)
         return rc;
     return trace_write(stdout, &cfg);
 }

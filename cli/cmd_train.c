@@ -370,10 +370,11 @@ static int report(const cli_config *cfg, const train_inputs *in,
     const cli_data *d = &in->d;
     int rc = cfg->file_data
                  ? print_metrics(stdout, "train", res->net, d->train,
-                                 &d->extra, 0)
-                 : cli_print_test(stdout, res->net, d->train);
+                                 &d->extra, 0, cfg->isa)
+                 : cli_print_test(stdout, res->net, d->train, cfg->isa);
     if (rc == EXIT_OK && d->test)
-        rc = print_metrics(stdout, "test", res->net, d->test, &d->extra, 1);
+        rc = print_metrics(stdout, "test", res->net, d->test, &d->extra, 1,
+                           cfg->isa);
     return rc;
 }
 

@@ -200,7 +200,8 @@ static const cli_option options[] = {
     {"dtype", OPT_DTYPE, F(dtype), CMD_TRAIN, "TYPE",
      "arithmetic of training: {} (float: about twice as fast)",
      0, 0, 0, 0},
-    {"isa", OPT_ISA, F(isa), CMD_TRAIN, "SET",
+    {"isa", OPT_ISA, F(isa),
+     CMD_TRAIN | CMD_TEST | CMD_PREDICT | CMD_GRADCHECK | CMD_TRACE, "SET",
      "kernels' instruction set: {}; naive runs the reference kernels (for "
      "debugging), auto the widest this CPU runs; the environment variable "
      "BP_ISA sets it too", 0, 0, 0, 0},

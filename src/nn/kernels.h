@@ -42,7 +42,23 @@
      * loss averaged over n_out outputs (the mean over samples is taken     \
      * when the parameter gradients are divided by n). */                    \
     void output_delta_##SFX(bp_loss loss, REAL *delta, const REAL *p,        \
-                            const REAL *y, size_t count, size_t n_out);
+                            const REAL *y, size_t count, size_t n_out);      \
+    /* The naive table's other entries (kernels.h's table below): */         \
+    void dense_forward_act_##SFX(bp_activation f, REAL *out, const REAL *in, \
+                                 const REAL *w, const REAL *b, size_t n_out, \
+                                 size_t n_in, size_t n);                     \
+    void dense_backward_input_act_##SFX(bp_activation f, REAL *din,          \
+                                        const REAL *w, const REAL *delta,    \
+                                        const REAL *a, size_t n_out,         \
+                                        size_t n_in, size_t n);              \
+    double loss_output_delta_##SFX(bp_loss loss, REAL *delta, const REAL *p, \
+                                   const REAL *y, size_t count,              \
+                                   size_t n_out);                            \
+    void vexp_##SFX(REAL *out, const REAL *x, size_t count);                 \
+    void vlog_##SFX(REAL *out, const REAL *x, size_t count);                 \
+    void vsigmoid_##SFX(REAL *out, const REAL *x, size_t count);             \
+    void bias_grad_##SFX(REAL *db, const REAL *delta, size_t n_out,          \
+                         size_t n);
 
 BP_DECLARE_KERNELS(double, f64)
 BP_DECLARE_KERNELS(float, f32)
@@ -150,6 +166,90 @@ double output1_fast(bp_isa isa, bp_loss loss, bp_activation f, double *p,
  * and the output deltas are bit-identical to the naive ones.
  */
 BP_DECLARE_FAST_KERNELS(float, _f32)
+
+/*
+ * The kernels as a table of functions, one const table per instruction set
+ * and real type, chosen once: kernels_f64(isa) / kernels_f32(isa) return
+ * BP_ISA_AVX512's, BP_ISA_AVX2's or the naive table (BP_ISA_NAIVE, and
+ * BP_ISA_AUTO, which callers resolve first, as the _fast wrappers treat it);
+ * a workspace and a trainer keep the pointer (ws_set_isa, workspace.h).
+ * Each entry has the contract of the _fast kernel of its name without the
+ * isa argument: table->dense_forward(...) is dense_forward_fast(isa, ...).
+ *
+ * One naming scheme, KERNEL[_ISA]_TYPE: the table entry k->KERNEL of isa
+ * ISA in type TYPE is the function KERNEL_ISA_TYPE (dense_forward_avx512_f32,
+ * vexp_avx2_f64), the naive one KERNEL_TYPE (dense_forward_f64, defined in
+ * kernels_impl.h; adapters of its kernels in simd.c and simd_f32.c).  The
+ * vector bodies are written once in simd_impl.h under K_KERNEL macros that
+ * simd.c and simd_f32.c set to those names, one literal #define per kernel
+ * and instruction set, so that grep for a kernel's full name finds the line
+ * that names its body (and the table that holds it).
+ */
+#define BP_KERNEL_TABLE_ENTRIES(REAL)                                        \
+    bp_isa isa;                 /* the table's instruction set */            \
+    void (*dense_forward)(REAL *out, const REAL *in, const REAL *w,          \
+                          const REAL *b, size_t n_out, size_t n_in,          \
+                          size_t n);                                         \
+    void (*dense_forward_act)(bp_activation f, REAL *out, const REAL *in,    \
+                              const REAL *w, const REAL *b, size_t n_out,    \
+                              size_t n_in, size_t n);                        \
+    void (*activation_forward)(bp_activation f, REAL *a, size_t count);      \
+    void (*activation_backward)(bp_activation f, REAL *delta, const REAL *a, \
+                                size_t count);                               \
+    void (*dense_backward_params)(REAL *dw, REAL *db, const REAL *delta,     \
+                                  const REAL *in, size_t n_out, size_t n_in, \
+                                  size_t n);                                 \
+    void (*dense_backward_input)(REAL *din, const REAL *w, const REAL *delta,\
+                                 size_t n_out, size_t n_in, size_t n);       \
+    void (*dense_backward_input_act)(bp_activation f, REAL *din,             \
+                                     const REAL *w, const REAL *delta,       \
+                                     const REAL *a, size_t n_out,            \
+                                     size_t n_in, size_t n);                 \
+    double (*loss_value)(bp_loss loss, const REAL *p, const REAL *y,         \
+                         size_t count);                                      \
+    void (*output_delta)(bp_loss loss, REAL *delta, const REAL *p,           \
+                         const REAL *y, size_t count, size_t n_out);         \
+    /* loss_value and output_delta in one pass; returns the loss */          \
+    double (*loss_output_delta)(bp_loss loss, REAL *delta, const REAL *p,    \
+                                const REAL *y, size_t count, size_t n_out);  \
+    void (*vexp)(REAL *out, const REAL *x, size_t count);     /* vec_exp */  \
+    void (*vlog)(REAL *out, const REAL *x, size_t count);     /* vec_log */  \
+    void (*vsigmoid)(REAL *out, const REAL *x, size_t count); /* vec_sigmoid */
+
+typedef struct {
+    BP_KERNEL_TABLE_ENTRIES(double)
+    /* output1_fast's contract */
+    double (*output1)(bp_loss loss, bp_activation f, double *p, double *delta,
+                      double *dw, double *db, double *din, const double *a,
+                      const double *w, const double *b, const double *y,
+                      size_t h, size_t n);
+} bp_kernels_f64;
+
+typedef struct {
+    BP_KERNEL_TABLE_ENTRIES(float)
+    /* bias_grad_fast_f32's contract */
+    void (*bias_grad)(float *db, const float *delta, size_t n_out, size_t n);
+} bp_kernels_f32;
+
+/* The tables (defined in simd.c and simd_f32.c; the AVX ones only where
+ * BP_HAVE_X86_SIMD: use kernels_f64/_f32, which fall back to naive). */
+extern const bp_kernels_f64 bp_kernels_naive_f64;
+extern const bp_kernels_f32 bp_kernels_naive_f32;
+const bp_kernels_f64 *kernels_f64(bp_isa isa);
+const bp_kernels_f32 *kernels_f32(bp_isa isa);
+
+/* The naive table's output1: output1_fast's contract by the separate
+ * kernels, as kernels_output1_apart does with any table k. */
+double output1_f64(bp_loss loss, bp_activation f, double *p, double *delta,
+                   double *dw, double *db, double *din, const double *a,
+                   const double *w, const double *b, const double *y,
+                   size_t h, size_t n);
+double kernels_output1_apart(const bp_kernels_f64 *k, bp_loss loss,
+                             bp_activation f, double *p, double *delta,
+                             double *dw, double *db, double *din,
+                             const double *a, const double *w,
+                             const double *b, const double *y, size_t h,
+                             size_t n);
 
 /*
  * A float layer's parameter gradient split by rows between threads

@@ -1,7 +1,10 @@
 /*
  * kernels_impl.h - the kernels' one definition, included by kernels.c once
- * per real type with REAL (the type) and FN(name) (name##_f64 or _f32)
- * defined.  Plain loops over samples, innermost and contiguous; the naive
+ * per real type with REAL (the type), FN(name) (name##_f64 or _f32, for
+ * helpers), EXP, LOG, TANH (libm's, in the type) and K_KERNEL, the full
+ * name of each kernel (K_dense_forward dense_forward_f64, ...: kernels.h's
+ * naming scheme, written out in kernels.c so that grep finds it) defined.
+ * Plain loops over samples, innermost and contiguous; the naive
  * order of summation is kept so that results match the seed's numpy.
  */
 
@@ -10,7 +13,7 @@ static inline REAL FN(sigmoid)(REAL x)
     return (REAL)1 / ((REAL)1 + EXP(-x));
 }
 
-void FN(dense_forward)(REAL *out, const REAL *in, const REAL *w,
+void K_dense_forward(REAL *out, const REAL *in, const REAL *w,
                        const REAL *b, size_t n_out, size_t n_in, size_t n)
 {
     for (size_t j = 0; j < n_out; j++) {
@@ -28,7 +31,7 @@ void FN(dense_forward)(REAL *out, const REAL *in, const REAL *w,
     }
 }
 
-void FN(activation_forward)(bp_activation f, REAL *a, size_t count)
+void K_activation_forward(bp_activation f, REAL *a, size_t count)
 {
     switch (f) {
     case BP_ACT_SIGMOID:
@@ -49,7 +52,7 @@ void FN(activation_forward)(bp_activation f, REAL *a, size_t count)
     }
 }
 
-void FN(activation_backward)(bp_activation f, REAL *delta, const REAL *a,
+void K_activation_backward(bp_activation f, REAL *delta, const REAL *a,
                              size_t count)
 {
     switch (f) {
@@ -71,7 +74,7 @@ void FN(activation_backward)(bp_activation f, REAL *delta, const REAL *a,
     }
 }
 
-void FN(dense_backward_params)(REAL *dw, REAL *db, const REAL *delta,
+void K_dense_backward_params(REAL *dw, REAL *db, const REAL *delta,
                                const REAL *in, size_t n_out, size_t n_in,
                                size_t n)
 {
@@ -93,7 +96,7 @@ void FN(dense_backward_params)(REAL *dw, REAL *db, const REAL *delta,
     }
 }
 
-void FN(dense_backward_input)(REAL *din, const REAL *w, const REAL *delta,
+void K_dense_backward_input(REAL *din, const REAL *w, const REAL *delta,
                               size_t n_out, size_t n_in, size_t n)
 {
     for (size_t i = 0; i < n_in; i++) {
@@ -109,7 +112,7 @@ void FN(dense_backward_input)(REAL *din, const REAL *w, const REAL *delta,
     }
 }
 
-double FN(loss_value)(bp_loss loss, const REAL *p, const REAL *y,
+double K_loss_value(bp_loss loss, const REAL *p, const REAL *y,
                       size_t count)
 {
     const double eps = BP_BCE_EPS;
@@ -127,7 +130,7 @@ double FN(loss_value)(bp_loss loss, const REAL *p, const REAL *y,
     return count ? sum / (double)count : 0.0;
 }
 
-void FN(output_delta)(bp_loss loss, REAL *delta, const REAL *p,
+void K_output_delta(bp_loss loss, REAL *delta, const REAL *p,
                       const REAL *y, size_t count, size_t n_out)
 {
     const REAL eps = (REAL)BP_BCE_EPS;
@@ -144,3 +147,73 @@ void FN(output_delta)(bp_loss loss, REAL *delta, const REAL *p,
         delta[e] = p[e] * ((REAL)1 - p[e]) * dj_dp;
     }
 }
+
+/* The naive table's other kernels: the fused pairs as the two kernels in
+ * turn, and libm's functions over an array. */
+void K_dense_forward_act(bp_activation f, REAL *out, const REAL *in,
+                         const REAL *w, const REAL *b, size_t n_out,
+                         size_t n_in, size_t n)
+{
+    K_dense_forward(out, in, w, b, n_out, n_in, n);
+    K_activation_forward(f, out, n_out * n);
+}
+
+void K_dense_backward_input_act(bp_activation f, REAL *din, const REAL *w,
+                                const REAL *delta, const REAL *a,
+                                size_t n_out, size_t n_in, size_t n)
+{
+    K_dense_backward_input(din, w, delta, n_out, n_in, n);
+    K_activation_backward(f, din, a, n_in * n);
+}
+
+double K_loss_output_delta(bp_loss loss, REAL *delta, const REAL *p,
+                           const REAL *y, size_t count, size_t n_out)
+{
+    double v = K_loss_value(loss, p, y, count);
+    K_output_delta(loss, delta, p, y, count, n_out);
+    return v;
+}
+
+void K_vexp(REAL *out, const REAL *x, size_t count)
+{
+    for (size_t k = 0; k < count; k++)
+        out[k] = EXP(x[k]);
+}
+
+void K_vlog(REAL *out, const REAL *x, size_t count)
+{
+    for (size_t k = 0; k < count; k++)
+        out[k] = LOG(x[k]);
+}
+
+void K_vsigmoid(REAL *out, const REAL *x, size_t count)
+{
+    for (size_t k = 0; k < count; k++)
+        out[k] = FN(sigmoid)(x[k]);
+}
+
+/* dense_backward_params' db alone. */
+void K_bias_grad(REAL *db, const REAL *delta, size_t n_out, size_t n)
+{
+    for (size_t j = 0; j < n_out; j++) {
+        REAL sum = 0;
+        for (size_t s = 0; s < n; s++)
+            sum += delta[j * n + s];
+        db[j] = sum / (REAL)n;
+    }
+}
+
+#undef K_dense_forward
+#undef K_dense_forward_act
+#undef K_activation_forward
+#undef K_activation_backward
+#undef K_dense_backward_params
+#undef K_dense_backward_input
+#undef K_dense_backward_input_act
+#undef K_loss_value
+#undef K_output_delta
+#undef K_loss_output_delta
+#undef K_vexp
+#undef K_vlog
+#undef K_vsigmoid
+#undef K_bias_grad

@@ -1,7 +1,8 @@
 /*
  * simd.c - the fast double-precision kernels: simd_impl.h instantiated for
- * AVX-512 and for AVX2+FMA, and the functions that choose between them and
- * the naive kernels (kernels_impl.h) at run time.
+ * AVX-512 and for AVX2+FMA, each set's table of kernels (kernels.h), and
+ * kernels_f64(isa), which picks the table (or the naive one, kernels.c),
+ * with the _fast(isa, ...) wrappers over it.
  *
  * The library is compiled for baseline x86-64 (or any other
  * architecture): only the functions in this file carry target attributes,
@@ -59,7 +60,22 @@ avx512_hsums(const __m512d v[8])
 #define L_ADD(acc, v) V_ADD((acc), (v))
 #define L_REDUCE(acc) V_REDUCE(acc)
 
-#define SFN(name) name##_avx512
+#define SFN(name) name##_avx512_f64
+/* this set's kernels (kernels.h's table; bodies in simd_impl.h) */
+#define K_dense_forward dense_forward_avx512_f64
+#define K_dense_forward_act dense_forward_act_avx512_f64
+#define K_activation_forward activation_forward_avx512_f64
+#define K_activation_backward activation_backward_avx512_f64
+#define K_dense_backward_params dense_backward_params_avx512_f64
+#define K_dense_backward_input dense_backward_input_avx512_f64
+#define K_dense_backward_input_act dense_backward_input_act_avx512_f64
+#define K_loss_value loss_value_avx512_f64
+#define K_output_delta output_delta_avx512_f64
+#define K_loss_output_delta loss_output_delta_avx512_f64
+#define K_vexp vexp_avx512_f64
+#define K_vlog vlog_avx512_f64
+#define K_vsigmoid vsigmoid_avx512_f64
+#define K_bias_grad bias_grad_avx512_f64
 #define TARGET BP_TARGET_AVX512
 #define VT __m512d
 #define VL 8
@@ -164,7 +180,22 @@ avx2_hsums(const __m256d v[4])
                          _mm256_permute2f128_pd(h01, h23, 0x31));
 }
 
-#define SFN(name) name##_avx2
+#define SFN(name) name##_avx2_f64
+/* this set's kernels (kernels.h's table; bodies in simd_impl.h) */
+#define K_dense_forward dense_forward_avx2_f64
+#define K_dense_forward_act dense_forward_act_avx2_f64
+#define K_activation_forward activation_forward_avx2_f64
+#define K_activation_backward activation_backward_avx2_f64
+#define K_dense_backward_params dense_backward_params_avx2_f64
+#define K_dense_backward_input dense_backward_input_avx2_f64
+#define K_dense_backward_input_act dense_backward_input_act_avx2_f64
+#define K_loss_value loss_value_avx2_f64
+#define K_output_delta output_delta_avx2_f64
+#define K_loss_output_delta loss_output_delta_avx2_f64
+#define K_vexp vexp_avx2_f64
+#define K_vlog vlog_avx2_f64
+#define K_vsigmoid vsigmoid_avx2_f64
+#define K_bias_grad bias_grad_avx2_f64
 #define TARGET BP_TARGET_AVX2
 #define VT __m256d
 #define VL 4
@@ -202,6 +233,71 @@ avx2_hsums(const __m256d v[4])
 #define TJSMALL 4
 #define SMALL_IN 2
 #include "nn/simd_impl.h"
+
+static const bp_kernels_f64 bp_kernels_avx512_f64, bp_kernels_avx2_f64;
+
+/* output1: its own kernel for layers of 1 to OUT1_MAX inputs, else the
+ * set's separate kernels. */
+static BP_TARGET_AVX512 double output1_avx512_f64(
+    bp_loss loss, bp_activation f, double *p, double *delta, double *dw,
+    double *db, double *din, const double *a, const double *w,
+    const double *b, const double *y, size_t h, size_t n)
+{
+    if (h == 0 || h > OUT1_MAX)
+        return kernels_output1_apart(&bp_kernels_avx512_f64, loss, f, p, delta,
+                                     dw, db, din, a, w, b, y, h, n);
+    return output1_small_avx512_f64(loss, f, p, delta, dw, db, din, a, w, b,
+                                    y, h, n);
+}
+
+static BP_TARGET_AVX2 double output1_avx2_f64(
+    bp_loss loss, bp_activation f, double *p, double *delta, double *dw,
+    double *db, double *din, const double *a, const double *w,
+    const double *b, const double *y, size_t h, size_t n)
+{
+    if (h == 0 || h > OUT1_MAX)
+        return kernels_output1_apart(&bp_kernels_avx2_f64, loss, f, p, delta,
+                                     dw, db, din, a, w, b, y, h, n);
+    return output1_small_avx2_f64(loss, f, p, delta, dw, db, din, a, w, b, y,
+                                  h, n);
+}
+
+/* The tables: every entry KERNEL_ISA_f64 (kernels.h). */
+static const bp_kernels_f64 bp_kernels_avx512_f64 = {
+    .isa = BP_ISA_AVX512,
+    .dense_forward = dense_forward_avx512_f64,
+    .dense_forward_act = dense_forward_act_avx512_f64,
+    .activation_forward = activation_forward_avx512_f64,
+    .activation_backward = activation_backward_avx512_f64,
+    .dense_backward_params = dense_backward_params_avx512_f64,
+    .dense_backward_input = dense_backward_input_avx512_f64,
+    .dense_backward_input_act = dense_backward_input_act_avx512_f64,
+    .loss_value = loss_value_avx512_f64,
+    .output_delta = output_delta_avx512_f64,
+    .loss_output_delta = loss_output_delta_avx512_f64,
+    .vexp = vexp_avx512_f64,
+    .vlog = vlog_avx512_f64,
+    .vsigmoid = vsigmoid_avx512_f64,
+    .output1 = output1_avx512_f64,
+};
+
+static const bp_kernels_f64 bp_kernels_avx2_f64 = {
+    .isa = BP_ISA_AVX2,
+    .dense_forward = dense_forward_avx2_f64,
+    .dense_forward_act = dense_forward_act_avx2_f64,
+    .activation_forward = activation_forward_avx2_f64,
+    .activation_backward = activation_backward_avx2_f64,
+    .dense_backward_params = dense_backward_params_avx2_f64,
+    .dense_backward_input = dense_backward_input_avx2_f64,
+    .dense_backward_input_act = dense_backward_input_act_avx2_f64,
+    .loss_value = loss_value_avx2_f64,
+    .output_delta = output_delta_avx2_f64,
+    .loss_output_delta = loss_output_delta_avx2_f64,
+    .vexp = vexp_avx2_f64,
+    .vlog = vlog_avx2_f64,
+    .vsigmoid = vsigmoid_avx2_f64,
+    .output1 = output1_avx2_f64,
+};
 
 #endif /* BP_HAVE_X86_SIMD */
 
@@ -246,14 +342,24 @@ bp_isa bp_isa_best(void)
     return BP_ISA_NAIVE;
 }
 
+const bp_kernels_f64 *kernels_f64(bp_isa isa)
+{
+#if BP_HAVE_X86_SIMD
+    if (isa == BP_ISA_AVX512)
+        return &bp_kernels_avx512_f64;
+    if (isa == BP_ISA_AVX2)
+        return &bp_kernels_avx2_f64;
+#endif
+    (void)isa;
+    return &bp_kernels_naive_f64;
+}
+
+/* The _fast kernels: the table's, for callers that pass the set each call. */
 void dense_forward_fast(bp_isa isa, double *out, const double *in,
                         const double *w, const double *b, size_t n_out,
                         size_t n_in, size_t n)
 {
-    DISPATCH(isa,
-             dense_forward_avx512(out, in, w, b, BP_ACT_NONE, n_out, n_in, n),
-             dense_forward_avx2(out, in, w, b, BP_ACT_NONE, n_out, n_in, n),
-             dense_forward_f64(out, in, w, b, n_out, n_in, n));
+    kernels_f64(isa)->dense_forward(out, in, w, b, n_out, n_in, n);
 }
 
 void dense_forward_act_fast(bp_isa isa, bp_activation f, double *out,
@@ -261,48 +367,33 @@ void dense_forward_act_fast(bp_isa isa, bp_activation f, double *out,
                             const double *b, size_t n_out, size_t n_in,
                             size_t n)
 {
-    DISPATCH(isa, dense_forward_avx512(out, in, w, b, f, n_out, n_in, n),
-             dense_forward_avx2(out, in, w, b, f, n_out, n_in, n),
-             (dense_forward_f64(out, in, w, b, n_out, n_in, n),
-              activation_forward_f64(f, out, n_out * n)));
+    kernels_f64(isa)->dense_forward_act(f, out, in, w, b, n_out, n_in, n);
 }
 
 void activation_forward_fast(bp_isa isa, bp_activation f, double *a,
                              size_t count)
 {
-    DISPATCH(isa, activation_forward_avx512(f, a, count),
-             activation_forward_avx2(f, a, count),
-             activation_forward_f64(f, a, count));
+    kernels_f64(isa)->activation_forward(f, a, count);
 }
 
 void activation_backward_fast(bp_isa isa, bp_activation f, double *delta,
                               const double *a, size_t count)
 {
-    DISPATCH(isa, activation_backward_avx512(f, delta, a, count),
-             activation_backward_avx2(f, delta, a, count),
-             activation_backward_f64(f, delta, a, count));
+    kernels_f64(isa)->activation_backward(f, delta, a, count);
 }
 
 void dense_backward_params_fast(bp_isa isa, double *dw, double *db,
                                 const double *delta, const double *in,
                                 size_t n_out, size_t n_in, size_t n)
 {
-    DISPATCH(isa,
-             dense_backward_params_avx512(dw, db, delta, in, n_out, n_in, n),
-             dense_backward_params_avx2(dw, db, delta, in, n_out, n_in, n),
-             dense_backward_params_f64(dw, db, delta, in, n_out, n_in, n));
+    kernels_f64(isa)->dense_backward_params(dw, db, delta, in, n_out, n_in, n);
 }
 
 void dense_backward_input_fast(bp_isa isa, double *din, const double *w,
                                const double *delta, size_t n_out, size_t n_in,
                                size_t n)
 {
-    DISPATCH(isa,
-             dense_backward_input_avx512(din, w, delta, NULL, BP_ACT_NONE,
-                                         n_out, n_in, n),
-             dense_backward_input_avx2(din, w, delta, NULL, BP_ACT_NONE,
-                                       n_out, n_in, n),
-             dense_backward_input_f64(din, w, delta, n_out, n_in, n));
+    kernels_f64(isa)->dense_backward_input(din, w, delta, n_out, n_in, n);
 }
 
 void dense_backward_input_act_fast(bp_isa isa, bp_activation f, double *din,
@@ -310,46 +401,21 @@ void dense_backward_input_act_fast(bp_isa isa, bp_activation f, double *din,
                                    const double *a, size_t n_out, size_t n_in,
                                    size_t n)
 {
-    DISPATCH(isa,
-             dense_backward_input_avx512(din, w, delta, a, f, n_out, n_in, n),
-             dense_backward_input_avx2(din, w, delta, a, f, n_out, n_in, n),
-             (dense_backward_input_f64(din, w, delta, n_out, n_in, n),
-              activation_backward_f64(f, din, a, n_in * n)));
+    kernels_f64(isa)->dense_backward_input_act(f, din, w, delta, a, n_out,
+                                               n_in, n);
 }
 
 double loss_value_fast(bp_isa isa, bp_loss loss, const double *p,
                        const double *y, size_t count)
 {
-    double v = 0;
-    DISPATCH(isa, v = loss_delta_avx512(loss, NULL, p, y, count, 1, 1),
-             v = loss_delta_avx2(loss, NULL, p, y, count, 1, 1),
-             v = loss_value_f64(loss, p, y, count));
-    return v;
+    return kernels_f64(isa)->loss_value(loss, p, y, count);
 }
 
 void output_delta_fast(bp_isa isa, bp_loss loss, double *delta,
                        const double *p, const double *y, size_t count,
                        size_t n_out)
 {
-    DISPATCH(isa, loss_delta_avx512(loss, delta, p, y, count, n_out, 0),
-             loss_delta_avx2(loss, delta, p, y, count, n_out, 0),
-             output_delta_f64(loss, delta, p, y, count, n_out));
-}
-
-/* output1_fast by the separate kernels. */
-static double output1_apart(bp_isa isa, bp_loss loss, bp_activation f,
-                            double *p, double *delta, double *dw, double *db,
-                            double *din, const double *a, const double *w,
-                            const double *b, const double *y, size_t h,
-                            size_t n)
-{
-    dense_forward_fast(isa, p, a, w, b, 1, h, n);
-    activation_forward_fast(isa, BP_ACT_SIGMOID, p, n);
-    double l = loss_output_delta_fast(isa, loss, delta, p, y, n, 1);
-    dense_backward_params_fast(isa, dw, db, delta, a, 1, h, n);
-    if (din)
-        dense_backward_input_act_fast(isa, f, din, w, delta, a, 1, h, n);
-    return l;
+    kernels_f64(isa)->output_delta(loss, delta, p, y, count, n_out);
 }
 
 double output1_fast(bp_isa isa, bp_loss loss, bp_activation f, double *p,
@@ -357,48 +423,29 @@ double output1_fast(bp_isa isa, bp_loss loss, bp_activation f, double *p,
                     const double *a, const double *w, const double *b,
                     const double *y, size_t h, size_t n)
 {
-    double l = 0;
-    if (h == 0 || h > OUT1_MAX)
-        return output1_apart(isa, loss, f, p, delta, dw, db, din, a, w, b, y,
-                             h, n);
-    DISPATCH(isa,
-             l = output1_avx512(loss, f, p, delta, dw, db, din, a, w, b, y, h,
-                                n),
-             l = output1_avx2(loss, f, p, delta, dw, db, din, a, w, b, y, h,
-                              n),
-             l = output1_apart(isa, loss, f, p, delta, dw, db, din, a, w, b,
-                               y, h, n));
-    return l;
+    return kernels_f64(isa)->output1(loss, f, p, delta, dw, db, din, a, w, b,
+                                     y, h, n);
 }
 
 double loss_output_delta_fast(bp_isa isa, bp_loss loss, double *delta,
                               const double *p, const double *y, size_t count,
                               size_t n_out)
 {
-    double v = 0;
-    DISPATCH(isa, v = loss_delta_avx512(loss, delta, p, y, count, n_out, 1),
-             v = loss_delta_avx2(loss, delta, p, y, count, n_out, 1),
-             (v = loss_value_f64(loss, p, y, count),
-              output_delta_f64(loss, delta, p, y, count, n_out)));
-    return v;
+    return kernels_f64(isa)->loss_output_delta(loss, delta, p, y, count,
+                                               n_out);
 }
 
 void vec_exp(bp_isa isa, double *out, const double *x, size_t count)
 {
-    DISPATCH(isa, vexp_avx512(out, x, count), vexp_avx2(out, x, count),
-             for (size_t k = 0; k < count; k++) out[k] = exp(x[k]));
+    kernels_f64(isa)->vexp(out, x, count);
 }
 
 void vec_log(bp_isa isa, double *out, const double *x, size_t count)
 {
-    DISPATCH(isa, vlog_avx512(out, x, count), vlog_avx2(out, x, count),
-             for (size_t k = 0; k < count; k++) out[k] = log(x[k]));
+    kernels_f64(isa)->vlog(out, x, count);
 }
 
 void vec_sigmoid(bp_isa isa, double *out, const double *x, size_t count)
 {
-    DISPATCH(isa, vsigmoid_avx512(out, x, count),
-             vsigmoid_avx2(out, x, count),
-             for (size_t k = 0; k < count; k++) out[k] =
-                 1.0 / (1.0 + exp(-x[k])));
+    kernels_f64(isa)->vsigmoid(out, x, count);
 }

@@ -1,9 +1,9 @@
 /*
  * simd_f32.c - the fast single-precision kernels: simd_impl.h instantiated
  * a second time, for floats, for AVX-512 (16 floats a vector) and for
- * AVX2+FMA (8), with the float exp and log of vecmath.h, and the functions
- * that choose between them and the naive _f32 kernels (kernels_impl.h) at
- * run time, as simd.c does for doubles.
+ * AVX2+FMA (8), with the float exp and log of vecmath.h, each set's table
+ * of kernels and kernels_f32(isa), which picks one (or the naive table,
+ * kernels.c), as simd.c does for doubles.
  *
  * The library is compiled for baseline x86-64: only the functions here
  * carry target attributes, and bp_isa says which run.  Elsewhere (or with
@@ -107,7 +107,23 @@ avx512f_transpose(__m512 v[16])
     }
 }
 
-#define SFN(name) name##_f32_avx512
+#define SFN(name) name##_avx512_f32
+/* this set's kernels (kernels.h's table; bodies in simd_impl.h) */
+#define K_dense_forward dense_forward_avx512_f32
+#define K_dense_forward_act dense_forward_act_avx512_f32
+#define K_activation_forward activation_forward_avx512_f32
+#define K_activation_backward activation_backward_avx512_f32
+/* (16 x 16 and up; dense_backward_params_avx512_f32 below chooses) */
+#define K_dense_backward_params dense_backward_params_wide_avx512_f32
+#define K_dense_backward_input dense_backward_input_avx512_f32
+#define K_dense_backward_input_act dense_backward_input_act_avx512_f32
+#define K_loss_value loss_value_avx512_f32
+#define K_output_delta output_delta_avx512_f32
+#define K_loss_output_delta loss_output_delta_avx512_f32
+#define K_vexp vexp_avx512_f32
+#define K_vlog vlog_avx512_f32
+#define K_vsigmoid vsigmoid_avx512_f32
+#define K_bias_grad bias_grad_avx512_f32
 #define TARGET BP_TARGET_AVX512
 #define VT __m512
 #define VL 16
@@ -261,7 +277,22 @@ avx2f_transpose(__m256 v[8])
     }
 }
 
-#define SFN(name) name##_f32_avx2
+#define SFN(name) name##_avx2_f32
+/* this set's kernels (kernels.h's table; bodies in simd_impl.h) */
+#define K_dense_forward dense_forward_avx2_f32
+#define K_dense_forward_act dense_forward_act_avx2_f32
+#define K_activation_forward activation_forward_avx2_f32
+#define K_activation_backward activation_backward_avx2_f32
+#define K_dense_backward_params dense_backward_params_avx2_f32
+#define K_dense_backward_input dense_backward_input_avx2_f32
+#define K_dense_backward_input_act dense_backward_input_act_avx2_f32
+#define K_loss_value loss_value_avx2_f32
+#define K_output_delta output_delta_avx2_f32
+#define K_loss_output_delta loss_output_delta_avx2_f32
+#define K_vexp vexp_avx2_f32
+#define K_vlog vlog_avx2_f32
+#define K_vsigmoid vsigmoid_avx2_f32
+#define K_bias_grad bias_grad_avx2_f32
 #define TARGET BP_TARGET_AVX2
 #define VT __m256
 #define VL 8
@@ -310,20 +341,78 @@ avx2f_transpose(__m256 v[8])
 #define PK_MIN_OUT 16
 #include "nn/simd_impl.h"
 
+/* AVX-512's parameter gradient: the transposed panel for layers of at
+ * least PK512_MIN x PK512_MIN, AVX2's kernel for smaller ones. */
+static BP_TARGET_AVX512 void dense_backward_params_avx512_f32(
+    float *dw, float *db, const float *delta, const float *in, size_t n_out,
+    size_t n_in, size_t n)
+{
+    if (n_in >= PK512_MIN && n_out >= PK512_MIN)
+        dense_backward_params_wide_avx512_f32(dw, db, delta, in, n_out, n_in,
+                                              n);
+    else
+        dense_backward_params_avx2_f32(dw, db, delta, in, n_out, n_in, n);
+}
+
+/* The tables: every entry KERNEL_ISA_f32 (kernels.h). */
+static const bp_kernels_f32 bp_kernels_avx512_f32 = {
+    .isa = BP_ISA_AVX512,
+    .dense_forward = dense_forward_avx512_f32,
+    .dense_forward_act = dense_forward_act_avx512_f32,
+    .activation_forward = activation_forward_avx512_f32,
+    .activation_backward = activation_backward_avx512_f32,
+    .dense_backward_params = dense_backward_params_avx512_f32,
+    .dense_backward_input = dense_backward_input_avx512_f32,
+    .dense_backward_input_act = dense_backward_input_act_avx512_f32,
+    .loss_value = loss_value_avx512_f32,
+    .output_delta = output_delta_avx512_f32,
+    .loss_output_delta = loss_output_delta_avx512_f32,
+    .vexp = vexp_avx512_f32,
+    .vlog = vlog_avx512_f32,
+    .vsigmoid = vsigmoid_avx512_f32,
+    .bias_grad = bias_grad_avx512_f32,
+};
+
+static const bp_kernels_f32 bp_kernels_avx2_f32 = {
+    .isa = BP_ISA_AVX2,
+    .dense_forward = dense_forward_avx2_f32,
+    .dense_forward_act = dense_forward_act_avx2_f32,
+    .activation_forward = activation_forward_avx2_f32,
+    .activation_backward = activation_backward_avx2_f32,
+    .dense_backward_params = dense_backward_params_avx2_f32,
+    .dense_backward_input = dense_backward_input_avx2_f32,
+    .dense_backward_input_act = dense_backward_input_act_avx2_f32,
+    .loss_value = loss_value_avx2_f32,
+    .output_delta = output_delta_avx2_f32,
+    .loss_output_delta = loss_output_delta_avx2_f32,
+    .vexp = vexp_avx2_f32,
+    .vlog = vlog_avx2_f32,
+    .vsigmoid = vsigmoid_avx2_f32,
+    .bias_grad = bias_grad_avx2_f32,
+};
+
 #endif /* BP_HAVE_X86_SIMD */
 
 /* ------------------------------------------------------------ dispatch */
 
+const bp_kernels_f32 *kernels_f32(bp_isa isa)
+{
+#if BP_HAVE_X86_SIMD
+    if (isa == BP_ISA_AVX512)
+        return &bp_kernels_avx512_f32;
+    if (isa == BP_ISA_AVX2)
+        return &bp_kernels_avx2_f32;
+#endif
+    (void)isa;
+    return &bp_kernels_naive_f32;
+}
+
+/* The _fast kernels: the table's, for callers that pass the set each call. */
 void dense_forward_fast_f32(bp_isa isa, float *out, const float *in,
                             const float *w, const float *b, size_t n_out,
                             size_t n_in, size_t n)
 {
-    DISPATCH(isa,
-             dense_forward_f32_avx512(out, in, w, b, BP_ACT_NONE, n_out, n_in,
-                                      n),
-             dense_forward_f32_avx2(out, in, w, b, BP_ACT_NONE, n_out, n_in,
-                                    n),
-             dense_forward_f32(out, in, w, b, n_out, n_in, n));
+    kernels_f32(isa)->dense_forward(out, in, w, b, n_out, n_in, n);
 }
 
 void dense_forward_act_fast_f32(bp_isa isa, bp_activation f, float *out,
@@ -331,53 +420,34 @@ void dense_forward_act_fast_f32(bp_isa isa, bp_activation f, float *out,
                                 const float *b, size_t n_out, size_t n_in,
                                 size_t n)
 {
-    DISPATCH(isa, dense_forward_f32_avx512(out, in, w, b, f, n_out, n_in, n),
-             dense_forward_f32_avx2(out, in, w, b, f, n_out, n_in, n),
-             (dense_forward_f32(out, in, w, b, n_out, n_in, n),
-              activation_forward_f32(f, out, n_out * n)));
+    kernels_f32(isa)->dense_forward_act(f, out, in, w, b, n_out, n_in, n);
 }
 
 void activation_forward_fast_f32(bp_isa isa, bp_activation f, float *a,
                                  size_t count)
 {
-    DISPATCH(isa, activation_forward_f32_avx512(f, a, count),
-             activation_forward_f32_avx2(f, a, count),
-             activation_forward_f32(f, a, count));
+    kernels_f32(isa)->activation_forward(f, a, count);
 }
 
 void activation_backward_fast_f32(bp_isa isa, bp_activation f, float *delta,
                                   const float *a, size_t count)
 {
-    DISPATCH(isa, activation_backward_f32_avx512(f, delta, a, count),
-             activation_backward_f32_avx2(f, delta, a, count),
-             activation_backward_f32(f, delta, a, count));
+    kernels_f32(isa)->activation_backward(f, delta, a, count);
 }
 
 void dense_backward_params_fast_f32(bp_isa isa, float *dw, float *db,
                                     const float *delta, const float *in,
                                     size_t n_out, size_t n_in, size_t n)
 {
-    DISPATCH(isa,
-             (n_in >= PK512_MIN && n_out >= PK512_MIN
-                  ? dense_backward_params_f32_avx512(dw, db, delta, in, n_out,
-                                                     n_in, n)
-                  : dense_backward_params_f32_avx2(dw, db, delta, in, n_out,
-                                                   n_in, n)),
-             dense_backward_params_f32_avx2(dw, db, delta, in, n_out, n_in,
-                                            n),
-             dense_backward_params_f32(dw, db, delta, in, n_out, n_in, n));
+    kernels_f32(isa)->dense_backward_params(dw, db, delta, in, n_out, n_in,
+                                            n);
 }
 
 void dense_backward_input_fast_f32(bp_isa isa, float *din, const float *w,
                                    const float *delta, size_t n_out,
                                    size_t n_in, size_t n)
 {
-    DISPATCH(isa,
-             dense_backward_input_f32_avx512(din, w, delta, NULL, BP_ACT_NONE,
-                                             n_out, n_in, n),
-             dense_backward_input_f32_avx2(din, w, delta, NULL, BP_ACT_NONE,
-                                           n_out, n_in, n),
-             dense_backward_input_f32(din, w, delta, n_out, n_in, n));
+    kernels_f32(isa)->dense_backward_input(din, w, delta, n_out, n_in, n);
 }
 
 void dense_backward_input_act_fast_f32(bp_isa isa, bp_activation f,
@@ -385,66 +455,42 @@ void dense_backward_input_act_fast_f32(bp_isa isa, bp_activation f,
                                        const float *delta, const float *a,
                                        size_t n_out, size_t n_in, size_t n)
 {
-    DISPATCH(isa,
-             dense_backward_input_f32_avx512(din, w, delta, a, f, n_out, n_in,
-                                             n),
-             dense_backward_input_f32_avx2(din, w, delta, a, f, n_out, n_in,
-                                           n),
-             (dense_backward_input_f32(din, w, delta, n_out, n_in, n),
-              activation_backward_f32(f, din, a, n_in * n)));
+    kernels_f32(isa)->dense_backward_input_act(f, din, w, delta, a, n_out,
+                                               n_in, n);
 }
 
 double loss_value_fast_f32(bp_isa isa, bp_loss loss, const float *p,
                            const float *y, size_t count)
 {
-    double v = 0;
-    DISPATCH(isa, v = loss_delta_f32_avx512(loss, NULL, p, y, count, 1, 1),
-             v = loss_delta_f32_avx2(loss, NULL, p, y, count, 1, 1),
-             v = loss_value_f32(loss, p, y, count));
-    return v;
+    return kernels_f32(isa)->loss_value(loss, p, y, count);
 }
 
 void output_delta_fast_f32(bp_isa isa, bp_loss loss, float *delta,
                            const float *p, const float *y, size_t count,
                            size_t n_out)
 {
-    DISPATCH(isa, loss_delta_f32_avx512(loss, delta, p, y, count, n_out, 0),
-             loss_delta_f32_avx2(loss, delta, p, y, count, n_out, 0),
-             output_delta_f32(loss, delta, p, y, count, n_out));
+    kernels_f32(isa)->output_delta(loss, delta, p, y, count, n_out);
 }
 
 void vec_exp_f32(bp_isa isa, float *out, const float *x, size_t count)
 {
-    DISPATCH(isa, vexp_f32_avx512(out, x, count),
-             vexp_f32_avx2(out, x, count),
-             for (size_t k = 0; k < count; k++) out[k] = expf(x[k]));
+    kernels_f32(isa)->vexp(out, x, count);
 }
 
 void vec_log_f32(bp_isa isa, float *out, const float *x, size_t count)
 {
-    DISPATCH(isa, vlog_f32_avx512(out, x, count),
-             vlog_f32_avx2(out, x, count),
-             for (size_t k = 0; k < count; k++) out[k] = logf(x[k]));
+    kernels_f32(isa)->vlog(out, x, count);
 }
 
 void vec_sigmoid_f32(bp_isa isa, float *out, const float *x, size_t count)
 {
-    DISPATCH(isa, vsigmoid_f32_avx512(out, x, count),
-             vsigmoid_f32_avx2(out, x, count),
-             for (size_t k = 0; k < count; k++) out[k] =
-                 1.0f / (1.0f + expf(-x[k])));
+    kernels_f32(isa)->vsigmoid(out, x, count);
 }
 
-/* dense_backward_params_f32's db alone. */
-static void naive_bias_grad_f32(float *db, const float *delta, size_t n_out,
-                                size_t n)
+void bias_grad_fast_f32(bp_isa isa, float *db, const float *delta,
+                        size_t n_out, size_t n)
 {
-    for (size_t j = 0; j < n_out; j++) {
-        float sum = 0;
-        for (size_t s = 0; s < n; s++)
-            sum += delta[j * n + s];
-        db[j] = sum / (float)n;
-    }
+    kernels_f32(isa)->bias_grad(db, delta, n_out, n);
 }
 
 bp_isa panels_isa_f32(bp_isa isa, size_t n_in, size_t n_out)
@@ -452,10 +498,10 @@ bp_isa panels_isa_f32(bp_isa isa, size_t n_in, size_t n_out)
 #ifdef BP_HAVE_X86_SIMD
     /* as dense_backward_params_fast_f32 chooses for the whole layer */
     if (isa == BP_ISA_AVX512 && n_in >= PK512_MIN && n_out >= PK512_MIN)
-        return panels_fit_f32_avx512(n_in, n_out) ? BP_ISA_AVX512
+        return panels_fit_avx512_f32(n_in, n_out) ? BP_ISA_AVX512
                                                   : BP_ISA_NAIVE;
     if ((isa == BP_ISA_AVX512 || isa == BP_ISA_AVX2) &&
-        panels_fit_f32_avx2(n_in, n_out))
+        panels_fit_avx2_f32(n_in, n_out))
         return BP_ISA_AVX2;
 #endif
     (void)isa;
@@ -468,9 +514,9 @@ size_t panels_size_f32(bp_isa isa, size_t n_in, size_t n)
 {
 #ifdef BP_HAVE_X86_SIMD
     if (isa == BP_ISA_AVX512)
-        return panels_size_f32_avx512(n_in, n);
+        return panels_size_avx512_f32(n_in, n);
     if (isa == BP_ISA_AVX2)
-        return panels_size_f32_avx2(n_in, n);
+        return panels_size_avx2_f32(n_in, n);
 #endif
     (void)isa;
     (void)n_in;
@@ -483,9 +529,9 @@ void pack_panels_f32(bp_isa isa, float *pack, const float *in, size_t ld,
 {
 #ifdef BP_HAVE_X86_SIMD
     if (isa == BP_ISA_AVX512)
-        pack_panels_f32_avx512(pack, in, ld, s0, n_in, n);
+        pack_panels_avx512_f32(pack, in, ld, s0, n_in, n);
     else if (isa == BP_ISA_AVX2)
-        pack_panels_f32_avx2(pack, in, ld, s0, n_in, n);
+        pack_panels_avx2_f32(pack, in, ld, s0, n_in, n);
 #endif
     (void)isa;
     (void)pack;
@@ -502,9 +548,9 @@ void params_panels_f32(bp_isa isa, float *g, size_t n_out, size_t n_in,
 {
 #ifdef BP_HAVE_X86_SIMD
     if (isa == BP_ISA_AVX512)
-        params_panels_f32_avx512(g, n_out, n_in, shares, delta, n, pack, c);
+        params_panels_avx512_f32(g, n_out, n_in, shares, delta, n, pack, c);
     else if (isa == BP_ISA_AVX2)
-        params_panels_f32_avx2(g, n_out, n_in, shares, delta, n, pack, c);
+        params_panels_avx2_f32(g, n_out, n_in, shares, delta, n, pack, c);
 #endif
     (void)isa;
     (void)g;
@@ -515,12 +561,4 @@ void params_panels_f32(bp_isa isa, float *g, size_t n_out, size_t n_in,
     (void)n;
     (void)pack;
     (void)c;
-}
-
-void bias_grad_fast_f32(bp_isa isa, float *db, const float *delta,
-                        size_t n_out, size_t n)
-{
-    DISPATCH(isa, bias_grad_f32_avx512(db, delta, n_out, n),
-             bias_grad_f32_avx2(db, delta, n_out, n),
-             naive_bias_grad_f32(db, delta, n_out, n));
 }

@@ -5,7 +5,12 @@
  *
  *   RT             the real type, double or float
  *   NFN(name)      its naive kernel (name##_f64, name##_f32)
- *   SFN(name)      the function's name for this set (name##_avx512)
+ *   SFN(name)      an internal function's name for this set
+ *                  (name##_avx512_f64: KERNEL_ISA_TYPE, as kernels.h names)
+ *   K_KERNEL       the name of each kernel of the set's table (kernels.h),
+ *                  written out: K_dense_forward dense_forward_avx512_f64,
+ *                  and so on for every entry but output1 (simd.c's); the
+ *                  end of this file #undefs them
  *   TARGET         the target attribute of every function here
  *   VT, VL         the vector type and its number of RT
  *   MT             a mask of the first lanes (tails of rows)
@@ -340,11 +345,11 @@ static ALWAYS_INLINE TARGET void SFN(mv_epi)(
 
 /* out = f(W in + b); f = BP_ACT_NONE for the plain dense_forward. */
 #ifdef SIGMOID_PASS
-static TARGET void SFN(activation_forward)(bp_activation f, RT *a,
+static TARGET void K_activation_forward(bp_activation f, RT *a,
                                            size_t count);
 #endif
 
-static TARGET void SFN(dense_forward)(RT *out, const RT *in,
+static TARGET void SFN(dense_forward_any)(RT *out, const RT *in,
                                       const RT *w, const RT *b,
                                       bp_activation f, size_t n_out,
                                       size_t n_in, size_t n)
@@ -355,7 +360,7 @@ static TARGET void SFN(dense_forward)(RT *out, const RT *in,
     case BP_ACT_SIGMOID:
 #ifdef SIGMOID_PASS
         SFN(mv_epi)(EPI_NONE, out, in, w, n_in, 1, b, NULL, n_out, n_in, n);
-        SFN(activation_forward)(BP_ACT_SIGMOID, out, n_out * n);
+        K_activation_forward(BP_ACT_SIGMOID, out, n_out * n);
 #else
         SFN(mv_epi)(EPI_ACT(BP_ACT_SIGMOID), out, in, w, n_in, 1, b, NULL,
                     n_out, n_in, n);
@@ -374,7 +379,7 @@ static TARGET void SFN(dense_forward)(RT *out, const RT *in,
 
 /* din[i][s] = sum_j w[j][i] delta[j][s] (row i of din reads column i of w,
  * stride n_in between the j), then din *= f'(a) unless a is NULL. */
-static TARGET void SFN(dense_backward_input)(RT *din, const RT *w,
+static TARGET void SFN(dense_backward_input_any)(RT *din, const RT *w,
                                              const RT *delta,
                                              const RT *a, bp_activation f,
                                              size_t n_out, size_t n_in,
@@ -402,7 +407,7 @@ static TARGET void SFN(dense_backward_input)(RT *din, const RT *w,
     }
 }
 
-static TARGET void SFN(activation_forward)(bp_activation f, RT *a,
+static TARGET void K_activation_forward(bp_activation f, RT *a,
                                            size_t count)
 {
     size_t k = 0;
@@ -441,7 +446,7 @@ static TARGET void SFN(activation_forward)(bp_activation f, RT *a,
     }
 }
 
-static TARGET void SFN(activation_backward)(bp_activation f, RT *delta,
+static TARGET void K_activation_backward(bp_activation f, RT *delta,
                                             const RT *a, size_t count)
 {
     if (f == BP_ACT_NONE)
@@ -854,7 +859,7 @@ static TARGET void SFN(params_panels)(RT *g, size_t n_out, size_t n_in,
 #endif /* PK_T */
 
 /* db[j] = sum_s delta[j][s] / n: per lane, then across the lanes. */
-static TARGET void SFN(bias_grad)(RT *db, const RT *delta, size_t n_out,
+static TARGET void K_bias_grad(RT *db, const RT *delta, size_t n_out,
                                   size_t n)
 {
     for (size_t j0 = 0; j0 < n_out; j0 += VL) {
@@ -880,7 +885,7 @@ static TARGET void SFN(bias_grad)(RT *db, const RT *delta, size_t n_out,
     }
 }
 
-static TARGET void SFN(dense_backward_params)(RT *dw, RT *db,
+static TARGET void K_dense_backward_params(RT *dw, RT *db,
                                               const RT *delta,
                                               const RT *in, size_t n_out,
                                               size_t n_in, size_t n)
@@ -954,7 +959,7 @@ static TARGET void SFN(dense_backward_params)(RT *dw, RT *db,
     if (keep)
         SFN(reduce_sums)(dw, keep, n_out * n_in, n);
     if (db)
-        SFN(bias_grad)(db, delta, n_out, n);
+        K_bias_grad(db, delta, n_out, n);
 }
 
 /*
@@ -1121,7 +1126,7 @@ static ALWAYS_INLINE TARGET double SFN(output1_h)(
     return L_REDUCE(accl) / (double)n;
 }
 
-static TARGET double SFN(output1)(bp_loss loss, bp_activation f, RT *p,
+static TARGET double SFN(output1_small)(bp_loss loss, bp_activation f, RT *p,
                                   RT *delta, RT *dw, RT *db, RT *din,
                                   const RT *a, const RT *w, const RT *b,
                                   const RT *y, size_t h, size_t n)
@@ -1142,7 +1147,7 @@ static TARGET double SFN(output1)(bp_loss loss, bp_activation f, RT *p,
 }
 #endif
 
-static TARGET void SFN(vexp)(RT *out, const RT *x, size_t count)
+static TARGET void K_vexp(RT *out, const RT *x, size_t count)
 {
     size_t k = 0;
     for (; k + VL <= count; k += VL)
@@ -1153,7 +1158,7 @@ static TARGET void SFN(vexp)(RT *out, const RT *x, size_t count)
     }
 }
 
-static TARGET void SFN(vlog)(RT *out, const RT *x, size_t count)
+static TARGET void K_vlog(RT *out, const RT *x, size_t count)
 {
     size_t k = 0;
     for (; k + VL <= count; k += VL)
@@ -1164,7 +1169,7 @@ static TARGET void SFN(vlog)(RT *out, const RT *x, size_t count)
     }
 }
 
-static TARGET void SFN(vsigmoid)(RT *out, const RT *x, size_t count)
+static TARGET void K_vsigmoid(RT *out, const RT *x, size_t count)
 {
     size_t k = 0;
     for (; k + VL <= count; k += VL)
@@ -1175,9 +1180,75 @@ static TARGET void SFN(vsigmoid)(RT *out, const RT *x, size_t count)
     }
 }
 
+/* ----------------------------------------- the table's remaining kernels */
+
+static TARGET void K_dense_forward(RT *out, const RT *in, const RT *w,
+                                   const RT *b, size_t n_out, size_t n_in,
+                                   size_t n)
+{
+    SFN(dense_forward_any)(out, in, w, b, BP_ACT_NONE, n_out, n_in, n);
+}
+
+static TARGET void K_dense_forward_act(bp_activation f, RT *out,
+                                       const RT *in, const RT *w,
+                                       const RT *b, size_t n_out,
+                                       size_t n_in, size_t n)
+{
+    SFN(dense_forward_any)(out, in, w, b, f, n_out, n_in, n);
+}
+
+static TARGET void K_dense_backward_input(RT *din, const RT *w,
+                                          const RT *delta, size_t n_out,
+                                          size_t n_in, size_t n)
+{
+    SFN(dense_backward_input_any)(din, w, delta, NULL, BP_ACT_NONE, n_out,
+                                  n_in, n);
+}
+
+static TARGET void K_dense_backward_input_act(bp_activation f, RT *din,
+                                              const RT *w, const RT *delta,
+                                              const RT *a, size_t n_out,
+                                              size_t n_in, size_t n)
+{
+    SFN(dense_backward_input_any)(din, w, delta, a, f, n_out, n_in, n);
+}
+
+static TARGET double K_loss_value(bp_loss loss, const RT *p, const RT *y,
+                                  size_t count)
+{
+    return SFN(loss_delta)(loss, NULL, p, y, count, 1, 1);
+}
+
+static TARGET void K_output_delta(bp_loss loss, RT *delta, const RT *p,
+                                  const RT *y, size_t count, size_t n_out)
+{
+    SFN(loss_delta)(loss, delta, p, y, count, n_out, 0);
+}
+
+static TARGET double K_loss_output_delta(bp_loss loss, RT *delta,
+                                         const RT *p, const RT *y,
+                                         size_t count, size_t n_out)
+{
+    return SFN(loss_delta)(loss, delta, p, y, count, n_out, 1);
+}
+
 #ifdef PK_T
 #undef PK_P
 #endif
+#undef K_dense_forward
+#undef K_dense_forward_act
+#undef K_activation_forward
+#undef K_activation_backward
+#undef K_dense_backward_params
+#undef K_dense_backward_input
+#undef K_dense_backward_input_act
+#undef K_loss_value
+#undef K_output_delta
+#undef K_loss_output_delta
+#undef K_vexp
+#undef K_vlog
+#undef K_vsigmoid
+#undef K_bias_grad
 #undef ALWAYS_INLINE
 #undef TJ_ARRAY
 #undef MV_S

@@ -33,6 +33,8 @@ size_t ws_units(const bp_arch *arch)
 #define REAL double
 #define WS bp_workspace
 #define WFN(name) name
+#define KERNELS(isa) kernels_f64(isa)
+#define KT bp_kernels_f64
 #define WS_OUTPUT1 1
 #define LAYER_PASS(ops, pass) (ops)->pass##_f64
 #include "nn/workspace_impl.h"
@@ -41,13 +43,19 @@ size_t ws_units(const bp_arch *arch)
 #undef REAL
 #undef WS
 #undef WFN
+#undef KERNELS
+#undef KT
 
 #define REAL float
 #define WS bp_workspace_f32
 #define WFN(name) name##_f32
 #define LAYER_PASS(ops, pass) (ops)->pass##_f32
+#define KERNELS(isa) kernels_f32(isa)
+#define KT bp_kernels_f32
 #include "nn/workspace_impl.h"
 #undef LAYER_PASS
 #undef REAL
 #undef WS
 #undef WFN
+#undef KERNELS
+#undef KT

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "nn/kernels.h"
 #include "nn/net.h"
 
 /*
@@ -20,7 +21,7 @@
  * keeps a float copy of the weights).  Data sets stay double; loading
  * converts.
  */
-#define BP_DECLARE_WORKSPACE(REAL, WS, SFX)                                  \
+#define BP_DECLARE_WORKSPACE(REAL, WS, SFX, KT)                              \
     typedef struct {                                                         \
         size_t cap;                                                          \
         REAL *act[BP_MAX_LAYERS + 1];                                        \
@@ -36,7 +37,11 @@
         size_t first;                                                        \
         bp_isa isa;     /* the kernels' (never AUTO): ws_init's widest,      \
                          * which a trainer overrides with its own */         \
+        const KT *k;    /* isa's table of kernels (kernels.h); ws_set_isa    \
+                         * sets both */                                      \
     } WS;                                                                    \
+                                                                             \
+    void ws_set_isa##SFX(WS *ws, bp_isa isa);                                \
                                                                              \
     bp_status ws_init##SFX(WS *ws, const bp_arch *arch, size_t cap,          \
                            bp_error *err);                                   \
@@ -52,11 +57,11 @@
     void gather_inputs##SFX(REAL *dst, size_t ld, const bp_dataset *ds,      \
                             const size_t *rows, size_t start, size_t n);     \
     /* Rows [r0, r1) of layer l's output (its activation applied) into out  \
-     * ([r1 - r0][n]) from its input in ([sizes[l]][n]), with isa's         \
-     * kernels. */                                                          \
+     * ([r1 - r0][n]) from its input in ([sizes[l]][n]), with the kernels   \
+     * of table k. */                                                       \
     void layer_forward##SFX(const bp_net *net, const REAL *params, int l,    \
                             size_t r0, size_t r1, REAL *out, const REAL *in, \
-                            size_t n, bp_isa isa);                           \
+                            size_t n, const KT *k);                          \
     /* ws_forward from layer first on, act[first] already there. */          \
     const REAL *ws_forward_from##SFX(const bp_net *net, const REAL *params,  \
                                      WS *ws, size_t n, int first);           \
@@ -99,7 +104,7 @@ size_t ws_units(const bp_arch *arch);
 /* The largest scratch of one sample any layer asks for. */
 size_t ws_scratch(const bp_arch *arch);
 
-BP_DECLARE_WORKSPACE(double, bp_workspace, )
-BP_DECLARE_WORKSPACE(float, bp_workspace_f32, _f32)
+BP_DECLARE_WORKSPACE(double, bp_workspace, , bp_kernels_f64)
+BP_DECLARE_WORKSPACE(float, bp_workspace_f32, _f32, bp_kernels_f32)
 
 #endif

@@ -33,8 +33,14 @@ bp_status WFN(ws_init)(WS *ws, const bp_arch *arch, size_t cap,
     p += arch->sizes[arch->n_layers] * cap;
     ws->scratch = ws_scratch(arch) ? p : NULL;
     ws->cap = cap;
-    ws->isa = bp_isa_best();
+    WFN(ws_set_isa)(ws, bp_isa_best());
     return BP_OK;
+}
+
+void WFN(ws_set_isa)(WS *ws, bp_isa isa)
+{
+    ws->isa = isa;
+    ws->k = KERNELS(isa);
 }
 
 void WFN(ws_free)(WS *ws)
@@ -107,7 +113,7 @@ static const REAL *WFN(bias_of)(const bp_net *net, const REAL *params, int l)
 
 void WFN(layer_forward)(const bp_net *net, const REAL *params, int l,
                         size_t r0, size_t r1, REAL *out, const REAL *in,
-                        size_t n, bp_isa isa)
+                        size_t n, const KT *k)
 {
     const bp_arch *a = &net->arch;
     const size_t n_in = a->sizes[l], rows = r1 - r0;
@@ -122,12 +128,12 @@ void WFN(layer_forward)(const bp_net *net, const REAL *params, int l,
                                                     : BP_ACT_NONE;
     if (f == BP_ACT_RELU || f == BP_ACT_NONE) {
         /* cheap: applied to the sums before they are stored */
-        WFN(dense_forward_act_fast)(isa, f, out, in, w, b, rows, n_in, n);
+        k->dense_forward_act(f, out, in, w, b, rows, n_in, n);
     } else {
         /* a separate pass over the contiguous [rows][n] block: no lanes
          * wasted at row ends, and it pipelines better (measured) */
-        WFN(dense_forward_fast)(isa, out, in, w, b, rows, n_in, n);
-        WFN(activation_forward_fast)(isa, f, out, rows * n);
+        k->dense_forward(out, in, w, b, rows, n_in, n);
+        k->activation_forward(f, out, rows * n);
     }
 }
 
@@ -150,7 +156,7 @@ static void WFN(layers_forward)(const bp_net *net, const REAL *params, WS *ws,
     for (int l = first; l < end; l++) {
         if (net->arch.layer[l].kind == BP_LAYER_DENSE) {
             WFN(layer_forward)(net, params, l, 0, net->arch.sizes[l + 1],
-                               ws->act[l + 1], ws->act[l], n, ws->isa);
+                               ws->act[l + 1], ws->act[l], n, ws->k);
         } else {
             bp_layer_run r = WFN(run_of)(net, ws, l, n);
             LAYER_PASS(net->ops[l], forward)(&r, ws->act[l + 1], ws->act[l],
@@ -183,8 +189,8 @@ double WFN(ws_loss)(const bp_net *net, const WS *ws, size_t n)
     if (a->loss == BP_LOSS_CE)
         return WFN(cross_entropy)(ws->act[a->n_layers], ws->target,
                                   a->sizes[a->n_layers], n);
-    return WFN(loss_value_fast)(ws->isa, a->loss, ws->act[a->n_layers],
-                                ws->target, a->sizes[a->n_layers] * n);
+    return ws->k->loss_value(a->loss, ws->act[a->n_layers], ws->target,
+                             a->sizes[a->n_layers] * n);
 }
 
 size_t WFN(ws_class_at)(const REAL *v, size_t k, size_t step)
@@ -227,13 +233,12 @@ static void WFN(deltas_below)(const bp_net *net, const REAL *params, WS *ws,
                               size_t n, int top)
 {
     const bp_arch *a = &net->arch;
-    const bp_isa isa = ws->isa;
+    const KT *k = ws->k;
     for (int l = top; l > 0; l--)
-        WFN(dense_backward_input_act_fast)(isa, a->layer[l - 1].act,
-                                           ws->delta[l - 1],
-                                           params + net->w_off[l],
-                                           ws->delta[l], ws->act[l],
-                                           a->sizes[l + 1], a->sizes[l], n);
+        k->dense_backward_input_act(a->layer[l - 1].act, ws->delta[l - 1],
+                                    params + net->w_off[l], ws->delta[l],
+                                    ws->act[l], a->sizes[l + 1], a->sizes[l],
+                                    n);
 }
 
 void WFN(ws_backward_deltas)(const bp_net *net, const REAL *params, WS *ws,
@@ -249,9 +254,8 @@ void WFN(ws_backward_rows)(const bp_net *net, const WS *ws, size_t n, int l,
     const size_t in = net->arch.sizes[l];
     if (net->b_off[l] == BP_NO_BIAS)
         db = NULL;
-    WFN(dense_backward_params_fast)(ws->isa, dw, db,
-                                    ws->delta[l] + r0 * n, ws->act[l],
-                                    r1 - r0, in, n);
+    ws->k->dense_backward_params(dw, db, ws->delta[l] + r0 * n, ws->act[l],
+                                 r1 - r0, in, n);
 }
 
 /* The gradient of layers top - 1 down to 0 into grad, their deltas in
@@ -280,8 +284,8 @@ static void WFN(ws_output_delta)(const bp_net *net, WS *ws, size_t n)
         WFN(linear_mse_delta)(delta, ws->act[L], ws->target, n_out * n,
                               n_out);
     else
-        WFN(output_delta_fast)(ws->isa, a->loss, delta, ws->act[L], ws->target,
-                               n_out * n, n_out);
+        ws->k->output_delta(a->loss, delta, ws->act[L], ws->target,
+                            n_out * n, n_out);
 }
 
 /* The backward pass of a network with layers other than dense ones: each
@@ -303,8 +307,8 @@ static void WFN(layers_backward)(const bp_net *net, const REAL *params,
                                           ws->scratch);
         bp_activation below = l > 0 ? net->arch.layer[l - 1].act : BP_ACT_NONE;
         if (din && below != BP_ACT_NONE)
-            WFN(activation_backward_fast)(ws->isa, below, din, ws->act[l],
-                                          net->arch.sizes[l] * n);
+            ws->k->activation_backward(below, din, ws->act[l],
+                                       net->arch.sizes[l] * n);
     }
 }
 
@@ -332,12 +336,11 @@ double WFN(ws_pass)(const bp_net *net, const REAL *params, WS *ws, size_t n,
     if (a->output == BP_OUT_SIGMOID && a->sizes[L] == 1 &&
         (a->loss == BP_LOSS_BCE || a->loss == BP_LOSS_MSE) &&
         bp_arch_is_dense(a)) {
-        const bp_isa isa = ws->isa;
         WFN(layers_forward)(net, params, ws, n, 0, L - 1);
         REAL *db = net->b_off[L - 1] == BP_NO_BIAS ? NULL
                                                    : grad + net->b_off[L - 1];
-        double loss = output1_fast(
-            isa, a->loss, L > 1 ? a->layer[L - 2].act : BP_ACT_NONE,
+        double loss = ws->k->output1(
+            a->loss, L > 1 ? a->layer[L - 2].act : BP_ACT_NONE,
             ws->act[L], ws->delta[L - 1],
             grad + net->w_off[L - 1], db, L > 1 ? ws->delta[L - 2] : NULL,
             ws->act[L - 1], params + net->w_off[L - 1],

@@ -71,7 +71,7 @@ static void TFN(phase_first)(void *ctx, int t)
     size_t r0 = out * (size_t)t / T, r1 = out * ((size_t)t + 1) / T;
     if (r1 > r0)
         TFN(layer_forward)(tr->net, PARAMS(tr), 0, r0, r1, tr->Z + r0 * tr->m,
-                           tr->X, tr->m, tr->isa);
+                           tr->X, tr->m, WSOF(tr->share).k);
 }
 
 /* By rows, in the passes: the share's columns of layer 0's output. */

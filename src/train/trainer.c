@@ -161,8 +161,32 @@ static bp_status check_data(const bp_net *net, const bp_dataset *ds,
     return BP_OK;
 }
 
+/* An instruction set this CPU runs (BP_ISA_AUTO does). */
+static bp_status check_isa(bp_isa isa, bp_error *err)
+{
+    if ((unsigned)isa >= BP_ISA_COUNT)
+        return bp_fail(err, BP_EINVAL, "unknown instruction set %d", (int)isa);
+    if (!bp_isa_supported(isa))
+        return bp_fail(err, BP_EINVAL,
+                       "this CPU does not run the %s kernels (it runs %s "
+                       "at most)", bp_isa_name(isa),
+                       bp_isa_name(bp_isa_best()));
+    return BP_OK;
+}
+
+/* A workspace for cap samples running isa's kernels (AUTO: the widest). */
+static bp_status ws_init_isa(bp_workspace *ws, const bp_arch *a, size_t cap,
+                             bp_isa isa, bp_error *err)
+{
+    bp_status st = ws_init(ws, a, cap, err);
+    if (!st && isa != BP_ISA_AUTO)
+        ws_set_isa(ws, isa);
+    return st;
+}
+
 static bp_status check_opts(const bp_train_opts *o, bp_error *err)
 {
+    bp_status st;
     if (!o)
         return bp_fail(err, BP_EINVAL, "no training options given");
     if (!(o->lr > 0) || !isfinite(o->lr))
@@ -181,14 +205,8 @@ static bp_status check_opts(const bp_train_opts *o, bp_error *err)
                        (int)o->optimizer);
     if ((unsigned)o->dtype >= BP_DTYPE_COUNT)
         return bp_fail(err, BP_EINVAL, "unknown dtype %d", (int)o->dtype);
-    if ((unsigned)o->isa >= BP_ISA_COUNT)
-        return bp_fail(err, BP_EINVAL, "unknown instruction set %d",
-                       (int)o->isa);
-    if (!bp_isa_supported(o->isa))
-        return bp_fail(err, BP_EINVAL,
-                       "this CPU does not run the %s kernels (it runs %s "
-                       "at most)", bp_isa_name(o->isa),
-                       bp_isa_name(bp_isa_best()));
+    if ((st = check_isa(o->isa, err)))
+        return st;
     if (o->threads < 0 || o->threads > BP_MAX_THREADS)
         return bp_fail(err, BP_EINVAL,
                        "threads must be in 0..%d (0 and 1: one thread)",
@@ -293,7 +311,8 @@ static bp_status alloc_shares(bp_trainer *tr, bp_error *err)
                                : ws_init(&sh->ws, &tr->net->arch, cap, err);
         if (st)
             return st;
-        sh->ws.isa = sh->wsf.isa = tr->isa;
+        ws_set_isa(&sh->ws, tr->isa);       /* the trainer's table, once */
+        ws_set_isa_f32(&sh->wsf, tr->isa);
         sh->ws.train = sh->wsf.train = 1;
         sh->ws.seed = sh->wsf.seed = tr->opts.shuffle_seed;
     }
@@ -547,11 +566,18 @@ double bp_trainer_accuracy(const bp_trainer *tr)
 bp_status bp_gradient(const bp_net *net, const bp_dataset *ds, double *grad,
                       double *loss, bp_error *err)
 {
+    return bp_gradient_with(net, BP_ISA_AUTO, ds, grad, loss, err);
+}
+
+bp_status bp_gradient_with(const bp_net *net, bp_isa isa,
+                           const bp_dataset *ds, double *grad, double *loss,
+                           bp_error *err)
+{
     bp_status st = check_data(net, ds, err);
-    if (st)
+    if (st || (st = check_isa(isa, err)))
         return st;
     bp_workspace ws;
-    if ((st = ws_init(&ws, &net->arch, ds->n, err)))
+    if ((st = ws_init_isa(&ws, &net->arch, ds->n, isa, err)))
         return st;
     ws_gather(&ws, ds, NULL, 0, ds->n);
     ws.train = 1;       /* dropout's masks of step 0, seed 0 */
@@ -572,17 +598,26 @@ bp_status bp_gradcheck(const bp_net *net, const bp_dataset *ds, double h,
                        double *max_rel_err, double *max_abs_grad,
                        bp_error *err)
 {
+    return bp_gradcheck_with(net, BP_ISA_AUTO, ds, h, max_rel_err,
+                             max_abs_grad, err);
+}
+
+bp_status bp_gradcheck_with(const bp_net *net, bp_isa isa,
+                            const bp_dataset *ds, double h,
+                            double *max_rel_err, double *max_abs_grad,
+                            bp_error *err)
+{
     if (!(h > 0) || !isfinite(h))
         return bp_fail(err, BP_EINVAL, "the step h must be > 0");
     bp_status st = check_data(net, ds, err);
-    if (st)
+    if (st || (st = check_isa(isa, err)))
         return st;
     bp_net *probe = bp_net_clone(net, err);
     if (!probe)
         return err ? err->code : BP_ENOMEM;
     double *grad = malloc(net->n_params * sizeof *grad);
     bp_workspace ws;
-    st = grad ? ws_init(&ws, &net->arch, ds->n, err)
+    st = grad ? ws_init_isa(&ws, &net->arch, ds->n, isa, err)
               : bp_fail(err, BP_ENOMEM, "out of memory for the gradient");
     if (st) {
         free(grad);
@@ -631,16 +666,22 @@ static size_t predict_chunk(const bp_arch *a)
 bp_status bp_predict(const bp_net *net, const double *x, size_t n,
                      double *out, bp_error *err)
 {
+    return bp_predict_with(net, BP_ISA_AUTO, x, n, out, err);
+}
+
+bp_status bp_predict_with(const bp_net *net, bp_isa isa, const double *x,
+                          size_t n, double *out, bp_error *err)
+{
     if (!net || (!x && n))
         return bp_fail(err, BP_EINVAL, "no network or inputs given");
-    if (n == 0)
-        return BP_OK;
+    bp_status st = check_isa(isa, err);
+    if (st || n == 0)
+        return st;
     const bp_arch *a = &net->arch;
     size_t n_in = a->sizes[0], n_out = a->sizes[a->n_layers];
     bp_workspace ws;
     size_t chunk = predict_chunk(a);
-    bp_status st = ws_init(&ws, a, n < chunk ? n : chunk, err);
-    if (st)
+    if ((st = ws_init_isa(&ws, a, n < chunk ? n : chunk, isa, err)))
         return st;
     for (size_t start = 0; start < n; start += ws.cap) {
         size_t m = n - start < ws.cap ? n - start : ws.cap;
@@ -657,8 +698,15 @@ bp_status bp_predict(const bp_net *net, const double *x, size_t n,
 bp_status bp_evaluate(const bp_net *net, const bp_dataset *ds, double *loss,
                       double *accuracy, bp_error *err)
 {
+    return bp_evaluate_with(net, BP_ISA_AUTO, ds, loss, accuracy, err);
+}
+
+bp_status bp_evaluate_with(const bp_net *net, bp_isa isa,
+                           const bp_dataset *ds, double *loss,
+                           double *accuracy, bp_error *err)
+{
     bp_status st = check_data(net, ds, err);
-    if (st)
+    if (st || (st = check_isa(isa, err)))
         return st;
     size_t k = ds->n_out, count;
     if (!bp_mul_size(ds->n, k, &count))
@@ -666,7 +714,7 @@ bp_status bp_evaluate(const bp_net *net, const bp_dataset *ds, double *loss,
     double *p = malloc(count * sizeof *p);
     if (!p)
         return bp_fail(err, BP_ENOMEM, "out of memory for predictions");
-    if ((st = bp_predict(net, ds->x, ds->n, p, err))) {
+    if ((st = bp_predict_with(net, isa, ds->x, ds->n, p, err))) {
         free(p);
         return st;
     }

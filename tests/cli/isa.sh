@@ -11,7 +11,11 @@
 # writes the same bytes as the widest set named, BP_ISA=naive as --isa
 # naive, and --isa overrides BP_ISA.  An unknown set (--isa or BP_ISA) is
 # refused with exit 2 and its one-line message, and so is a set this CPU
-# lacks (checked only on a CPU without AVX-512 or AVX2).
+# lacks (checked only on a CPU without AVX-512 or AVX2), by every command
+# that takes --isa: train, test, predict, gradcheck and trace.  Those
+# commands run the set given: naive repeats byte for byte, BP_ISA=naive is
+# --isa naive, train --isa naive's evaluation is test --isa naive's, and
+# predict's full-precision outputs differ between naive and the widest set.
 # One line per check, "PASS <name>" or "FAIL <name>: <reason>"; exit 0 when
 # every check passed, else 1.
 set -u
@@ -106,6 +110,61 @@ expect() {
         pass "$name"
     fi
 }
+# Every command that runs the network takes the set: test, predict,
+# gradcheck and trace (and train's evaluation after training, which test
+# repeats).  naive twice gives the same bytes, BP_ISA=naive is --isa naive,
+# and predict's outputs (printed to 17 digits) show the set reaches the
+# kernels: naive's differ from the widest set's (when that is not naive).
+printf '0.1,0.2\n0.5,-0.3\n1.5,2.5\n-1,0.25\n' >rows.txt
+# cmd NAME ARGS...: run the command into NAME.out (stderr NAME.err)
+cmd() {
+    name=$1; shift
+    "$@" >"$name.out" 2>"$name.err"
+}
+if "$BP" train $seed --isa naive --model e2e.model >e2e.out 2>e2e.err; then
+    for c in "test --model e2e.model --data linear" \
+             "predict --model e2e.model --input rows.txt" \
+             "gradcheck --data xor" "trace"; do
+        w=${c%% *}
+        # shellcheck disable=SC2086
+        if cmd $w-naive-a "$BP" $c --isa naive &&
+            cmd $w-naive-b "$BP" $c --isa naive &&
+            BP_ISA=naive cmd $w-env "$BP" $c; then
+            if cmp -s $w-naive-a.out $w-naive-b.out &&
+                cmp -s $w-naive-a.out $w-env.out; then
+                pass "$w --isa naive repeats, BP_ISA=naive alike"
+            else
+                fail "$w --isa naive" "two runs (or BP_ISA) differ"
+            fi
+        else
+            fail "$w --isa naive" "$(first_err $w-naive-a.err)$(first_err $w-env.err)"
+        fi
+        for s in $sets; do
+            # shellcheck disable=SC2086
+            if cmd $w-$s "$BP" $c --isa $s; then
+                pass "$w --isa $s runs"
+            else
+                fail "$w --isa $s" "$(first_err $w-$s.err)"
+            fi
+        done
+    done
+    # train's own evaluation ran naive: test --isa naive prints the same
+    if [ "$(sed -n '/^Testing/,$p' e2e.out)" = "$(cat test-naive-a.out)" ]; then
+        pass "train --isa naive evaluates as test --isa naive"
+    else
+        fail "train --isa naive evaluation" "differs from test --isa naive"
+    fi
+    if [ "$widest" != naive ]; then
+        if cmp -s predict-naive-a.out predict-$widest.out; then
+            fail "predict sets differ" "naive and $widest printed the same"
+        else
+            pass "predict --isa naive differs from $widest in the last bits"
+        fi
+    fi
+else
+    fail "train --isa naive --model" "$(first_err e2e.err)"
+fi
+
 list="auto, naive, avx2 or avx512"
 expect "unknown --isa" 2 \
     "backprop: error: option --isa: unknown instruction set 'sse' (expects $list)" \
@@ -113,14 +172,24 @@ expect "unknown --isa" 2 \
 expect "unknown BP_ISA" 2 \
     "backprop: error: environment variable BP_ISA: unknown instruction set 'sse' (expects $list)" \
     env BP_ISA=sse "$BP" train
+for c in test predict gradcheck trace; do
+    expect "$c: unknown --isa" 2 \
+        "backprop: error: option --isa: unknown instruction set 'sse' (expects $list)" \
+        "$BP" $c --isa sse
+    expect "$c: unknown BP_ISA" 2 \
+        "backprop: error: environment variable BP_ISA: unknown instruction set 'sse' (expects $list)" \
+        env BP_ISA=sse "$BP" $c
+done
 for s in avx512 avx2; do
     case " $sets " in *" $s "*) continue ;; esac
-    expect "--isa $s on a CPU without it" 2 \
-        "backprop: error: option --isa: this CPU does not run the $s kernels (it runs $widest at most)" \
-        "$BP" train --isa $s
-    expect "BP_ISA=$s on a CPU without it" 2 \
-        "backprop: error: environment variable BP_ISA: this CPU does not run the $s kernels (it runs $widest at most)" \
-        env BP_ISA=$s "$BP" train
+    for c in train test predict gradcheck trace; do
+        expect "$c --isa $s on a CPU without it" 2 \
+            "backprop: error: option --isa: this CPU does not run the $s kernels (it runs $widest at most)" \
+            "$BP" $c --isa $s
+        expect "$c: BP_ISA=$s on a CPU without it" 2 \
+            "backprop: error: environment variable BP_ISA: this CPU does not run the $s kernels (it runs $widest at most)" \
+            env BP_ISA=$s "$BP" $c
+    done
 done
 
 exit $status

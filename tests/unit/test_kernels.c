@@ -11,6 +11,11 @@
 #include "nn/kernels.h"
 #include "nn/vecmath.h"
 
+/* The kernels are called through their tables (kernels.h), as the
+ * workspace and the trainer call them. */
+#define K64(isa) kernels_f64(isa)
+#define K32(isa) kernels_f32(isa)
+
 /* ---------------------------------------------------------------- helpers */
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
@@ -103,8 +108,9 @@ static void test_dense_forward(void **state)
                         fill(b, n_out, -1, 1);
                         dense_forward_f64(ref, in, w, bias ? b : NULL, n_out,
                                           n_in, n);
-                        dense_forward_fast(isas[t], got, in, w,
-                                           bias ? b : NULL, n_out, n_in, n);
+                        K64(isas[t])->dense_forward(got, in, w,
+                                                    bias ? b : NULL, n_out,
+                                                    n_in, n);
                         check_guards(got, n_out * n);
                         for (size_t j = 0; j < n_out; j++)
                             for (size_t s = 0; s < n; s++) {
@@ -136,8 +142,8 @@ static void test_dense_backward_input(void **state)
                     fill(w, n_out * n_in, -2, 2);
                     fill(delta, n_out * n, -1, 1);
                     dense_backward_input_f64(ref, w, delta, n_out, n_in, n);
-                    dense_backward_input_fast(isas[t], got, w, delta, n_out,
-                                              n_in, n);
+                    K64(isas[t])->dense_backward_input(got, w, delta, n_out,
+                                                       n_in, n);
                     check_guards(got, n_in * n);
                     for (size_t i = 0; i < n_in; i++)
                         for (size_t s = 0; s < n; s++) {
@@ -172,9 +178,8 @@ static void test_dense_backward_params(void **state)
                         fill(in, n_in * n, -2, 2);
                         dense_backward_params_f64(rw, bias ? rb : NULL, delta,
                                                   in, n_out, n_in, n);
-                        dense_backward_params_fast(isas[t], dw,
-                                                   bias ? db : NULL, delta,
-                                                   in, n_out, n_in, n);
+                        K64(isas[t])->dense_backward_params(
+                            dw, bias ? db : NULL, delta, in, n_out, n_in, n);
                         check_guards(dw, n_out * n_in);
                         check_guards(db, n_out);
                         for (size_t j = 0; j < n_out; j++) {
@@ -227,8 +232,8 @@ static void test_fused_layers(void **state)
                         bp_activation act = (bp_activation)f;
                         dense_forward_f64(ref, in, w, b, n_out, n_in, n);
                         activation_forward_f64(act, ref, n_out * n);
-                        dense_forward_act_fast(isas[t], act, got, in, w, b,
-                                               n_out, n_in, n);
+                        K64(isas[t])->dense_forward_act(act, got, in, w, b,
+                                                        n_out, n_in, n);
                         check_guards(got, n_out * n);
                         for (size_t k = 0; k < n_out * n; k++) {
                             /* |f'| <= 1: the sums' error bound holds */
@@ -248,9 +253,8 @@ static void test_fused_layers(void **state)
                         dense_backward_input_f64(dref, w, delta, n_out, n_in,
                                                  n);
                         activation_backward_f64(act, dref, in, n_in * n);
-                        dense_backward_input_act_fast(isas[t], act, dgot, w,
-                                                      delta, in, n_out, n_in,
-                                                      n);
+                        K64(isas[t])->dense_backward_input_act(
+                            act, dgot, w, delta, in, n_out, n_in, n);
                         check_guards(dgot, n_in * n);
                         for (size_t k = 0; k < n_in * n; k++) {
                             size_t i = k / n, s = k % n;
@@ -292,7 +296,7 @@ static void test_activations(void **state)
                 memcpy(ref, z, n * sizeof *z);
                 memcpy(got, z, n * sizeof *z);
                 activation_forward_f64((bp_activation)f, ref, n);
-                activation_forward_fast(isas[t], (bp_activation)f, got, n);
+                K64(isas[t])->activation_forward((bp_activation)f, got, n);
                 check_guards(got, n);
                 for (size_t k = 0; k < n; k++) {
                     if (f == BP_ACT_SIGMOID) {
@@ -310,8 +314,8 @@ static void test_activations(void **state)
                 memcpy(dref, d, n * sizeof *d);
                 memcpy(dgot, d, n * sizeof *d);
                 activation_backward_f64((bp_activation)f, dref, ref, n);
-                activation_backward_fast(isas[t], (bp_activation)f, dgot, ref,
-                                         n);
+                K64(isas[t])->activation_backward((bp_activation)f, dgot, ref,
+                                                  n);
                 check_guards(dgot, n);
                 for (size_t k = 0; k < n; k++)
                     expect_near("activation_backward", isas[t], k, dgot[k],
@@ -332,7 +336,7 @@ static void test_relu_nan(void **state)
         double r[5];
         memcpy(r, a, sizeof a);
         activation_forward_f64(BP_ACT_RELU, r, 5);
-        activation_forward_fast(isas[t], BP_ACT_RELU, a, 5);
+        K64(isas[t])->activation_forward(BP_ACT_RELU, a, 5);
         for (int k = 0; k < 5; k++)
             assert_same_double(a[k], r[k]);
     }
@@ -353,11 +357,11 @@ static void check_loss(bp_isa isa, bp_loss loss, size_t count, size_t n_out,
     for (size_t k = 0; k < count; k++)
         y[k] = binary ? (double)(uniform(0, 1) < 0.5) : uniform(0, 1);
     double lref = loss_value_f64(loss, p, y, count);
-    double lgot = loss_value_fast(isa, loss, p, y, count);
+    double lgot = K64(isa)->loss_value(loss, p, y, count);
     output_delta_f64(loss, dref, p, y, count, n_out);
-    output_delta_fast(isa, loss, dgot, p, y, count, n_out);
-    double lboth = loss_output_delta_fast(isa, loss, dboth, p, y, count,
-                                          n_out);
+    K64(isa)->output_delta(loss, dgot, p, y, count, n_out);
+    double lboth = K64(isa)->loss_output_delta(loss, dboth, p, y, count,
+                                               n_out);
     check_guards(dgot, count);
     check_guards(dboth, count);
     assert_close(lgot, lref, 1e-14);
@@ -404,7 +408,7 @@ static void test_loss_not_finite(void **state)
                     y[k] = k & 1;
                 }
                 p[at] = at & 2 ? NAN : INFINITY;
-                double l = loss_value_fast(isas[t], (bp_loss)loss, p, y, 11);
+                double l = K64(isas[t])->loss_value((bp_loss)loss, p, y, 11);
                 assert_false(isfinite(l));
             }
 }
@@ -414,8 +418,8 @@ static void test_loss_not_finite(void **state)
 #define RT double
 #define REF long double
 #define TS(name) name##_f64
-#define T_EXP(isa, y, x, n) vec_exp((isa), (y), (x), (n))
-#define T_LOG(isa, y, x, n) vec_log((isa), (y), (x), (n))
+#define T_EXP(isa, y, x, n) K64(isa)->vexp((y), (x), (n))
+#define T_LOG(isa, y, x, n) K64(isa)->vlog((y), (x), (n))
 #define R_EXP(x) expl(x)
 #define R_LOG(x) logl(x)
 #define MANT 53
@@ -429,8 +433,8 @@ static void test_loss_not_finite(void **state)
 #define RT float
 #define REF double
 #define TS(name) name##_f32
-#define T_EXP(isa, y, x, n) vec_exp_f32((isa), (y), (x), (n))
-#define T_LOG(isa, y, x, n) vec_log_f32((isa), (y), (x), (n))
+#define T_EXP(isa, y, x, n) K32(isa)->vexp((y), (x), (n))
+#define T_LOG(isa, y, x, n) K32(isa)->vlog((y), (x), (n))
 #define R_EXP(x) exp(x)
 #define R_LOG(x) log(x)
 #define MANT 24
@@ -516,7 +520,7 @@ static void test_sigmoid_sweep(void **state)
                             -709.9};
     memcpy(xs + SWEEP, ends, sizeof ends);
     for (int t = 0; t < n_isa; t++) {
-        vec_sigmoid(isas[t], ys, xs, SWEEP + 8);
+        K64(isas[t])->vsigmoid(ys, xs, SWEEP + 8);
         double worst = 0;
         for (size_t k = 0; k < SWEEP + 8; k++) {
             double r = 1.0 / (1.0 + exp(-xs[k]));
@@ -648,10 +652,10 @@ static void check_f32_layer(bp_isa isa, bp_activation act, size_t n_out,
         dense_forward_f32(ref, in, w, bb, n_out, n_in, n);
         if (fused) {
             activation_forward_f32(act, ref, n_out * n);
-            dense_forward_act_fast_f32(isa, act, got, in, w, bb, n_out, n_in,
-                                       n);
+            K32(isa)->dense_forward_act(act, got, in, w, bb, n_out, n_in,
+                                        n);
         } else {
-            dense_forward_fast_f32(isa, got, in, w, bb, n_out, n_in, n);
+            K32(isa)->dense_forward(got, in, w, bb, n_out, n_in, n);
         }
         check_fguards(got, n_out * n);
         for (size_t j = 0; j < n_out; j++)
@@ -684,11 +688,11 @@ static void check_f32_layer(bp_isa isa, bp_activation act, size_t n_out,
         dense_backward_input_f32(dref, w, delta, n_out, n_in, n);
         if (fused) {
             activation_backward_f32(act, dref, a, n_in * n);
-            dense_backward_input_act_fast_f32(isa, act, dgot, w, delta, a,
-                                              n_out, n_in, n);
+            K32(isa)->dense_backward_input_act(act, dgot, w, delta, a,
+                                               n_out, n_in, n);
         } else {
-            dense_backward_input_fast_f32(isa, dgot, w, delta, n_out, n_in,
-                                          n);
+            K32(isa)->dense_backward_input(dgot, w, delta, n_out, n_in,
+                                           n);
         }
         check_fguards(dgot, n_in * n);
         for (size_t i = 0; i < n_in; i++)
@@ -709,8 +713,8 @@ static void check_f32_layer(bp_isa isa, bp_activation act, size_t n_out,
     /* parameter gradients */
     dense_backward_params_f32(rw, bias ? rb : NULL, delta, in, n_out, n_in,
                               n);
-    dense_backward_params_fast_f32(isa, gw, bias ? gb : NULL, delta, in,
-                                   n_out, n_in, n);
+    K32(isa)->dense_backward_params(gw, bias ? gb : NULL, delta, in,
+                                    n_out, n_in, n);
     check_fguards(gw, n_out * n_in);
     check_fguards(gb, n_out);
     for (size_t j = 0; j < n_out; j++) {
@@ -810,13 +814,13 @@ static void test_sums_in_order(void **state)
                 fb[k] = (float)b[k];
             for (size_t k = 0; k < small; k++)
                 fa[k] = (float)a[k];
-            dense_forward_fast(isas[t], got, in, w, b, n_out, n_in, n);
-            dense_forward_act_fast(isas[t], BP_ACT_RELU, act, in, w, b, n_out,
-                                   n_in, n);
-            dense_forward_fast_f32(isas[t], fgot, fin, fw, fb, n_out, n_in,
-                                   n);
-            dense_forward_act_fast_f32(isas[t], BP_ACT_RELU, fact, fin, fw, fb,
-                                       n_out, n_in, n);
+            K64(isas[t])->dense_forward(got, in, w, b, n_out, n_in, n);
+            K64(isas[t])->dense_forward_act(BP_ACT_RELU, act, in, w, b, n_out,
+                                            n_in, n);
+            K32(isas[t])->dense_forward(fgot, fin, fw, fb, n_out, n_in,
+                                        n);
+            K32(isas[t])->dense_forward_act(BP_ACT_RELU, fact, fin, fw, fb,
+                                            n_out, n_in, n);
             check_guards(got, small);
             check_guards(act, small);
             check_fguards(fgot, small);
@@ -843,11 +847,12 @@ static void test_sums_in_order(void **state)
             /* back through the layer: the n_in rows of `in` are the deltas,
              * the n_out rows of din its inputs (a: their activations) */
             for (int f = BP_ACT_SIGMOID; f <= BP_ACT_NONE; f++) {
-                dense_backward_input_act_fast(isas[t], (bp_activation)f, din, w,
-                                              in, a, n_in, n_out, n);
-                dense_backward_input_act_fast_f32(isas[t], (bp_activation)f,
-                                                  fdin, fw, fin, fa, n_in,
-                                                  n_out, n);
+                K64(isas[t])->dense_backward_input_act((bp_activation)f, din,
+                                                       w, in, a, n_in, n_out,
+                                                       n);
+                K32(isas[t])->dense_backward_input_act((bp_activation)f,
+                                                       fdin, fw, fin, fa, n_in,
+                                                       n_out, n);
                 check_guards(din, small);
                 check_fguards(fdin, small);
                 for (size_t i = 0; i < n_out; i++)
@@ -945,7 +950,7 @@ static void test_f32_activations(void **state)
                 memcpy(ref, z, n * sizeof *z);
                 memcpy(got, z, n * sizeof *z);
                 activation_forward_f32((bp_activation)f, ref, n);
-                activation_forward_fast_f32(isas[t], (bp_activation)f, got, n);
+                K32(isas[t])->activation_forward((bp_activation)f, got, n);
                 check_fguards(got, n);
                 for (size_t k = 0; k < n; k++) {
                     if (f == BP_ACT_SIGMOID && !isnan(ref[k])) {
@@ -969,8 +974,8 @@ static void test_f32_activations(void **state)
                     if (isnan(ref[k]))
                         ref[k] = 0.5f;
                 activation_backward_f32((bp_activation)f, dref, ref, n);
-                activation_backward_fast_f32(isas[t], (bp_activation)f, dgot,
-                                             ref, n);
+                K32(isas[t])->activation_backward((bp_activation)f, dgot,
+                                                  ref, n);
                 check_fguards(dgot, n);
                 for (size_t k = 0; k < n; k++)
                     expect_same_float("activation_backward_f32", isas[t], k,
@@ -993,7 +998,7 @@ static void check_f32_loss(bp_isa isa, bp_loss loss, size_t count,
     for (size_t k = 0; k < count; k++)
         y[k] = binary ? (float)(uniform(0, 1) < 0.5) : (float)uniform(0, 1);
     double lref = loss_value_f32(loss, p, y, count);
-    double lgot = loss_value_fast_f32(isa, loss, p, y, count);
+    double lgot = K32(isa)->loss_value(loss, p, y, count);
     double bound = 0;
     for (size_t k = 0; k < count; k++) {
         double pk = p[k], yk = y[k];
@@ -1009,7 +1014,7 @@ static void check_f32_loss(bp_isa isa, bp_loss loss, size_t count,
                  "naive %.17g, bound %g", bp_isa_name(isa), (int)loss, count,
                  binary, lgot, lref, bound);
     output_delta_f32(loss, dref, p, y, count, n_out);
-    output_delta_fast_f32(isa, loss, dgot, p, y, count, n_out);
+    K32(isa)->output_delta(loss, dgot, p, y, count, n_out);
     check_fguards(dgot, count);
     for (size_t k = 0; k < count; k++)
         expect_same_float("output_delta_f32", isa, k, dgot[k], dref[k]);
@@ -1040,8 +1045,8 @@ static void test_f32_losses(void **state)
                     y[k] = (float)(k & 1);
                 }
                 p[at] = at & 2 ? NAN : INFINITY;
-                double l = loss_value_fast_f32(isas[t], (bp_loss)loss, p, y,
-                                               19);
+                double l = K32(isas[t])->loss_value((bp_loss)loss, p, y,
+                                                    19);
                 assert_false(isfinite(l));
             }
 }
@@ -1126,7 +1131,7 @@ static void test_f32_sigmoid_sweep(void **state)
                            -88.5f, -88.8f};
     memcpy(xs + SWEEP, ends, sizeof ends);
     for (int t = 0; t < n_isa; t++) {
-        vec_sigmoid_f32(isas[t], ys, xs, SWEEP + 8);
+        K32(isas[t])->vsigmoid(ys, xs, SWEEP + 8);
         double worst = 0;
         for (size_t k = 0; k < SWEEP + 8; k++) {
             double r = 1.0 / (1.0 + exp(-(double)xs[k]));
@@ -1213,17 +1218,17 @@ static void test_output1(void **state)
                 for (int t = 0; t < n_isa; t++) {
                     bp_isa isa = isas[t];
                     const double *bb = bias ? b : NULL;
-                    double l1 = output1_fast(isa, loss, f, p1, d1, w1,
-                                             bias ? b1 : NULL, i1, a, w, bb,
-                                             y, h, n);
-                    dense_forward_fast(isa, p2, a, w, bb, 1, h, n);
-                    activation_forward_fast(isa, BP_ACT_SIGMOID, p2, n);
-                    double l2 = loss_value_fast(isa, loss, p2, y, n);
-                    output_delta_fast(isa, loss, d2, p2, y, n, 1);
-                    dense_backward_params_fast(isa, w2, bias ? b2 : NULL, d2,
-                                               a, 1, h, n);
-                    dense_backward_input_act_fast(isa, f, i2, w, d2, a, 1, h,
-                                                  n);
+                    double l1 = K64(isa)->output1(loss, f, p1, d1, w1,
+                                                  bias ? b1 : NULL, i1, a, w,
+                                                  bb, y, h, n);
+                    K64(isa)->dense_forward(p2, a, w, bb, 1, h, n);
+                    K64(isa)->activation_forward(BP_ACT_SIGMOID, p2, n);
+                    double l2 = K64(isa)->loss_value(loss, p2, y, n);
+                    K64(isa)->output_delta(loss, d2, p2, y, n, 1);
+                    K64(isa)->dense_backward_params(w2, bias ? b2 : NULL, d2,
+                                                    a, 1, h, n);
+                    K64(isa)->dense_backward_input_act(f, i2, w, d2, a, 1, h,
+                                                       n);
                     if (memcmp(&l1, &l2, sizeof l1))
                         fail_msg("output1 loss (%s, h %zu, n %zu): %a, "
                                  "apart %a", bp_isa_name(isa), h, n, l1, l2);
@@ -1235,8 +1240,8 @@ static void test_output1(void **state)
                     expect_same("din", isa, h, n, i1, i2, h * n);
                     /* no layer below: din untouched */
                     i1[0] = 1234.5;
-                    double l3 = output1_fast(isa, loss, f, p1, d1, w1, NULL,
-                                             NULL, a, w, bb, y, h, n);
+                    double l3 = K64(isa)->output1(loss, f, p1, d1, w1, NULL,
+                                                  NULL, a, w, bb, y, h, n);
                     assert_true(l3 == l1 || (isnan(l3) && isnan(l1)));
                     assert_true(i1[0] == 1234.5);
                     check_guards(p1, n);
@@ -1380,15 +1385,15 @@ static void test_sigmoid_pass_exact(void **state)
     }
     for (int t = 0; t < n_isa; t++) {
         memcpy(a, x, COUNT * sizeof *x);
-        activation_forward_fast(isas[t], BP_ACT_SIGMOID, a, COUNT);
-        vec_sigmoid(isas[t], y, x, COUNT);
+        K64(isas[t])->activation_forward(BP_ACT_SIGMOID, a, COUNT);
+        K64(isas[t])->vsigmoid(y, x, COUNT);
         size_t k = first_difference(a, y, COUNT);
         if (k < COUNT)
             fail_msg("sigmoid pass (%s) [%zu]: %a, vec_sigmoid %a",
                      bp_isa_name(isas[t]), k, a[k], y[k]);
         memcpy(af, xf, COUNT * sizeof *xf);
-        activation_forward_fast_f32(isas[t], BP_ACT_SIGMOID, af, COUNT);
-        vec_sigmoid_f32(isas[t], yf, xf, COUNT);
+        K32(isas[t])->activation_forward(BP_ACT_SIGMOID, af, COUNT);
+        K32(isas[t])->vsigmoid(yf, xf, COUNT);
         for (size_t e = 0; e < COUNT; e++)
             if (memcmp(&af[e], &yf[e], sizeof af[e]) &&
                 !(isnan(af[e]) && isnan(yf[e])))
@@ -1440,10 +1445,10 @@ static void test_mean_rounding(void **state)
                     fdelta[k] = (float)(delta[k] = floor(uniform(-4, 5)));
                 for (size_t k = 0; k < n_in * n; k++)
                     fin[k] = (float)(in[k] = floor(uniform(-4, 5)));
-                dense_backward_params_fast(isas[t], dw, db, delta, in, n_out,
-                                           n_in, n);
-                dense_backward_params_fast_f32(isas[t], fdw, fdb, fdelta, fin,
-                                               n_out, n_in, n);
+                K64(isas[t])->dense_backward_params(dw, db, delta, in, n_out,
+                                                    n_in, n);
+                K32(isas[t])->dense_backward_params(fdw, fdb, fdelta, fin,
+                                                    n_out, n_in, n);
                 check_guards(dw, nw), check_guards(db, n_out);
                 check_fguards(fdw, nw), check_fguards(fdb, n_out);
                 for (size_t j = 0; j < n_out; j++)

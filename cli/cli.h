@@ -177,8 +177,12 @@ bp_dataset *cli_dataset(const cli_config *cfg);
 
 /* The seed's test output: "Testing ...", predictions, accuracy (with isa's
  * kernels). */
+/* How the command's evaluations run: its --isa, and the arithmetic it
+ * trained in (--dtype; f64 for commands that do not train). */
+bp_eval_opts cli_eval_opts(const cli_config *cfg);
+
 int cli_print_test(FILE *out, const bp_net *net, const bp_dataset *ds,
-                   bp_isa isa);
+                   bp_eval_opts run);
 
 /* Seconds on a monotonic clock. */
 double cli_seconds(void);

@@ -179,7 +179,7 @@ static int read_line(FILE *in, char **line, size_t *cap, size_t *len)
 
 static int predict_stream(const bp_net *net, const bp_model_extra *extra,
                           FILE *in, const char *name, char delim, int proba,
-                          bp_isa isa)
+                          bp_eval_opts run)
 {
     const bp_arch *a = bp_net_arch(net);
     size_t n_in = a->sizes[0], n_out = a->sizes[a->n_layers];
@@ -207,7 +207,7 @@ static int predict_stream(const bp_net *net, const bp_model_extra *extra,
             break;
         }
         bp_error err;
-        if (bp_model_predict_with(net, extra, isa, row, 1, p, &err)) {
+        if (bp_model_predict_with(net, extra, run, row, 1, p, &err)) {
             rc = cli_error(EXIT_RUNTIME, "%s", err.msg);
             break;
         }
@@ -308,7 +308,7 @@ static int predict_file(const cli_config *cfg, const bp_net *net,
     if (!p)
         rc = cli_error(EXIT_RUNTIME, "out of memory for %zu predictions",
                        t->n);
-    else if (bp_model_predict_with(net, extra, cfg->isa, t->x, t->n, p,
+    else if (bp_model_predict_with(net, extra, cli_eval_opts(cfg), t->x, t->n, p,
                                    &err))
         rc = cli_error(cli_exit_code(err.code), "%s", err.msg);
     if (rc == EXIT_OK && cfg->proba)
@@ -351,7 +351,7 @@ int cmd_predict(int argc, char **argv)
         if (!delim)
             delim = extra.label && extra.delimiter ? extra.delimiter : ',';
         rc = predict_stream(net, &extra, stdin, "stdin", delim, cfg.proba,
-                            cfg.isa);
+                            cli_eval_opts(&cfg));
     }
     bp_model_extra_free(&extra);
     bp_net_free(net);

@@ -32,9 +32,10 @@ int cmd_test(int argc, char **argv)
     cli_data d;
     rc = cli_load_for_model(&cfg, net, &extra, &d, 0);
     if (rc == EXIT_OK && d.generated)
-        rc = cli_print_test(stdout, net, d.train, cfg.isa);
+        rc = cli_print_test(stdout, net, d.train, cli_eval_opts(&cfg));
     else if (rc == EXIT_OK)
-        rc = print_metrics(stdout, "test", net, d.train, &extra, 1, cfg.isa);
+        rc = print_metrics(stdout, "test", net, d.train, &extra, 1,
+                           cli_eval_opts(&cfg));
     cli_data_free(&d);
     bp_model_extra_free(&extra);
     bp_net_free(net);

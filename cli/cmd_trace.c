@@ -389,9 +389,9 @@ static void gradient_tables(FILE *o, int md, const cli_config *cfg,
         for (size_t k = 0; k < count; k++) {
             double saved = params[base + k], up, down;
             params[base + k] = saved + cfg->h;
-            bp_evaluate_with(net, cfg->isa, one, &up, NULL, NULL);
+            bp_evaluate_with(net, (bp_eval_opts){cfg->isa, BP_F64}, one, &up, NULL, NULL);
             params[base + k] = saved - cfg->h;
-            bp_evaluate_with(net, cfg->isa, one, &down, NULL, NULL);
+            bp_evaluate_with(net, (bp_eval_opts){cfg->isa, BP_F64}, one, &down, NULL, NULL);
             params[base + k] = saved;
             double numeric = (up - down) / (2 * cfg->h), g = grad[base + k];
             double rel = fabs(g - numeric) / fmax(fmax(fabs(g), fabs(numeric)), 1e-4);

@@ -370,11 +370,12 @@ static int report(const cli_config *cfg, const train_inputs *in,
     const cli_data *d = &in->d;
     int rc = cfg->file_data
                  ? print_metrics(stdout, "train", res->net, d->train,
-                                 &d->extra, 0, cfg->isa)
-                 : cli_print_test(stdout, res->net, d->train, cfg->isa);
+                                 &d->extra, 0, cli_eval_opts(cfg))
+                 : cli_print_test(stdout, res->net, d->train,
+                                  cli_eval_opts(cfg));
     if (rc == EXIT_OK && d->test)
         rc = print_metrics(stdout, "test", res->net, d->test, &d->extra, 1,
-                           cfg->isa);
+                           cli_eval_opts(cfg));
     return rc;
 }
 

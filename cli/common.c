@@ -106,17 +106,22 @@ bp_dataset *cli_dataset(const cli_config *cfg)
     return ds;
 }
 
+bp_eval_opts cli_eval_opts(const cli_config *cfg)
+{
+    return (bp_eval_opts){.isa = cfg->isa, .dtype = cfg->dtype};
+}
+
 int cli_print_test(FILE *out, const bp_net *net, const bp_dataset *ds,
-                   bp_isa isa)
+                   bp_eval_opts run)
 {
     bp_error err;
     double *p = malloc(ds->n * ds->n_out * sizeof *p);
     if (!p)
         return cli_error(EXIT_RUNTIME, "out of memory for predictions");
     double accuracy;
-    bp_status st = bp_predict_with(net, isa, ds->x, ds->n, p, &err);
+    bp_status st = bp_predict_with(net, run, ds->x, ds->n, p, &err);
     if (!st)
-        st = bp_evaluate_with(net, isa, ds, NULL, &accuracy, &err);
+        st = bp_evaluate_with(net, run, ds, NULL, &accuracy, &err);
     if (st) {
         free(p);
         return cli_error(cli_exit_code(st), "%s", err.msg);

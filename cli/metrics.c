@@ -97,7 +97,7 @@ static int confusion(FILE *out, const size_t *m, size_t classes,
 
 int print_metrics(FILE *out, const char *name, const bp_net *net,
                   const bp_dataset *ds, const bp_model_extra *extra,
-                  int details, bp_isa isa)
+                  int details, bp_eval_opts run)
 {
     const bp_arch *a = bp_net_arch(net);
     size_t k = ds->n_out;
@@ -105,7 +105,7 @@ int print_metrics(FILE *out, const char *name, const bp_net *net,
     if (!p)
         return cli_error(EXIT_RUNTIME, "out of memory for predictions");
     bp_error err;
-    if (bp_predict_with(net, isa, ds->x, ds->n, p, &err)) {
+    if (bp_predict_with(net, run, ds->x, ds->n, p, &err)) {
         free(p);
         return cli_error(EXIT_RUNTIME, "%s", err.msg);
     }

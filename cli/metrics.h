@@ -14,7 +14,7 @@
  */
 int print_metrics(FILE *out, const char *name, const bp_net *net,
                   const bp_dataset *ds, const bp_model_extra *extra,
-                  int details, bp_isa isa);
+                  int details, bp_eval_opts run);
 
 /* The class an output vector (or a one-hot / 0-1 target) picks: p > 0.5
  * for one sigmoid output, else the first largest of the k outputs. */

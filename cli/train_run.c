@@ -291,8 +291,8 @@ static bp_status run_epochs(const cli_config *cfg, run_state *s, size_t last,
         if ((st = bp_trainer_epoch(s->tr, &loss, err)))
             break;
         res->done = epoch;
-        if (s->val && (st = bp_evaluate_with(s->net, cfg->isa, s->val, &vloss,
-                                             &vacc, err)))
+        if (s->val && (st = bp_evaluate_with(s->net, cli_eval_opts(cfg), s->val,
+                                             &vloss, &vacc, err)))
             break;
         if (hist) {
             history_add(hist, loss, bp_trainer_accuracy(s->tr));
@@ -443,7 +443,7 @@ int cli_run_training(const cli_config *cfg, bp_dataset *ds,
     if (rc != EXIT_OK && rc != EXIT_INTERRUPTED)
         return rc;
     int prc = cfg->file_data ? EXIT_OK
-                             : cli_print_test(out, res.net, ds, cfg->isa);
+                             : cli_print_test(out, res.net, ds, cli_eval_opts(cfg));
     if (prc != EXIT_OK)
         rc = prc;
     if ((rc == EXIT_OK || rc == EXIT_INTERRUPTED) && net_out)

@@ -467,15 +467,28 @@ bp_status bp_evaluate(const bp_net *net, const bp_dataset *ds,
 double bp_loss_value(bp_loss loss, const double *p, const double *y,
                      size_t k, size_t n);
 
-/* bp_predict and bp_evaluate with the kernels' instruction set chosen, as
- * bp_train_opts.isa chooses a trainer's: BP_ISA_AUTO the widest this CPU
- * runs (what bp_predict and bp_evaluate run), BP_ISA_NAIVE the reference
- * kernels, whose results are the same bits on every machine.  No global
- * state: each call takes its own.  An isa out of range or that this CPU
- * does not run is BP_EINVAL, with a message naming it. */
-bp_status bp_predict_with(const bp_net *net, bp_isa isa, const double *x,
-                          size_t n, double *out, bp_error *err);
-bp_status bp_evaluate_with(const bp_net *net, bp_isa isa,
+/*
+ * How bp_predict_with and bp_evaluate_with run: the kernels' instruction
+ * set, as bp_train_opts.isa chooses a trainer's (BP_ISA_AUTO the widest
+ * this CPU runs, what bp_predict and bp_evaluate run; BP_ISA_NAIVE the
+ * reference kernels, whose results are the same bits on every machine),
+ * and the arithmetic: BP_F32 runs the passes in float, as a float trainer
+ * does (a network trained in float, evaluated at its training's
+ * precision and about twice the speed; the inputs converted as they are
+ * loaded, the outputs widened).  Zero is auto and double.
+ */
+typedef struct {
+    bp_isa isa;
+    bp_dtype dtype;
+} bp_eval_opts;
+
+/* bp_predict and bp_evaluate run as `run` says.  No global state: each
+ * call takes its own.  An isa out of range or that this CPU does not run,
+ * or an unknown dtype, is BP_EINVAL with a message naming it. */
+bp_status bp_predict_with(const bp_net *net, bp_eval_opts run,
+                          const double *x, size_t n, double *out,
+                          bp_error *err);
+bp_status bp_evaluate_with(const bp_net *net, bp_eval_opts run,
                            const bp_dataset *ds, double *loss,
                            double *accuracy, bp_error *err);
 
@@ -570,7 +583,8 @@ double bp_trainer_accuracy(const bp_trainer *tr);
  * (bp_gradcheck holds them so while it moves the weights). */
 bp_status bp_gradient(const bp_net *net, const bp_dataset *ds, double *grad,
                       double *loss, bp_error *err);
-/* The same with the kernels' instruction set (as bp_predict_with). */
+/* The same with the kernels' instruction set (as bp_eval_opts.isa; the
+ * gradient is always taken in double). */
 bp_status bp_gradient_with(const bp_net *net, bp_isa isa,
                            const bp_dataset *ds, double *grad, double *loss,
                            bp_error *err);
@@ -595,7 +609,7 @@ void bp_optimizer_step(const bp_train_opts *opts, double *params,
 bp_status bp_gradcheck(const bp_net *net, const bp_dataset *ds, double h,
                        double *max_rel_err, double *max_abs_grad,
                        bp_error *err);
-/* The same with the kernels' instruction set (as bp_predict_with). */
+/* The same with the kernels' instruction set (as bp_gradient_with). */
 bp_status bp_gradcheck_with(const bp_net *net, bp_isa isa,
                             const bp_dataset *ds, double h,
                             double *max_rel_err, double *max_abs_grad,
@@ -669,9 +683,9 @@ void bp_model_extra_free(bp_model_extra *extra);
 bp_status bp_model_predict(const bp_net *net, const bp_model_extra *extra,
                            const double *x, size_t n, double *out,
                            bp_error *err);
-/* The same with the kernels' instruction set (as bp_predict_with). */
+/* The same run as `run` says (as bp_predict_with). */
 bp_status bp_model_predict_with(const bp_net *net,
-                                const bp_model_extra *extra, bp_isa isa,
+                                const bp_model_extra *extra, bp_eval_opts run,
                                 const double *x, size_t n, double *out,
                                 bp_error *err);
 

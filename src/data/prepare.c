@@ -436,18 +436,19 @@ bp_status bp_model_predict(const bp_net *net, const bp_model_extra *extra,
                            const double *x, size_t n, double *out,
                            bp_error *err)
 {
-    return bp_model_predict_with(net, extra, BP_ISA_AUTO, x, n, out, err);
+    return bp_model_predict_with(net, extra, (bp_eval_opts){0}, x, n, out,
+                                 err);
 }
 
 bp_status bp_model_predict_with(const bp_net *net,
-                                const bp_model_extra *extra, bp_isa isa,
+                                const bp_model_extra *extra, bp_eval_opts run,
                                 const double *x, size_t n, double *out,
                                 bp_error *err)
 {
     if (!net || !x || !out)
         return bp_fail(err, BP_EINVAL, "bp_model_predict: NULL argument");
     if (!extra)
-        return bp_predict_with(net, isa, x, n, out, err);
+        return bp_predict_with(net, run, x, n, out, err);
     const bp_arch *a = bp_net_arch(net);
     size_t d = a->sizes[0], k = a->sizes[a->n_layers], cells;
     const double *in = x;
@@ -460,7 +461,7 @@ bp_status bp_model_predict_with(const bp_net *net,
         bp_standardize(copy, n, d, extra->mean, extra->std);
         in = copy;
     }
-    bp_status st = bp_predict_with(net, isa, in, n, out, err);
+    bp_status st = bp_predict_with(net, run, in, n, out, err);
     free(copy);
     if (!st && a->output == BP_OUT_LINEAR && extra->target_std > 0)
         for (size_t e = 0; e < n * k; e++)

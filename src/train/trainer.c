@@ -666,22 +666,62 @@ static size_t predict_chunk(const bp_arch *a)
 bp_status bp_predict(const bp_net *net, const double *x, size_t n,
                      double *out, bp_error *err)
 {
-    return bp_predict_with(net, BP_ISA_AUTO, x, n, out, err);
+    return bp_predict_with(net, (bp_eval_opts){0}, x, n, out, err);
 }
 
-bp_status bp_predict_with(const bp_net *net, bp_isa isa, const double *x,
-                          size_t n, double *out, bp_error *err)
+/* bp_predict_with in float: a float copy of the weights, the inputs
+ * converted as they are loaded, the outputs widened. */
+static bp_status predict_f32(const bp_net *net, bp_isa isa, const double *x,
+                             size_t n, double *out, bp_error *err)
+{
+    const bp_arch *a = &net->arch;
+    size_t n_in = a->sizes[0], n_out = a->sizes[a->n_layers];
+    size_t chunk = samples_in(a, sizeof(float), PREDICT_BYTES, 64, 1024);
+    float *w = malloc((net->n_params ? net->n_params : 1) * sizeof *w);
+    if (!w)
+        return bp_fail(err, BP_ENOMEM, "out of memory for the weights");
+    for (size_t k = 0; k < net->n_params; k++)
+        w[k] = (float)net->params[k];
+    bp_workspace_f32 ws;
+    bp_status st = ws_init_f32(&ws, a, n < chunk ? n : chunk, err);
+    if (st) {
+        free(w);
+        return st;
+    }
+    ws_set_isa_f32(&ws, isa == BP_ISA_AUTO ? bp_isa_best() : isa);
+    for (size_t start = 0; start < n; start += ws.cap) {
+        size_t m = n - start < ws.cap ? n - start : ws.cap;
+        ws_load_inputs_f32(&ws, x + start * n_in, n_in, m);
+        const float *p = ws_forward_f32(net, w, &ws, m);   /* [n_out][m] */
+        for (size_t s = 0; s < m; s++)
+            for (size_t k = 0; k < n_out; k++)
+                out[(start + s) * n_out + k] = p[k * m + s];
+    }
+    ws_free_f32(&ws);
+    free(w);
+    return BP_OK;
+}
+
+bp_status bp_predict_with(const bp_net *net, bp_eval_opts run,
+                          const double *x, size_t n, double *out,
+                          bp_error *err)
 {
     if (!net || (!x && n))
         return bp_fail(err, BP_EINVAL, "no network or inputs given");
-    bp_status st = check_isa(isa, err);
-    if (st || n == 0)
+    bp_status st = check_isa(run.isa, err);
+    if (st)
         return st;
+    if ((unsigned)run.dtype >= BP_DTYPE_COUNT)
+        return bp_fail(err, BP_EINVAL, "unknown dtype %d", (int)run.dtype);
+    if (n == 0)
+        return BP_OK;
+    if (run.dtype == BP_F32)
+        return predict_f32(net, run.isa, x, n, out, err);
     const bp_arch *a = &net->arch;
     size_t n_in = a->sizes[0], n_out = a->sizes[a->n_layers];
     bp_workspace ws;
     size_t chunk = predict_chunk(a);
-    if ((st = ws_init_isa(&ws, a, n < chunk ? n : chunk, isa, err)))
+    if ((st = ws_init_isa(&ws, a, n < chunk ? n : chunk, run.isa, err)))
         return st;
     for (size_t start = 0; start < n; start += ws.cap) {
         size_t m = n - start < ws.cap ? n - start : ws.cap;
@@ -698,15 +738,15 @@ bp_status bp_predict_with(const bp_net *net, bp_isa isa, const double *x,
 bp_status bp_evaluate(const bp_net *net, const bp_dataset *ds, double *loss,
                       double *accuracy, bp_error *err)
 {
-    return bp_evaluate_with(net, BP_ISA_AUTO, ds, loss, accuracy, err);
+    return bp_evaluate_with(net, (bp_eval_opts){0}, ds, loss, accuracy, err);
 }
 
-bp_status bp_evaluate_with(const bp_net *net, bp_isa isa,
+bp_status bp_evaluate_with(const bp_net *net, bp_eval_opts run,
                            const bp_dataset *ds, double *loss,
                            double *accuracy, bp_error *err)
 {
     bp_status st = check_data(net, ds, err);
-    if (st || (st = check_isa(isa, err)))
+    if (st || (st = check_isa(run.isa, err)))
         return st;
     size_t k = ds->n_out, count;
     if (!bp_mul_size(ds->n, k, &count))
@@ -714,7 +754,7 @@ bp_status bp_evaluate_with(const bp_net *net, bp_isa isa,
     double *p = malloc(count * sizeof *p);
     if (!p)
         return bp_fail(err, BP_ENOMEM, "out of memory for predictions");
-    if ((st = bp_predict_with(net, isa, ds->x, ds->n, p, err))) {
+    if ((st = bp_predict_with(net, run, ds->x, ds->n, p, err))) {
         free(p);
         return st;
     }

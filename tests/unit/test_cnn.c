@@ -200,6 +200,44 @@ static void test_dropout_evaluation(void **state)
     bp_net_free(none);
 }
 
+/* A network evaluated in float (bp_eval_opts.dtype): the double
+ * predictions to float precision, and not the same bits (it does run in
+ * float); an unknown dtype refused. */
+static void test_float_evaluation(void **state)
+{
+    (void)state;
+    bp_shape in = {2, 9, 9};
+    bp_net *net = net_of("conv:5:3,relu,maxpool:2,conv:4:3:s2,tanh,dense:7,relu",
+                         in, 4, 1, 12);
+    bp_dataset *ds = images(70, in, 4, 13);
+    size_t count = ds->n * ds->n_out;
+    double *p64 = malloc(count * sizeof *p64), *p32 = malloc(count * sizeof *p32);
+    bp_error err;
+    assert_int_equal(bp_predict_with(net, (bp_eval_opts){0}, ds->x, ds->n,
+                                     p64, &err), BP_OK);
+    assert_int_equal(bp_predict_with(net, (bp_eval_opts){.dtype = BP_F32},
+                                     ds->x, ds->n, p32, &err), BP_OK);
+    int differ = 0;
+    for (size_t e = 0; e < count; e++) {
+        assert_true(fabs(p64[e] - p32[e]) < 1e-5);
+        differ |= p64[e] != p32[e];
+    }
+    assert_true(differ);
+    double l64, l32, a64, a32;
+    assert_int_equal(bp_evaluate_with(net, (bp_eval_opts){0}, ds, &l64, &a64,
+                                      &err), BP_OK);
+    assert_int_equal(bp_evaluate_with(net, (bp_eval_opts){.dtype = BP_F32}, ds,
+                                      &l32, &a32, &err), BP_OK);
+    assert_close(l32, l64, 1e-5);
+    assert_int_equal(bp_predict_with(net, (bp_eval_opts){.dtype = BP_DTYPE_COUNT},
+                                     ds->x, ds->n, p32, &err), BP_EINVAL);
+    assert_string_equal(err.msg, "unknown dtype 2");
+    free(p64);
+    free(p32);
+    bp_dataset_free(ds);
+    bp_net_free(net);
+}
+
 /* Shapes that do not fit are refused with the layer and the shapes. */
 static void test_shape_errors(void **state)
 {
@@ -238,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_repeats_and_threads),
         cmocka_unit_test(test_dropout_evaluation),
         cmocka_unit_test(test_shape_errors),
+        cmocka_unit_test(test_float_evaluation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

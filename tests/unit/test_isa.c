@@ -258,31 +258,31 @@ static void test_evaluation_takes_the_set(void **state)
 
     /* naive: the naive kernels' bits, call after call */
     for (int rep = 0; rep < 2; rep++) {
-        assert_int_equal(bp_predict_with(net, BP_ISA_NAIVE, ds->x, ds->n, p,
+        assert_int_equal(bp_predict_with(net, (bp_eval_opts){.isa = BP_ISA_NAIVE}, ds->x, ds->n, p,
                                          &err), BP_OK);
         if (memcmp(p, ref, sizeof ref) != 0)
             fail_msg("naive predictions are not the naive kernels' bits");
     }
-    assert_int_equal(bp_model_predict_with(net, NULL, BP_ISA_NAIVE, ds->x,
+    assert_int_equal(bp_model_predict_with(net, NULL, (bp_eval_opts){.isa = BP_ISA_NAIVE}, ds->x,
                                            ds->n, q, &err), BP_OK);
     assert_memory_equal(q, ref, sizeof ref);
     double loss, acc, loss2, acc2;
-    assert_int_equal(bp_evaluate_with(net, BP_ISA_NAIVE, ds, &loss, &acc,
+    assert_int_equal(bp_evaluate_with(net, (bp_eval_opts){.isa = BP_ISA_NAIVE}, ds, &loss, &acc,
                                       &err), BP_OK);
     double want = bp_loss_value(BP_LOSS_BCE, ref, ds->y, 1, ds->n);
     assert_memory_equal(&loss, &want, sizeof loss);
 
     /* auto is the widest set, and what bp_predict / bp_evaluate run */
     const bp_isa best = bp_isa_best();
-    assert_int_equal(bp_predict_with(net, best, ds->x, ds->n, p, &err), BP_OK);
+    assert_int_equal(bp_predict_with(net, (bp_eval_opts){.isa = best}, ds->x, ds->n, p, &err), BP_OK);
     assert_int_equal(bp_predict(net, ds->x, ds->n, q, &err), BP_OK);
     assert_memory_equal(p, q, sizeof p);
-    assert_int_equal(bp_predict_with(net, BP_ISA_AUTO, ds->x, ds->n, q, &err),
+    assert_int_equal(bp_predict_with(net, (bp_eval_opts){.isa = BP_ISA_AUTO}, ds->x, ds->n, q, &err),
                      BP_OK);
     assert_memory_equal(p, q, sizeof p);
     assert_int_equal(bp_evaluate(net, ds, &loss2, &acc2, &err), BP_OK);
     double lb;
-    assert_int_equal(bp_evaluate_with(net, best, ds, &lb, NULL, &err), BP_OK);
+    assert_int_equal(bp_evaluate_with(net, (bp_eval_opts){.isa = best}, ds, &lb, NULL, &err), BP_OK);
     assert_memory_equal(&lb, &loss2, sizeof lb);
 
     /* a vector set rounds differently (fused multiply-adds), by a few ulp */
@@ -335,11 +335,11 @@ static void test_evaluation_refuses(void **state)
                                : "unknown instruction set 4";
         bp_hook_isa_lacks = lack ? 1 << BP_ISA_AVX512 : 0;
         bp_status st[5] = {
-            bp_predict_with(net, isa, ds->x, ds->n, p, &err),
+            bp_predict_with(net, (bp_eval_opts){.isa = isa}, ds->x, ds->n, p, &err),
             BP_OK, BP_OK, BP_OK, BP_OK};
         if (!strstr(err.msg, msg))
             fail_msg("predict: %s", err.msg);
-        st[1] = bp_evaluate_with(net, isa, ds, &v, &v, &err);
+        st[1] = bp_evaluate_with(net, (bp_eval_opts){.isa = isa}, ds, &v, &v, &err);
         if (!strstr(err.msg, msg))
             fail_msg("evaluate: %s", err.msg);
         st[2] = bp_gradient_with(net, isa, ds, g, &v, &err);
@@ -348,7 +348,7 @@ static void test_evaluation_refuses(void **state)
         st[3] = bp_gradcheck_with(net, isa, ds, 1e-5, &v, &v, &err);
         if (!strstr(err.msg, msg))
             fail_msg("gradcheck: %s", err.msg);
-        st[4] = bp_model_predict_with(net, NULL, isa, ds->x, ds->n, p, &err);
+        st[4] = bp_model_predict_with(net, NULL, (bp_eval_opts){.isa = isa}, ds->x, ds->n, p, &err);
         if (!strstr(err.msg, msg))
             fail_msg("model_predict: %s", err.msg);
         for (int k = 0; k < 5; k++)

@@ -228,8 +228,16 @@ else
     done
 fi
 ELAPSED=$(awk -v a="$START" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f s", b - a }')
-[ "$REPORT_ONLY" = 1 ] && ELAPSED="not known (table redrawn from earlier runs)"
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
+if [ "$REPORT_ONLY" = 1 ]; then
+    ELAPSED="not known (table redrawn from earlier runs)"
+    LOAD_START="not known" LOAD_END="not known (table redrawn from earlier runs)"
+fi
+RUN_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
+if [ "$REPORT_ONLY" = 1 ]; then
+    newest=$(ls -t "$OUT"/runs/*.meta 2>/dev/null | head -n 1)
+    [ -z "$newest" ] || RUN_DATE="$(date -u -r "$newest" '+%Y-%m-%d %H:%M UTC') (the last run's end; table redrawn $RUN_DATE)"
+fi
 
 # ------------------------------------------------------------- statistics
 # column C of a row's successful runs
@@ -262,6 +270,8 @@ for id in "${ROWS[@]}"; do
     read -r ACC[$id] ACC_SD[$id] _ <<<"$(mean_sd "$id" 5)"
 done
 ok() { [ "${OK[$1]:-0}" = 1 ]; }
+# why a row has no numbers (rows not listed too)
+why() { local w=${WHY[$1]:-}; [ -n "$w" ] || w=$(row_missing "$1"); echo "${w:-not run}"; }
 f2() { awk -v x="$1" 'BEGIN { printf "%.2f", x }'; }
 f0() { awk -v x="$1" 'BEGIN { printf "%.0f", x }'; }
 pm() { echo "$(f2 "$1") ± $(f2 "$2")"; }
@@ -301,8 +311,8 @@ done
 # ratio A B ARRAY: A / B of the means, or why not
 ratio() {
     local -n v=$3
-    if ! ok "$1"; then echo "n/a ($(row_label "$1"): ${WHY[$1]:-not run})"; return; fi
-    if ! ok "$2"; then echo "n/a ($(row_label "$2"): ${WHY[$2]:-not run})"; return; fi
+    if ! ok "$1"; then echo "n/a ($(row_label "$1"): $(why "$1"))"; return; fi
+    if ! ok "$2"; then echo "n/a ($(row_label "$2"): $(why "$2"))"; return; fi
     awk -v x="${v[$1]}" -v y="${v[$2]}" 'BEGIN { if (y > 0) printf "%.3f", x / y; else print "n/a" }'
 }
 judge() {  # VALUE OP LIMIT
@@ -315,7 +325,7 @@ judge() {  # VALUE OP LIMIT
 }
 TARGETS_MD="| target (means over the seeds) | value | limit | verdict |"$'\n'"|---|---|---|---|"$'\n'
 tgt() { TARGETS_MD+="| $1 | $2 | $3 $4 | $(judge "$2" "$3" "$4") |"$'\n'; }
-set -- $BP_THREADS; B1=bp$1 B2=bp${2:-}; [ -n "${2:-}" ] || B2=""
+set -- $BP_THREADS; B1=bp${1:-1} B2=bp${2:-}; [ -n "${2:-}" ] || B2=""
 P1=torch1
 r=$(ratio "$B1" "$P1" EP); tgt "s/epoch: $(row_label "$B1") / PyTorch 1T" "$r" '<=' "$T_EPOCH"
 if [ -n "$B2" ]; then
@@ -328,12 +338,12 @@ for id in $B1 $B2; do
     r=$(ratio "$id" "$P1" PR); tgt "whole process: $(row_label "$id") / PyTorch 1T" "$r" '<' 1
 done
 for id in $B1 $B2; do
-    if ok "$id"; then a=$(f2 "${ACC[$id]}"); else a="n/a ($(row_label "$id"): ${WHY[$id]})"; fi
+    if ok "$id"; then a=$(f2 "${ACC[$id]}"); else a="n/a ($(row_label "$id"): $(why "$id"))"; fi
     tgt "test accuracy: $(row_label "$id"), %" "$a" '>=' "$T_ACC"
     if ok "$id" && ok "$P1"; then
         a=$(awk -v a="${ACC[$id]}" -v b="${ACC[$P1]}" 'BEGIN { printf "%+.2f", a - b }')
-    elif ok "$id"; then a="n/a (PyTorch 1T: ${WHY[$P1]:-not run})"
-    else a="n/a ($(row_label "$id"): ${WHY[$id]})"; fi
+    elif ok "$id"; then a="n/a (PyTorch 1T: $(why "$P1"))"
+    else a="n/a ($(row_label "$id"): $(why "$id"))"; fi
     tgt "test accuracy: $(row_label "$id") minus PyTorch 1T, points" "$a" '>=' "-$T_ACC_GAP"
 done
 
@@ -361,7 +371,7 @@ TMP=$WORK/results.md
         echo "**NOT THE ANCHOR: backprop ran \`$BP_NET\` instead of \`$ANCHOR_NET\` (CNN_BP_NET), so the two sides train different networks and no verdict below means anything.** This table only checks the script."
         echo
     fi
-    echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); machine: ${CPU:-unknown CPU}, $(nproc) cores, Linux $(uname -r); load average (1, 5, 15 min) $LOAD_START at the start, $LOAD_END at the end (the cores are shared with other work; the 1-minute load at the start of each run is in the per-seed table)"
+    echo "- date: $RUN_DATE; machine: ${CPU:-unknown CPU}, $(nproc) cores, Linux $(uname -r); load average (1, 5, 15 min) $LOAD_START at the start, $LOAD_END at the end (the cores are shared with other work; the 1-minute load at the start of each run is in the per-seed table)"
     echo "- network: conv(32, 3x3, same) relu maxpool2 conv(64, 3x3, same) relu maxpool2 dense128 relu dense10, softmax + cross-entropy; Xavier-normal weights (conv fans in_ch k k and out_ch k k), zero biases; float32; Adam lr $LR; batch $BATCH reshuffled every epoch; $EPOCHS epochs; seeds 1 to $SEEDS (one run per seed and row); Debian's dataset-fashion-mnist, pixels / 255 (60 000 training, 10 000 test images)"
     echo "- backprop: $BP_VER (commit $GIT_REV, binary sha256 $BP_SUM..., copied from $SRC_BP at the start): \`backprop ${BP_ARGS[*]} --seed K --threads T\`, in the calling environment; s/epoch from its \`--timing\` line, accuracy from \`test accuracy\`; inputs: $(case " ${BP_ARGS[*]} " in *" --no-standardize "*) echo "pixels / 255 as the peer's" ;; *) echo "standardised per pixel (backprop's default for file data; the peer divides by 255)" ;; esac)"
     echo "- PyTorch: torch $TORCH_VER (CPU, oneDNN/mkldnn available: $MKLDNN), Python $PY_VER, BLAS mapped: ${BLAS:-?}: \`$(peer_env T) $PY ${PEER_ARGS[*]} --seed K --threads T\` (bench/peers/torch_cnn.py); s/epoch = its training loop's perf_counter / $EPOCHS"

@@ -20,6 +20,8 @@
 #   CNN_BP_EXTRA             more options for backprop only, appended (default
 #                            none), e.g. --no-standardize: backprop standardises
 #                            file features by default, the peer divides by 255
+#   CNN_TORCH_ENV            extra VAR=VALUE words for the PyTorch processes only,
+#                            e.g. OMP_WAIT_POLICY=PASSIVE (default none; shown in the table)
 #   CNN_REPORT_ONLY=1        no runs: the table again from the raw files of the
 #                            last runs in $BUILD/bench/cnn/runs/
 #   CNN_RESULTS              where the table goes (default bench/results/cnn.md)
@@ -72,6 +74,10 @@ done
 [ -n "$BP_THREADS$TORCH_THREADS" ] || die "no thread counts to run"
 read -r -a BP_NET_ARGS <<<"$BP_NET"
 read -r -a BP_EXTRA <<<"${CNN_BP_EXTRA:-}"
+read -r -a TORCH_EXTRA_ENV <<<"${CNN_TORCH_ENV:-}"
+for w in "${TORCH_EXTRA_ENV[@]}"; do
+    case $w in [A-Za-z_]*=*) ;; *) die "CNN_TORCH_ENV takes VAR=VALUE words (got '$w')" ;; esac
+done
 [ -x "$GNU_TIME" ] && "$GNU_TIME" -v -o /dev/null true 2>/dev/null ||
     die "needs GNU time at $GNU_TIME: apt-get install time (scripts/deps.sh bench)"
 for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte; do
@@ -122,7 +128,7 @@ PEER_ARGS=(bench/peers/torch_cnn.py --epochs "$EPOCHS" --lr "$LR" --batch "$BATC
 # Debian's torch multiplies matrices in OpenBLAS, whose own pool ignores
 # torch.set_num_threads: pinned to the row's threads; OpenBLAS tuning
 # variables some machines set are dropped for the peer only
-peer_env() { echo "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=$1"; }
+peer_env() { echo "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=$1${TORCH_EXTRA_ENV[*]:+ ${TORCH_EXTRA_ENV[*]}}"; }
 
 ROWS=()
 for t in $BP_THREADS; do ROWS+=("bp$t"); done

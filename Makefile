@@ -46,7 +46,7 @@ CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS    = $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps deps-ensure test test-fast test-asan test-valgrind lab bench \
-        bench-fashion install uninstall clean
+        bench-fashion bench-cnn install uninstall clean
 
 all: deps-ensure
 	@$(MAKE) --no-print-directory $(BUILD)/libbackprop.a $(BUILD)/backprop
@@ -169,6 +169,12 @@ bench: all
 bench-fashion: all
 	@scripts/deps.sh bench
 	@BUILD=$(BUILD) bench/fashion/run.sh
+
+# The anchor CNN against PyTorch (issue #17's targets; about 40 minutes
+# with the defaults, so not part of make bench; E=epochs S=seeds).
+bench-cnn: all
+	@scripts/deps.sh bench
+	@BUILD=$(BUILD) bench/cnn/run.sh
 
 # The kernels' benchmark (bench/kernels_bench.c), with OpenBLAS's sgemm and
 # dgemm beside the fast kernels when libopenblas is installed (linked into

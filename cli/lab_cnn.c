@@ -587,6 +587,28 @@ int lab_cnn_section(FILE *f, const lab_state *lab, const char *dir)
                "weight.\n",
             n->epochs ? n->seconds / (double)n->epochs : 0.0, speed,
             m->epochs ? m->seconds / (double)m->epochs : 0.0);
+    for (int k = 0; k < 2 && c->epochs > 1; k++) {
+        const history *h = &c->net[k].hist;
+        size_t best = 0;
+        for (size_t e = 1; e < h->n; e++)
+            if (h->val_accuracy[e] > h->val_accuracy[best])
+                best = e;
+        fprintf(f, "- Curves, %s: the training loss %s from %.4f in epoch "
+                   "1 to %.4f in epoch %zu, and the test accuracy went from "
+                   "%.2f %% to %.2f %%",
+                c->net[k].name,
+                h->loss[h->n - 1] < h->loss[0] ? "fell" : "went", h->loss[0], h->loss[h->n - 1], h->n,
+                h->val_accuracy[0], h->val_accuracy[h->n - 1]);
+        if (best + 1 == h->n)
+            fprintf(f, ", its best in the last epoch: more epochs would "
+                       "likely still help.\n");
+        else
+            fprintf(f, "; its best was %.2f %% after epoch %zu.  From one "
+                       "epoch to the next the test accuracy moves by a few "
+                       "tenths of a point, so one step down is not yet a "
+                       "sign of over-fitting.\n",
+                    h->val_accuracy[best], best + 1);
+    }
     if (m->hist.n && n->hist.n) {
         double mgap = last(&m->hist, m->hist.accuracy) - macc;
         double ngap = last(&n->hist, n->hist.accuracy) - nacc;

@@ -31,7 +31,9 @@ for o in "--cnn-epochs 2" "--cnn-limit 100"; do
     else fail "alone$name" "exit $rc: $(first_err "$tmp/x.err")"; fi
 done
 "$BP" lab --extra cnn --cnn-epochs 0 --out "$tmp/x" >/dev/null 2>"$tmp/x.err"
-[ $? -eq 2 ] && pass cnn-epochs-zero || fail cnn-epochs-zero "not refused"
+rc=$?
+[ $rc -eq 2 ] && grep -q "option --cnn-epochs" "$tmp/x.err" && [ ! -e "$tmp/x" ] &&
+    pass cnn-epochs-zero || fail cnn-epochs-zero "exit $rc: $(first_err "$tmp/x.err")"
 
 if [ ! -r /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
     fail lab-cnn "dataset-fashion-mnist is not installed (make deps)"

@@ -29,21 +29,19 @@ int lab_extra_parse(lab_state *lab)
 {
     const cli_config *b = &lab->base;
     const char *p = b->extra;
-    while (p && *p) {
+    while (p) {
         size_t len = strcspn(p, ",");
         if (len == 3 && strncmp(p, "cnn", 3) == 0)
             lab->cnn.on = 1;
+        else if (len == 0)
+            return cli_error(EXIT_USAGE, "option --extra: expects section "
+                                         "names separated by commas: cnn");
         else
             return cli_error(EXIT_USAGE, "option --extra: unknown section "
                                          "'%.*s'; the sections are: cnn",
                              (int)(len < 40 ? len : 40), p);
-        p += len;
-        if (*p == ',')
-            p++;
+        p = p[len] == ',' ? p + len + 1 : NULL;
     }
-    if (b->extra && !lab->cnn.on)
-        return cli_error(EXIT_USAGE, "option --extra: expects a list of "
-                                     "sections: cnn");
     if (!lab->cnn.on &&
         (cli_given(b, "cnn-epochs") || cli_given(b, "cnn-limit")))
         return cli_error(EXIT_USAGE, "option --%s: applies to --extra cnn",

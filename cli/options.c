@@ -209,7 +209,9 @@ static const cli_option options[] = {
      1, BP_MAX_THREADS, 0, 0},
     {"threads", OPT_COUNT, F(threads), CMD_LAB, "T",
      "worker threads, each running whole trainings (the results do not "
-     "depend on it; default: one per CPU)", 1, 256, 0, 0},
+     "depend on it; default: one per CPU); with --extra cnn also the "
+     "threads of each of 5C's trainings, whose numbers do depend on it",
+     1, 256, 0, 0},
     {"force", OPT_FLAG, F(force), CMD_LAB, NULL,
      "write into a folder that holds files not written by backprop lab",
      0, 0, 0, 0},

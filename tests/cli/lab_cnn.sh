@@ -20,6 +20,18 @@ else fail extra-unknown "exit $rc: $(first_err "$tmp/x.err")"; fi
 rc=$?
 [ $rc -eq 2 ] && grep -q "unknown section 'bar'" "$tmp/x.err" &&
     pass extra-unknown-in-list || fail extra-unknown-in-list "exit $rc"
+"$BP" lab --extra "" --out "$tmp/x" >/dev/null 2>"$tmp/x.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "^backprop: error: option --extra: " "$tmp/x.err" &&
+    pass extra-empty || fail extra-empty "exit $rc: $(first_err "$tmp/x.err")"
+for v in "cnn," ",cnn" "cnn,,cnn"; do
+    "$BP" lab --extra "$v" --out "$tmp/x" >/dev/null 2>"$tmp/x.err"
+    rc=$?
+    want="backprop: error: option --extra: expects section names separated by commas: cnn"
+    if [ $rc -eq 2 ] && [ "$(cat "$tmp/x.err")" = "$want" ]; then
+        pass "extra-empty-item'$v'"
+    else fail "extra-empty-item'$v'" "exit $rc: $(first_err "$tmp/x.err")"; fi
+done
 for o in "--cnn-epochs 2" "--cnn-limit 100"; do
     name=${o%% *}
     # shellcheck disable=SC2086

@@ -670,7 +670,7 @@ int lab_cnn_section(FILE *f, const lab_state *lab, const char *dir)
                        "and coats share their outline at 28 x 28 pixels and "
                        "differ in details (a collar, buttons, a zip) that a "
                        "few pixels carry, and some of the images above "
-                       "would puzzle a person too.");
+                       "may puzzle a person too.");
     }
     fprintf(f, "\n\n");
     if (!plots)

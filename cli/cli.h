@@ -56,6 +56,9 @@ typedef struct {
     bp_isa isa;                  /* the kernels' instruction set        */
     int isa_env;                 /* ... taken from BP_ISA, not --isa    */
     int force;                   /* lab: write into a foreign folder    */
+    const char *extra;           /* lab: extra sections ("cnn")         */
+    size_t cnn_epochs;           /* lab: epochs of section 5C           */
+    size_t cnn_limit;            /* lab: 5C's images per set (0: all)   */
     size_t sample;               /* trace: which sample                 */
     int markdown;                /* trace: Markdown tables              */
     int proba;                   /* predict: class probabilities        */

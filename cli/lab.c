@@ -222,4 +222,5 @@ void lab_free(lab_state *lab)
         free(lab->runs[0].loss);
     free(lab->runs);
     lab->runs = NULL;
+    lab_cnn_free(&lab->cnn);
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "cli.h"
+#include "history.h"
 
 /* One configuration that differs from the base by the factor studied. */
 typedef struct {
@@ -49,8 +50,44 @@ typedef struct {
     int failed;               /* not diverged but could not run (memory) */
 } lab_run;
 
+/* Section 5C (--extra cnn): one network trained on Fashion-MNIST. */
+typedef struct {
+    const char *name;         /* "MLP", "CNN"                            */
+    char layers[256];         /* its hidden layers, as the options say   */
+    char command[768];        /* the same training by backprop train     */
+    size_t params;
+    history hist;             /* per epoch: training loss and accuracy,
+                                 test loss and accuracy (val_ columns)   */
+    size_t epochs;            /* epochs run                              */
+    double seconds;           /* training alone, every epoch             */
+    double eval_seconds;      /* the test evaluations, every epoch       */
+} lab_net_result;
+
+/* How many misclassified test images 5C shows. */
+#define LAB_CNN_SHOWN 12
+
+typedef struct {
+    int on;                   /* --extra cnn                             */
+    size_t epochs, limit, threads;
+    size_t n_train, n_test, n_classes;
+    char **class_names;       /* n_classes garment names                 */
+    double load_seconds;
+    lab_net_result net[2];    /* MLP, CNN                                */
+    double *filters;          /* the CNN's first layer: n_filters x k x k */
+    size_t n_filters, k;
+    size_t conv_params;       /* the CNN's convolutional layers' share   */
+    size_t flat;              /* values entering its first dense layer   */
+    double *shown;            /* n_shown test images, raw pixels         */
+    size_t n_shown, img_h, img_w;
+    int truth[LAB_CNN_SHOWN], pred[LAB_CNN_SHOWN];
+    size_t index[LAB_CNN_SHOWN];   /* their rows in the test set          */
+    size_t wrong;             /* test images the CNN gets wrong          */
+    size_t *confusion;        /* n_classes x n_classes: [truth][pred]    */
+} lab_cnn;
+
 typedef struct {
     cli_config base;          /* the seed's configuration + options      */
+    lab_cnn cnn;              /* section 5C, when asked for              */
     const char *data[2];      /* data set names                          */
     int n_data;
     size_t n_runs;
@@ -73,6 +110,23 @@ void lab_free(lab_state *lab);
 /* EXIT_OK when dir is missing, empty or holds only what a lab writes;
  * otherwise an error unless force. */
 int lab_check_folder(const char *dir, int force);
+
+/* --extra LIST into lab->cnn.on: EXIT_OK, or EXIT_USAGE after a message
+ * naming the valid sections; and the options that only 5C takes. */
+int lab_extra_parse(lab_state *lab);
+
+/* 5C's data is there (Debian's dataset-fashion-mnist): EXIT_OK, else
+ * EXIT_USAGE after a message; called before any training. */
+int lab_cnn_check(void);
+
+/* Trains 5C's two networks on lab->base.threads threads. */
+int lab_cnn_run(lab_state *lab);
+
+/* Section 5C of REPORT.md, its figures into dir/figures and the
+ * per-epoch CSVs into dir/logs. */
+int lab_cnn_section(FILE *f, const lab_state *lab, const char *dir);
+
+void lab_cnn_free(lab_cnn *c);
 
 /* Writes REPORT.md, summary.csv and the figures into cfg->out_dir. */
 int lab_write_report(const lab_state *lab);

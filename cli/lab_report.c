@@ -459,6 +459,11 @@ static int write_body(FILE *f, const lab_state *lab, const char *dir)
             b->seeds, b->epochs);
     for (int d = 0; d < lab->n_data; d++)
         fprintf(f, "%s%s", d ? "," : "", lab->data[d]);
+    if (lab->cnn.on) {
+        fprintf(f, " --extra cnn --cnn-epochs %zu", lab->cnn.epochs);
+        if (lab->cnn.limit)
+            fprintf(f, " --cnn-limit %zu", lab->cnn.limit);
+    }
     fprintf(f, "` (backprop %s): %zu trainings of %zu epochs in %.2f s of "
                "wall time.  Every number below was computed by this run; "
                "`summary.csv` holds one row per training.\n\n",
@@ -502,11 +507,17 @@ static int write_body(FILE *f, const lab_state *lab, const char *dir)
                 (rc = comparison_section(f, lab, &lab_comparisons[k], dir)))
                 return rc;
     }
+    if (lab->cnn.on && (rc = lab_cnn_section(f, lab, dir)) != EXIT_OK)
+        return rc;
     fprintf(f, "## Files\n\n- `summary.csv`: experiment, data, seed, "
                "settings, final loss, accuracy, epochs to loss %g (0: never), "
                "epoch of divergence (0: none), seconds.\n- `figures/`: "
                "every figure above.\n- `logs/`: the full training logs of "
                "the seed's experiment.\n", LAB_TARGET_LOSS);
+    if (lab->cnn.on)
+        fprintf(f, "- `logs/fashion-mlp.csv`, `logs/fashion-cnn.csv`: "
+                   "section 5C's epochs: training loss and accuracy, test "
+                   "loss and accuracy (val_loss, val_accuracy).\n");
     return EXIT_OK;
 }
 

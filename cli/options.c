@@ -210,10 +210,22 @@ static const cli_option options[] = {
      1, BP_MAX_THREADS, 0, 0},
     {"threads", OPT_COUNT, F(threads), CMD_LAB, "T",
      "worker threads, each running whole trainings (the results do not "
-     "depend on it; default: one per CPU)", 1, 256, 0, 0},
+     "depend on it; default: one per CPU); with --extra cnn also the "
+     "threads of each of 5C's trainings, whose numbers do depend on it",
+     1, 256, 0, 0},
     {"force", OPT_FLAG, F(force), CMD_LAB, NULL,
      "write into a folder that holds files not written by backprop lab",
      0, 0, 0, 0},
+    {"extra", OPT_STRING, F(extra), CMD_LAB, "LIST",
+     "extra sections, comma-separated: cnn (5C. Convolution: an MLP and "
+     "the anchor CNN trained on Fashion-MNIST, about a minute on 2 "
+     "threads; off by default)", 0, 0, 0, 0},
+    {"cnn-epochs", OPT_COUNT, F(cnn_epochs), CMD_LAB, "E",
+     "with --extra cnn: epochs of each of 5C's two trainings",
+     1, 1000, 0, 0},
+    {"cnn-limit", OPT_COUNT, F(cnn_limit), CMD_LAB, "N",
+     "with --extra cnn: train on the first N Fashion-MNIST training images "
+     "and test on the first N test images (0: all)", 0, MAX_SAMPLES, 0, 0},
     {"sample", OPT_COUNT, F(sample), CMD_TRACE, "K",
      "the sample to trace (0-based)", 0, MAX_SAMPLES, 0, 0},
     {"markdown", OPT_FLAG, F(markdown), CMD_TRACE, NULL,

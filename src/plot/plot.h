@@ -169,6 +169,49 @@ bp_status bp_plot_decision(const char *path, const char *title,
                            const int *truth, size_t n,
                            const bp_plot_labels *labels, bp_error *err);
 
+/* Colour maps of bp_plot_images. */
+typedef enum {
+    BP_PLOT_CMAP_GREY,           /* lo black, hi white                    */
+    BP_PLOT_CMAP_GREY_INVERTED,  /* lo white, hi black (ink on paper)     */
+    BP_PLOT_CMAP_DIVERGING       /* lo blue, middle white, hi red
+                                    (ColorBrewer RdBu reversed): give a
+                                    range symmetric around 0 to see signs */
+} bp_plot_cmap;
+
+/* One image of bp_plot_images: h x w values, row-major, row 0 at the top. */
+typedef struct {
+    const double *pixels;
+    const char *title;     /* above the image: one line, or two separated
+                              by a newline; NULL = none                  */
+    double lo, hi;         /* the values at the colour map's two ends (lo
+                              < hi, finite); values outside are clamped   */
+} bp_plot_image;
+
+#define BP_PLOT_IMAGE_MAX_SIDE  256
+#define BP_PLOT_IMAGE_MAX_COUNT 1024
+
+/*
+ * A grid of small images with titles, e.g. a network's learned filters or
+ * misclassified samples: count images of h x w pixels, `cols` to a row
+ * (fewer when count is smaller), on a page 1200 pixels wide whose height
+ * follows from the rows.  Each image is drawn as square pixels filled from
+ * the colour map over its own [lo, hi], with a thin grey frame; a pixel
+ * that is not finite is left blank.  Cells are at most 300 pixels wide; a
+ * title too wide for its cell is drawn in a smaller font (all titles
+ * alike).  title (above the grid) and note (one line under it, e.g. what
+ * the colours mean) may be NULL.
+ *
+ * Errors: BP_EINVAL for a NULL path or images, count 0 or above
+ * BP_PLOT_IMAGE_MAX_COUNT, h or w 0 or above BP_PLOT_IMAGE_MAX_SIDE, cols
+ * 0 or above 32, an unknown cmap, an image without pixels or whose range
+ * is not finite and increasing, a title of more than two lines, or an
+ * unknown extension; BP_ENOMEM; BP_EIO when the file cannot be written.
+ */
+bp_status bp_plot_images(const char *path, const char *title,
+                         const char *note, const bp_plot_image *images,
+                         size_t count, size_t h, size_t w, size_t cols,
+                         bp_plot_cmap cmap, bp_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -67,3 +67,20 @@ bp_status bp_plot_decision(const char *path, const char *title,
     (void) n;
     return unavailable(err);
 }
+
+bp_status bp_plot_images(const char *path, const char *title,
+                         const char *note, const bp_plot_image *images,
+                         size_t count, size_t h, size_t w, size_t cols,
+                         bp_plot_cmap cmap, bp_error *err)
+{
+    (void) path;
+    (void) title;
+    (void) note;
+    (void) images;
+    (void) count;
+    (void) h;
+    (void) w;
+    (void) cols;
+    (void) cmap;
+    return unavailable(err);
+}

@@ -180,7 +180,9 @@ static void draw_curves(const figure *fig, void *ctx)
 {
     curves_ctx *c = ctx;
     axis ax, ay;
-    plot_axis_linear(&ax, c->x0, c->x1, 6);
+    /* x is epochs: whole numbers, so no more ticks than epochs between
+     * the ends (1.5 epochs means nothing) */
+    plot_axis_linear(&ax, c->x0, c->x1, fmin(6, fmax(1, c->x1 - c->x0)));
     if (c->log_y)
         plot_axis_log(&ay, c->y0, c->y1);
     else

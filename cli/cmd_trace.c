@@ -172,6 +172,22 @@ static void row_start(FILE *o, int md) { fputs(md ? "| " : "  ", o); }
 static void cell_sep(FILE *o, int md) { fputs(md ? " | " : "  ", o); }
 static void row_end(FILE *o, int md) { fputs(md ? " |\n" : "\n", o); }
 
+/* One parameter's row: its name, the gradients both ways, their
+ * relative error. */
+static void gradient_row(FILE *o, int md, const char *name, double g,
+                         double numeric, double rel)
+{
+    row_start(o, md);
+    fprintf(o, md ? "%s" : "%-22s", name);
+    cell_sep(o, md);
+    fprintf(o, md ? "%.10g" : "%-22.10g", g);
+    cell_sep(o, md);
+    fprintf(o, md ? "%.10g" : "%-22.10g", numeric);
+    cell_sep(o, md);
+    fprintf(o, md ? "%.2e" : "%-22.2e", rel);
+    row_end(o, md);
+}
+
 static void header(FILE *o, int md, const char *const *names, int n)
 {
     row_start(o, md);
@@ -405,15 +421,7 @@ static void gradient_tables(FILE *o, int md, const cli_config *cfg,
             char wname[64];
             snprintf(wname, sizeof wname, "W%d[%zu][%zu]", l, k / n_in + 1,
                      k % n_in + 1);
-            row_start(o, md);
-            fprintf(o, md ? "%s" : "%-22s", wname);
-            cell_sep(o, md);
-            fprintf(o, md ? "%.10g" : "%-22.10g", g);
-            cell_sep(o, md);
-            fprintf(o, md ? "%.10g" : "%-22.10g", numeric);
-            cell_sep(o, md);
-            fprintf(o, md ? "%.2e" : "%-22.2e", rel);
-            row_end(o, md);
+            gradient_row(o, md, wname, g, numeric, rel);
         }
         if (shown < count)
             fprintf(o, md ? "| … %zu more (--full shows them) | | | |\n"
@@ -820,15 +828,7 @@ static int trace_layers(FILE *o, int md, const cli_config *cfg, bp_net *net,
             checked++;
             char name[128];
             param_name(name, sizeof name, net, l, k);
-            row_start(o, md);
-            fprintf(o, md ? "%s" : "%-22s", name);
-            cell_sep(o, md);
-            fprintf(o, md ? "%.10g" : "%-22.10g", g);
-            cell_sep(o, md);
-            fprintf(o, md ? "%.10g" : "%-22.10g", numeric);
-            cell_sep(o, md);
-            fprintf(o, md ? "%.2e" : "%-22.2e", rel);
-            row_end(o, md);
+            gradient_row(o, md, name, g, numeric, rel);
         }
         fprintf(o, md ? "\nLargest relative error of layer %d's sample: "
                         "%.2e.\n\n"

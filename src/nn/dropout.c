@@ -145,25 +145,14 @@ static bp_status dropout_shape(const bp_layer *L, bp_shape in, bp_shape *out,
     return BP_OK;
 }
 
-static size_t no_params(const bp_layer *L)
-{
-    (void)L;
-    return 0;
-}
-
-static void no_fans(const bp_layer *L, double *fan_in, double *fan_out)
-{
-    (void)L;
-    *fan_in = *fan_out = 0;
-}
 
 const bp_layer_ops bp_dropout_ops = {
     .name = "dropout",
     .shape = dropout_shape,
-    .weights = no_params,
-    .biases = no_params,
-    .fans = no_fans,
-    .scratch = no_params,
+    .weights = bp_layer_none,
+    .biases = bp_layer_none,
+    .fans = bp_layer_no_fans,
+    .scratch = bp_layer_none,
     .forward_f64 = dropout_layer_forward_f64,
     .backward_f64 = dropout_layer_backward_f64,
     .forward_f32 = dropout_layer_forward_f32,

@@ -22,6 +22,18 @@ const bp_layer_ops *bp_layer_ops_of(bp_layer_kind kind)
     return (unsigned)kind < BP_LAYER_COUNT ? kinds[kind] : NULL;
 }
 
+size_t bp_layer_none(const bp_layer *L)
+{
+    (void)L;
+    return 0;
+}
+
+void bp_layer_no_fans(const bp_layer *L, double *fan_in, double *fan_out)
+{
+    (void)L;
+    *fan_in = *fan_out = 0;
+}
+
 /* ------------------------------------------------------------ the grammar */
 
 /* One layer as its item, "conv:32:3:s2:valid", without its activation. */

@@ -92,6 +92,10 @@ extern const bp_layer_ops bp_dropout_ops;    /* dropout.c */
 
 const bp_layer_ops *bp_layer_ops_of(bp_layer_kind kind);
 
+/* The rows of kinds without parameters or scratch: 0, and fans of 0. */
+size_t bp_layer_none(const bp_layer *L);
+void bp_layer_no_fans(const bp_layer *L, double *fan_in, double *fan_out);
+
 /* One layer as its --layers item without its activation ("conv:32:3",
  * "maxpool:2"), as snprintf writes. */
 size_t bp_layer_item(const bp_layer *L, char *buf, size_t size);

@@ -33,17 +33,6 @@ static bp_status pool_shape(const bp_layer *L, bp_shape in, bp_shape *out,
     return BP_OK;
 }
 
-static size_t no_params(const bp_layer *L)
-{
-    (void)L;
-    return 0;
-}
-
-static void no_fans(const bp_layer *L, double *fan_in, double *fan_out)
-{
-    (void)L;
-    *fan_in = *fan_out = 0;
-}
 
 /* Samples whose window maxima backward keeps at once (on the stack). */
 #define POOL_CHUNK 64
@@ -232,10 +221,10 @@ POOL_PASSES(float, maxpool2_backward_f32, maxpool_layer_forward_f32, maxpool_lay
 const bp_layer_ops bp_maxpool_ops = {
     .name = "maxpool",
     .shape = pool_shape,
-    .weights = no_params,
-    .biases = no_params,
-    .fans = no_fans,
-    .scratch = no_params,
+    .weights = bp_layer_none,
+    .biases = bp_layer_none,
+    .fans = bp_layer_no_fans,
+    .scratch = bp_layer_none,
     .forward_f64 = maxpool_layer_forward_f64,
     .backward_f64 = maxpool_layer_backward_f64,
     .forward_f32 = maxpool_layer_forward_f32,
@@ -245,10 +234,10 @@ const bp_layer_ops bp_maxpool_ops = {
 const bp_layer_ops bp_avgpool_ops = {
     .name = "avgpool",
     .shape = pool_shape,
-    .weights = no_params,
-    .biases = no_params,
-    .fans = no_fans,
-    .scratch = no_params,
+    .weights = bp_layer_none,
+    .biases = bp_layer_none,
+    .fans = bp_layer_no_fans,
+    .scratch = bp_layer_none,
     .forward_f64 = avgpool_layer_forward_f64,
     .backward_f64 = avgpool_layer_backward_f64,
     .forward_f32 = avgpool_layer_forward_f32,

@@ -507,6 +507,8 @@ static int trace_load(const cli_config *cfg, trace_input *in)
     in->ds = cli_dataset(cfg);
     if (!in->ds)
         return EXIT_USAGE;
+    if ((rc = cli_check_arch(cfg, in->ds->n_in, in->ds->n_out)) != EXIT_OK)
+        return rc;
     bp_arch arch;
     cli_arch(cfg, in->ds->n_in, in->ds->n_out, &arch);
     in->net = bp_net_new(&arch, &err);
@@ -783,7 +785,7 @@ static int trace_layers(FILE *o, int md, const cli_config *cfg, bp_net *net,
     size_t P = bp_net_param_count(net);
     double *lib = malloc((P ? P : 1) * sizeof *lib);
     bp_error err;
-    if (!lib || bp_gradient(net, one, lib, NULL, &err)) {
+    if (!lib || bp_gradient_with(net, cfg->isa, one, lib, NULL, &err)) {
         rc = cli_error(EXIT_RUNTIME, "%s", lib ? err.msg : "out of memory");
         free(lib);
         free(t.block);
@@ -817,9 +819,11 @@ static int trace_layers(FILE *o, int md, const cli_config *cfg, bp_net *net,
             size_t at = k < nw ? net->w_off[l] + k : net->b_off[l] + (k - nw);
             double saved = params[at], up, down;
             params[at] = saved + cfg->h;
-            bp_evaluate(net, one, &up, NULL, NULL);
+            bp_evaluate_with(net, (bp_eval_opts){cfg->isa, BP_F64}, one, &up,
+                             NULL, NULL);
             params[at] = saved - cfg->h;
-            bp_evaluate(net, one, &down, NULL, NULL);
+            bp_evaluate_with(net, (bp_eval_opts){cfg->isa, BP_F64}, one,
+                             &down, NULL, NULL);
             params[at] = saved;
             double numeric = (up - down) / (2 * cfg->h), g = t.grad[at];
             double rel = fabs(g - numeric) /

@@ -1,5 +1,6 @@
 /* common.c - pieces shared by the subcommands. */
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -54,6 +55,19 @@ void cli_layers_text(const cli_config *cfg, char *buf, size_t size)
 
 int cli_check_arch(const cli_config *cfg, size_t n_in, size_t n_out)
 {
+    bp_shape s = cfg->input_shape;
+    if (cli_given(cfg, "input-shape") && cfg->n_layers == 0)
+        return cli_error(EXIT_USAGE, "option --input-shape: applies to "
+                                     "--layers (a dense network reads its "
+                                     "input flat)");
+    /* each side is at most 2^16: the product fits in 64 bits */
+    if (cfg->n_layers > 0 && s.c &&
+        (uint64_t)s.c * s.h * s.w != (uint64_t)n_in)
+        return cli_error(EXIT_USAGE, "option --input-shape: %zux%zux%zu is "
+                                     "%llu values a sample; the data has "
+                                     "%zu features", s.c, s.h, s.w,
+                         (unsigned long long)((uint64_t)s.c * s.h * s.w),
+                         n_in);
     bp_arch a;
     bp_error err;
     cli_arch(cfg, n_in, n_out, &a);
@@ -62,12 +76,21 @@ int cli_check_arch(const cli_config *cfg, size_t n_in, size_t n_out)
         return EXIT_OK;
     if (cfg->n_layers == 0 || strncmp(err.msg, "layer ", 6) != 0)
         return cli_error(cli_exit_code(st), "%s", err.msg);
-    /* a spatial layer on flat data: the shape was not given */
-    int flat = a.input.h == 1 && a.input.w == 1;
+    /* a spatial layer on flat data whose shape was not given: only a
+     * shape for the input helps, when every layer before the first
+     * spatial one (dropout) keeps it */
+    int hint = a.input.h == 1 && a.input.w == 1 &&
+               strstr(err.msg, "flat values") != NULL;
+    for (int l = 0; hint && l < a.n_layers; l++) {
+        bp_layer_kind k = a.layer[l].kind;
+        if (k == BP_LAYER_CONV || k == BP_LAYER_MAXPOOL ||
+            k == BP_LAYER_AVGPOOL)
+            break;
+        if (k != BP_LAYER_DROPOUT)
+            hint = 0;
+    }
     return cli_error(EXIT_USAGE, "--layers: %s%s", err.msg,
-                     flat && strstr(err.msg, "flat values")
-                         ? "; give --input-shape CxHxW"
-                         : "");
+                     hint ? "; give --input-shape CxHxW" : "");
 }
 
 void cli_layers_from_arch(cli_config *cfg, const bp_arch *a)

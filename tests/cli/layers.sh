@@ -162,6 +162,10 @@ msg shape-product-csv "backprop: error: option --input-shape: 3x3x2 is 18 values
     train --data grid.csv --layers dense:4 --input-shape 3x3x2 --model m.bpm
 msg shape-product-gradcheck "backprop: error: option --input-shape: 2x1x2 is 4 values a sample; --data grid.csv has 12 features" \
     gradcheck --data grid.csv --layers dense:4 --input-shape 2x1x2
+msg shape-product-trace "backprop: error: option --input-shape: 1x1x9 is 9 values a sample; the data has 2 features" \
+    trace --data xor --layers conv:2:1,relu --input-shape 1x1x9
+msg shape-without-layers "backprop: error: option --input-shape: applies to --layers (a dense network reads its input flat)" \
+    train --data grid.csv --input-shape 3x2x2 --hidden 4 --model m.bpm
 
 # lists that do not fit their input, refused before training
 L="backprop: error: --layers:"
@@ -169,6 +173,10 @@ msg fit-conv-flat "$L layer 1 (conv:4:3) does not fit: a convolution takes image
     train --data grid.csv --layers conv:4:3,relu --model m.bpm
 msg fit-pool-flat "$L layer 2 (maxpool:2) does not fit: a pool takes images (channels x height x width), and its input is 4 flat values" \
     train --data grid.csv --input-shape 3x2x2 --layers dense:4,maxpool:2 --model m.bpm
+msg fit-conv-after-dense "$L layer 2 (conv:2:3) does not fit: a convolution takes images (channels x height x width), and its input is 16 flat values" \
+    train --data grid.csv --layers dense:16,relu,conv:2:3 --model m.bpm
+msg fit-trace-hint "$L layer 1 (conv:2:3) does not fit: a convolution takes images (channels x height x width), and its input is 2 flat values; give --input-shape CxHxW" \
+    trace --data xor --layers conv:2:3
 msg fit-pool-larger "$L layer 1 (maxpool:3) does not fit: a 3x3 pool is larger than its 3x2x2 input" \
     train --data grid.csv --input-shape 3x2x2 --layers maxpool:3 --model m.bpm
 msg fit-avgpool-larger "$L layer 1 (avgpool:2) does not fit: a 2x2 pool is larger than its 1x1x2 input" \

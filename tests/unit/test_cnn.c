@@ -238,6 +238,48 @@ static void test_float_evaluation(void **state)
     bp_net_free(net);
 }
 
+/* bp_trainer_on_batch: called after every mini-batch but an epoch's
+ * last, on the caller's thread, with the samples done so far. */
+typedef struct {
+    size_t calls, done[16], total;
+} batches_seen;
+
+static void on_batch(void *ctx, size_t done, size_t total)
+{
+    batches_seen *b = ctx;
+    if (b->calls < 16)
+        b->done[b->calls] = done;
+    b->calls++;
+    b->total = total;
+}
+
+static void test_progress_callback(void **state)
+{
+    (void)state;
+    bp_shape in = {1, 6, 6};
+    bp_net *net = net_of("conv:2:3,relu,maxpool:2", in, 3, 1, 3);
+    bp_dataset *ds = images(90, in, 3, 4);
+    bp_train_opts o = BP_TRAIN_OPTS_DEFAULT;
+    o.batch = 16;
+    o.threads = 2;
+    bp_trainer *tr = bp_trainer_new(net, ds, &o, NULL);
+    assert_non_null(tr);
+    batches_seen b = {0};
+    bp_trainer_on_batch(tr, on_batch, &b);
+    double loss;
+    assert_int_equal(bp_trainer_epoch(tr, &loss, NULL), BP_OK);
+    static const size_t want[] = {16, 32, 48, 64, 80};
+    assert_int_equal(b.calls, 5);
+    assert_memory_equal(b.done, want, sizeof want);
+    assert_int_equal(b.total, 90);
+    bp_trainer_on_batch(tr, NULL, NULL);        /* off again */
+    assert_int_equal(bp_trainer_epoch(tr, &loss, NULL), BP_OK);
+    assert_int_equal(b.calls, 5);
+    bp_trainer_free(tr);
+    bp_dataset_free(ds);
+    bp_net_free(net);
+}
+
 /* Shapes that do not fit are refused with the layer and the shapes. */
 static void test_shape_errors(void **state)
 {
@@ -277,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_dropout_evaluation),
         cmocka_unit_test(test_shape_errors),
         cmocka_unit_test(test_float_evaluation),
+        cmocka_unit_test(test_progress_callback),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

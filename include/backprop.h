@@ -151,7 +151,7 @@ bp_status bp_isa_parse(const char *name, bp_isa *out);
 
 /* ------------------------------------------------------------------ limits */
 
-#define BP_MAX_LAYERS 16        /* weight layers (hidden layers + 1)      */
+#define BP_MAX_LAYERS 16        /* layers, the output layer included      */
 #define BP_MAX_WIDTH  65536     /* units in any one layer                 */
 #define BP_MAX_PARAMS (1u << 28) /* parameters in a network (2 GiB of f64) */
 

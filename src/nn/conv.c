@@ -75,8 +75,7 @@ static void conv_fans(const bp_layer *L, double *fan_in, double *fan_out)
  * (F x OH x OW) with the flipped, transposed kernel W'[c][f][k-1-ky][k-1-kx]
  * and k - 1 - pad zeros before, whose output is the input's map.  At other
  * strides it is dpatches = W^T delta (dense_backward_input) added back to
- * where the patches were copied from (col2im), on all the positions at
- * once.
+ * where the patches were copied from (col2im), by the blocks of dW.
  */
 
 /* The geometry of one convolution as a product. */
@@ -158,7 +157,9 @@ static size_t conv_block_sized(const conv_geom *g)
  * transposed dW) of conv_block_sized positions, for the forward product
  * and for din's; a pass of n samples then has blocks of at least that
  * many positions (conv_block from the room it has).  At a stride above 1
- * din takes the patches of all the positions at once.  The anchor's
+ * din takes the blocks of dW (the patches of all the positions at once,
+ * before: c k k OH OW values a sample, 1.8 million for a 3x224x224
+ * conv:64:7:s2).  The anchor's
  * second layer: 19 104 values a sample, 9.8 MB at 128 samples in float.
  */
 static size_t conv_scratch(const bp_layer *L)
@@ -167,7 +168,7 @@ static size_t conv_scratch(const bp_layer *L)
     const size_t ckk = g.c * g.k * g.k;
     size_t need = (ckk + g.f) * conv_block_sized(&g);
     size_t back = g.s == 1 ? (t.c * t.k * t.k + t.f) * conv_block_sized(&t)
-                           : ckk * g.oh * g.ow;
+                           : 0;         /* din by dW's blocks: `need` */
     size_t copies = g.f * (ckk > CONV_SWAP_ROWS ? ckk : CONV_SWAP_ROWS);
     size_t swap = (CONV_SWAP_ROWS + g.f) * conv_block_sized(&g);
     if (need < swap)
@@ -228,35 +229,28 @@ static size_t conv_scratch(const bp_layer *L)
                 }                                                            \
             }                                                                \
     }                                                                        \
-    /* din = the runs of p (all the positions) added back where IM2COL      \
-     * took them from. */                                                    \
+    /* din += the runs of p (positions [p0, p0 + len)) added back where    \
+     * IM2COL took them from. */                                           \
     BP_ELEMENTWISE                                                           \
     static void COL2IM(REAL *din, const REAL *p, const conv_geom *g,         \
-                       size_t n)                                             \
+                       size_t n, size_t p0, size_t len)                      \
     {                                                                        \
-        const size_t row = g->oh * g->ow * n;                                \
-        memset(din, 0, g->c * g->h * g->w * n * sizeof *din);                \
         for (size_t c = 0; c < g->c; c++)                                    \
-            for (size_t ky = 0; ky < g->k; ky++) {                           \
-                size_t y0, y1;                                               \
-                conv_span(ky, g->py, g->s, g->h, g->oh, &y0, &y1);           \
-                for (size_t kx = 0; kx < g->k; kx++, p += row) {             \
-                    size_t x0, x1;                                           \
-                    conv_span(kx, g->px, g->s, g->w, g->ow, &x0, &x1);       \
-                    for (size_t oy = y0; oy < y1; oy++) {                    \
-                        const REAL *q = p + oy * g->ow * n;                  \
-                        const size_t base =                                  \
-                            (c * g->h + oy * g->s + ky - g->py) * g->w;      \
-                        for (size_t ox = x0; ox < x1; ox++) {                \
-                            REAL *dd = din + (base + ox * g->s + kx - g->px) \
-                                                 * n;                        \
-                            const REAL *qq = q + ox * n;                     \
-                            for (size_t s = 0; s < n; s++)                   \
-                                dd[s] += qq[s];                              \
-                        }                                                    \
+            for (size_t ky = 0; ky < g->k; ky++)                             \
+                for (size_t kx = 0; kx < g->k; kx++, p += len * n)           \
+                    for (size_t j = 0; j < len; j++) {                       \
+                        const size_t oy = (p0 + j) / g->ow;                  \
+                        const size_t ox = (p0 + j) % g->ow;                  \
+                        const size_t iy = oy * g->s + ky, ix = ox * g->s + kx;\
+                        if (iy < g->py || iy - g->py >= g->h ||              \
+                            ix < g->px || ix - g->px >= g->w)                \
+                            continue;                                        \
+                        REAL *dd = din + ((c * g->h + iy - g->py) * g->w +   \
+                                          ix - g->px) * n;                   \
+                        const REAL *qq = p + j * n;                          \
+                        for (size_t s = 0; s < n; s++)                       \
+                            dd[s] += qq[s];                                  \
                     }                                                        \
-                }                                                            \
-            }                                                                \
     }                                                                        \
     /* out = act(conv(in, w) + b) by blocks of positions; scratch holds a  \
      * block's patches and outputs. */                                       \
@@ -382,9 +376,23 @@ static size_t conv_scratch(const bp_layer *L)
             PRODUCT(r->isa, BP_ACT_NONE, &t, din, delta, tw, NULL, n,        \
                     patches, avail);                                         \
         } else {                                                             \
-            dense_backward_input_fast##FAST(r->isa, patches, w, delta, g.f,  \
-                                            ckk, pos * n);                   \
-            COL2IM(din, patches, &g, n);                                     \
+            /* by the blocks of dW: a block's dpatches = W^T delta, added   \
+             * back where its patches came from */                          \
+            memset(din, 0, g.c * g.h * g.w * n * sizeof *din);               \
+            for (size_t p0 = 0; p0 < pos; p0 += m) {                         \
+                const size_t len = pos - p0 < m ? pos - p0 : m;              \
+                const REAL *d = delta;                                       \
+                if (len < pos) {                                             \
+                    for (size_t f = 0; f < g.f; f++)                         \
+                        memcpy(dblk + f * len * n,                           \
+                               delta + (f * pos + p0) * n,                   \
+                               len * n * sizeof *dblk);                      \
+                    d = dblk;                                                \
+                }                                                            \
+                dense_backward_input_fast##FAST(r->isa, patches, w, d, g.f,  \
+                                                ckk, len * n);               \
+                COL2IM(din, patches, &g, n, p0, len);                        \
+            }                                                                \
         }                                                                    \
     }
 

@@ -87,6 +87,9 @@ static void test_gradcheck_every_kind(void **state)
         {"conv:3:2,tanh,dropout:0.3,dense:6,relu,dropout:0.5", {1, 6, 6}, 3},
         {"dense:7,tanh,dropout:0.25,dense:4,sigmoid", {10, 1, 1}, 2},
         {"avgpool:2,conv:2:3:valid,sigmoid", {2, 8, 8}, 1},
+        /* a strided din over several blocks of positions (100 of them,
+         * 7 a block at 5 samples) */
+        {"conv:4:3,tanh,conv:3:5:s2,tanh", {1, 20, 20}, 3},
     };
     for (size_t i = 0; i < sizeof nets / sizeof nets[0]; i++) {
         for (int bias = 0; bias <= 1; bias++) {

@@ -32,31 +32,22 @@ static size_t dense_scratch(const bp_layer *L)
 }
 
 /* The passes per real type, on the fast kernels of that type (SFX empty
- * for double, _f32 for float).  ReLU and none are applied to the sums
- * before they are stored; sigmoid and tanh in a separate pass over the
- * contiguous block (measured faster). */
+ * for double, _f32 for float; NAME _f64 or _f32). */
 #define DENSE_PASSES(REAL, SFX, NAME)                                        \
-    static void dense_layer_forward##NAME(const bp_layer_run *r, REAL *out,        \
-                                    const REAL *in, const REAL *w,           \
-                                    const REAL *b, REAL *scratch)            \
+    static void dense_layer_forward##NAME(const bp_layer_run *r, REAL *out,  \
+                                          const REAL *in, const REAL *w,     \
+                                          const REAL *b, REAL *scratch)      \
     {                                                                        \
         (void)scratch;                                                       \
         const bp_layer *L = r->layer;                                        \
-        const size_t n_in = bp_shape_size(L->in);                            \
-        if (L->act == BP_ACT_RELU || L->act == BP_ACT_NONE) {                \
-            dense_forward_act_fast##SFX(r->isa, L->act, out, in, w, b,       \
-                                        L->units, n_in, r->n);               \
-        } else {                                                             \
-            dense_forward_fast##SFX(r->isa, out, in, w, b, L->units, n_in,   \
-                                    r->n);                                   \
-            activation_forward_fast##SFX(r->isa, L->act, out,                \
-                                         L->units * r->n);                   \
-        }                                                                    \
+        dense_act_forward##NAME(kernels##NAME(r->isa), L->act, out, in, w, b,\
+                                L->units, bp_shape_size(L->in), r->n);       \
     }                                                                        \
-    static void dense_layer_backward##NAME(const bp_layer_run *r, REAL *din,       \
-                                     REAL *dw, REAL *db, const REAL *delta,  \
-                                     const REAL *in, const REAL *out,        \
-                                     const REAL *w, REAL *scratch)           \
+    static void dense_layer_backward##NAME(const bp_layer_run *r, REAL *din, \
+                                           REAL *dw, REAL *db,               \
+                                           const REAL *delta, const REAL *in,\
+                                           const REAL *out, const REAL *w,   \
+                                           REAL *scratch)                    \
     {                                                                        \
         (void)out;                                                           \
         (void)scratch;                                                       \

@@ -37,9 +37,11 @@ size_t ws_units(const bp_arch *arch)
 #define KT bp_kernels_f64
 #define WS_OUTPUT1 1
 #define LAYER_PASS(ops, pass) (ops)->pass##_f64
+#define DENSE_ACT_FORWARD dense_act_forward_f64
 #include "nn/workspace_impl.h"
 #undef WS_OUTPUT1
 #undef LAYER_PASS
+#undef DENSE_ACT_FORWARD
 #undef REAL
 #undef WS
 #undef WFN
@@ -50,10 +52,12 @@ size_t ws_units(const bp_arch *arch)
 #define WS bp_workspace_f32
 #define WFN(name) name##_f32
 #define LAYER_PASS(ops, pass) (ops)->pass##_f32
+#define DENSE_ACT_FORWARD dense_act_forward_f32
 #define KERNELS(isa) kernels_f32(isa)
 #define KT bp_kernels_f32
 #include "nn/workspace_impl.h"
 #undef LAYER_PASS
+#undef DENSE_ACT_FORWARD
 #undef REAL
 #undef WS
 #undef WFN

@@ -68,6 +68,10 @@
     /* Copies n input rows x (n x n_in, row-major) into act[0]. */           \
     void ws_load_inputs##SFX(WS *ws, const double *x, size_t n_in,           \
                              size_t n);                                      \
+    /* The outputs of n input rows x (n x n_in, row-major) into out (n x   \
+     * n_out, row-major), in passes of the workspace's capacity. */         \
+    void ws_predict##SFX(const bp_net *net, const REAL *params, WS *ws,      \
+                         const double *x, size_t n, double *out);            \
     /* Forward pass over the n loaded samples; returns the output,          \
      * [n_out][n]. */                                                        \
     const REAL *ws_forward##SFX(const bp_net *net, const REAL *params,       \

@@ -126,15 +126,7 @@ void WFN(layer_forward)(const bp_net *net, const REAL *params, int l,
     bp_activation f = l + 1 < a->n_layers ? a->layer[l].act
                       : a->output == BP_OUT_SIGMOID ? BP_ACT_SIGMOID
                                                     : BP_ACT_NONE;
-    if (f == BP_ACT_RELU || f == BP_ACT_NONE) {
-        /* cheap: applied to the sums before they are stored */
-        k->dense_forward_act(f, out, in, w, b, rows, n_in, n);
-    } else {
-        /* a separate pass over the contiguous [rows][n] block: no lanes
-         * wasted at row ends, and it pipelines better (measured) */
-        k->dense_forward(out, in, w, b, rows, n_in, n);
-        k->activation_forward(f, out, rows * n);
-    }
+    DENSE_ACT_FORWARD(k, f, out, in, w, b, rows, n_in, n);
 }
 
 /* Layer l of a pass of n samples, as its row of the layer table sees it. */
@@ -181,6 +173,21 @@ const REAL *WFN(ws_forward)(const bp_net *net, const REAL *params, WS *ws,
                             size_t n)
 {
     return WFN(ws_forward_from)(net, params, ws, n, 0);
+}
+
+void WFN(ws_predict)(const bp_net *net, const REAL *params, WS *ws,
+                     const double *x, size_t n, double *out)
+{
+    const bp_arch *a = &net->arch;
+    const size_t n_in = a->sizes[0], n_out = a->sizes[a->n_layers];
+    for (size_t start = 0; start < n; start += ws->cap) {
+        size_t m = n - start < ws->cap ? n - start : ws->cap;
+        WFN(ws_load_inputs)(ws, x + start * n_in, n_in, m);
+        const REAL *p = WFN(ws_forward)(net, params, ws, m); /* [n_out][m] */
+        for (size_t s = 0; s < m; s++)
+            for (size_t k = 0; k < n_out; k++)
+                out[(start + s) * n_out + k] = p[k * m + s];
+    }
 }
 
 double WFN(ws_loss)(const bp_net *net, const WS *ws, size_t n)

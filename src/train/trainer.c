@@ -675,7 +675,6 @@ static bp_status predict_f32(const bp_net *net, bp_isa isa, const double *x,
                              size_t n, double *out, bp_error *err)
 {
     const bp_arch *a = &net->arch;
-    size_t n_in = a->sizes[0], n_out = a->sizes[a->n_layers];
     size_t chunk = samples_in(a, sizeof(float), PREDICT_BYTES, 64, 1024);
     float *w = malloc((net->n_params ? net->n_params : 1) * sizeof *w);
     if (!w)
@@ -684,22 +683,14 @@ static bp_status predict_f32(const bp_net *net, bp_isa isa, const double *x,
         w[k] = (float)net->params[k];
     bp_workspace_f32 ws;
     bp_status st = ws_init_f32(&ws, a, n < chunk ? n : chunk, err);
-    if (st) {
-        free(w);
-        return st;
+    if (!st) {
+        if (isa != BP_ISA_AUTO)
+            ws_set_isa_f32(&ws, isa);
+        ws_predict_f32(net, w, &ws, x, n, out);
+        ws_free_f32(&ws);
     }
-    ws_set_isa_f32(&ws, isa == BP_ISA_AUTO ? bp_isa_best() : isa);
-    for (size_t start = 0; start < n; start += ws.cap) {
-        size_t m = n - start < ws.cap ? n - start : ws.cap;
-        ws_load_inputs_f32(&ws, x + start * n_in, n_in, m);
-        const float *p = ws_forward_f32(net, w, &ws, m);   /* [n_out][m] */
-        for (size_t s = 0; s < m; s++)
-            for (size_t k = 0; k < n_out; k++)
-                out[(start + s) * n_out + k] = p[k * m + s];
-    }
-    ws_free_f32(&ws);
     free(w);
-    return BP_OK;
+    return st;
 }
 
 bp_status bp_predict_with(const bp_net *net, bp_eval_opts run,
@@ -717,20 +708,12 @@ bp_status bp_predict_with(const bp_net *net, bp_eval_opts run,
         return BP_OK;
     if (run.dtype == BP_F32)
         return predict_f32(net, run.isa, x, n, out, err);
-    const bp_arch *a = &net->arch;
-    size_t n_in = a->sizes[0], n_out = a->sizes[a->n_layers];
     bp_workspace ws;
-    size_t chunk = predict_chunk(a);
-    if ((st = ws_init_isa(&ws, a, n < chunk ? n : chunk, run.isa, err)))
+    size_t chunk = predict_chunk(&net->arch);
+    if ((st = ws_init_isa(&ws, &net->arch, n < chunk ? n : chunk, run.isa,
+                          err)))
         return st;
-    for (size_t start = 0; start < n; start += ws.cap) {
-        size_t m = n - start < ws.cap ? n - start : ws.cap;
-        ws_load_inputs(&ws, x + start * n_in, n_in, m);
-        const double *p = ws_forward(net, net->params, &ws, m);      /* [n_out][m] */
-        for (size_t s = 0; s < m; s++)
-            for (size_t k = 0; k < n_out; k++)
-                out[(start + s) * n_out + k] = p[k * m + s];
-    }
+    ws_predict(net, net->params, &ws, x, n, out);
     ws_free(&ws);
     return BP_OK;
 }

@@ -507,7 +507,8 @@ static int trace_load(const cli_config *cfg, trace_input *in)
     in->ds = cli_dataset(cfg);
     if (!in->ds)
         return EXIT_USAGE;
-    if ((rc = cli_check_arch(cfg, in->ds->n_in, in->ds->n_out)) != EXIT_OK)
+    if ((rc = cli_check_input_shape(cfg, in->ds->n_in, cfg->data)) ||
+        (rc = cli_check_arch(cfg, in->ds->n_in, in->ds->n_out)))
         return rc;
     bp_arch arch;
     cli_arch(cfg, in->ds->n_in, in->ds->n_out, &arch);

@@ -1,6 +1,5 @@
 /* common.c - pieces shared by the subcommands. */
 #include <stdlib.h>
-#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -55,19 +54,10 @@ void cli_layers_text(const cli_config *cfg, char *buf, size_t size)
 
 int cli_check_arch(const cli_config *cfg, size_t n_in, size_t n_out)
 {
-    bp_shape s = cfg->input_shape;
     if (cli_given(cfg, "input-shape") && cfg->n_layers == 0)
         return cli_error(EXIT_USAGE, "option --input-shape: applies to "
                                      "--layers (a dense network reads its "
                                      "input flat)");
-    /* each side is at most 2^16: the product fits in 64 bits */
-    if (cfg->n_layers > 0 && s.c &&
-        (uint64_t)s.c * s.h * s.w != (uint64_t)n_in)
-        return cli_error(EXIT_USAGE, "option --input-shape: %zux%zux%zu is "
-                                     "%llu values a sample; the data has "
-                                     "%zu features", s.c, s.h, s.w,
-                         (unsigned long long)((uint64_t)s.c * s.h * s.w),
-                         n_in);
     bp_arch a;
     bp_error err;
     cli_arch(cfg, n_in, n_out, &a);

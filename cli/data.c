@@ -131,6 +131,22 @@ static bp_shape idx_shape(const char *path)
     return s;
 }
 
+int cli_check_input_shape(const cli_config *cfg, size_t features,
+                          const char *name)
+{
+    if (!cli_given(cfg, "input-shape"))
+        return EXIT_OK;
+    bp_shape s = cfg->input_shape;
+    /* each side is at most 2^16: the product fits in 64 bits */
+    uint64_t values = (uint64_t)s.c * s.h * s.w;
+    if (values != features)
+        return cli_error(EXIT_USAGE, "option --input-shape: %zux%zux%zu is "
+                                     "%llu values a sample; --data %s has "
+                                     "%zu features", s.c, s.h, s.w,
+                         (unsigned long long)values, name, features);
+    return EXIT_OK;
+}
+
 int cli_data_shape(cli_config *cfg, const cli_data *d)
 {
     size_t features = d->train->n_in;
@@ -140,15 +156,7 @@ int cli_data_shape(cli_config *cfg, const cli_data *d)
                                ? s : (bp_shape){0, 0, 0};
         return EXIT_OK;
     }
-    bp_shape s = cfg->input_shape;
-    /* each side is at most 2^16: the product fits in 64 bits */
-    uint64_t values = (uint64_t)s.c * s.h * s.w;
-    if (values != features)
-        return cli_error(EXIT_USAGE, "option --input-shape: %zux%zux%zu is "
-                                     "%llu values a sample; --data %s has "
-                                     "%zu features", s.c, s.h, s.w,
-                         (unsigned long long)values, d->name, features);
-    return EXIT_OK;
+    return cli_check_input_shape(cfg, features, d->name);
 }
 
 int cli_split(bp_dataset **from, bp_dataset **held, double fraction,

@@ -162,7 +162,7 @@ msg shape-product-csv "backprop: error: option --input-shape: 3x3x2 is 18 values
     train --data grid.csv --layers dense:4 --input-shape 3x3x2 --model m.bpm
 msg shape-product-gradcheck "backprop: error: option --input-shape: 2x1x2 is 4 values a sample; --data grid.csv has 12 features" \
     gradcheck --data grid.csv --layers dense:4 --input-shape 2x1x2
-msg shape-product-trace "backprop: error: option --input-shape: 1x1x9 is 9 values a sample; the data has 2 features" \
+msg shape-product-trace "backprop: error: option --input-shape: 1x1x9 is 9 values a sample; --data xor has 2 features" \
     trace --data xor --layers conv:2:1,relu --input-shape 1x1x9
 msg shape-without-layers "backprop: error: option --input-shape: applies to --layers (a dense network reads its input flat)" \
     train --data grid.csv --input-shape 3x2x2 --hidden 4 --model m.bpm

@@ -128,16 +128,6 @@ static void progress_draw(progress *p, size_t done)
     p->shown = 1;
 }
 
-static void progress_show(progress *p, size_t epoch, size_t first,
-                          size_t last, double t0)
-{
-    p->epoch = epoch;
-    p->first = first;
-    p->end = last;
-    p->t0 = t0;
-    progress_draw(p, 0);
-}
-
 /* bp_trainer_on_batch's callback: the bar within an epoch. */
 static void progress_batch(void *ctx, size_t done, size_t total)
 {
@@ -304,7 +294,7 @@ static bp_status run_epochs(const cli_config *cfg, run_state *s, size_t last,
             fflush(out);
             logged = epoch;
         }
-        progress_show(&s->bar, epoch, res->first, last, t0);
+        progress_draw(&s->bar, 0);
         if (rule_update(&s->rule, s->rule.on_val ? vloss : loss, epoch,
                         s->net)) {
             res->stop = STOP_RULE;

@@ -31,16 +31,6 @@ static void draw_biases(bp_net *net, uint64_t seed)
     }
 }
 
-/* A file's labels choose its output and loss; --loss cannot change them. */
-static int check_loss(const cli_config *cfg, const cli_data *d)
-{
-    if (d->generated || !cli_given(cfg, "loss") || cfg->loss == d->loss)
-        return EXIT_OK;
-    return cli_error(EXIT_USAGE, "option --loss: %s takes %s (its labels "
-                                 "choose the loss), not %s",
-                     d->name, bp_loss_name(d->loss), bp_loss_name(cfg->loss));
-}
-
 int cmd_gradcheck(int argc, char **argv)
 {
     cli_config cfg;
@@ -59,7 +49,7 @@ int cmd_gradcheck(int argc, char **argv)
     cli_data d;
     if ((rc = cli_load_data(&cfg, &d)) != EXIT_OK)
         return rc;
-    if ((rc = check_loss(&cfg, &d)) != EXIT_OK ||
+    if ((rc = cli_check_loss(&cfg, &d)) != EXIT_OK ||
         (rc = cli_data_shape(&cfg, &d)) != EXIT_OK) {
         cli_data_free(&d);
         return rc;

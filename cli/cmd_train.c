@@ -278,16 +278,6 @@ static int given_any(const cli_config *cfg, const char *a, const char *b)
     return cli_given(cfg, a) || (b && cli_given(cfg, b));
 }
 
-/* A file's labels choose its output and loss; --loss cannot change them. */
-static int check_loss(const cli_config *cfg, const cli_data *d)
-{
-    if (d->generated || !cli_given(cfg, "loss") || cfg->loss == d->loss)
-        return EXIT_OK;
-    return cli_error(EXIT_USAGE, "option --loss: %s takes %s (its labels "
-                                 "choose the loss), not %s",
-                     d->name, bp_loss_name(d->loss), bp_loss_name(cfg->loss));
-}
-
 /*
  * Files train as scikit-learn's MLPClassifier() and MLPRegressor() do:
  * one hidden layer of 100 ReLU units, Glorot's weight scale, Adam at
@@ -472,7 +462,7 @@ int cmd_train(int argc, char **argv)
     train_inputs in;
     if ((rc = load_inputs(&cfg, &in)) != EXIT_OK)
         return rc;
-    if (!cfg.resume && (rc = check_loss(&cfg, &in.d)) != EXIT_OK) {
+    if (!cfg.resume && (rc = cli_check_loss(&cfg, &in.d)) != EXIT_OK) {
         inputs_free(&in);
         return rc;
     }

@@ -131,6 +131,15 @@ static bp_shape idx_shape(const char *path)
     return s;
 }
 
+int cli_check_loss(const cli_config *cfg, const cli_data *d)
+{
+    if (d->generated || !cli_given(cfg, "loss") || cfg->loss == d->loss)
+        return EXIT_OK;
+    return cli_error(EXIT_USAGE, "option --loss: %s takes %s (its labels "
+                                 "choose the loss), not %s",
+                     d->name, bp_loss_name(d->loss), bp_loss_name(cfg->loss));
+}
+
 int cli_check_input_shape(const cli_config *cfg, size_t features,
                           const char *name)
 {

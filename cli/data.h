@@ -49,6 +49,9 @@ void cli_data_free(cli_data *d);
  * images' 1 x rows x columns, else none (flat).  Prints the error itself;
  * returns an exit code. */
 int cli_data_shape(cli_config *cfg, const cli_data *d);
+/* A file's labels choose its output and loss: a --loss that differs is
+ * refused.  Prints the error itself, returns an exit code. */
+int cli_check_loss(const cli_config *cfg, const cli_data *d);
 /* The --input-shape given (if any) against `features` of the data named
  * `name`; prints the error itself, returns an exit code. */
 int cli_check_input_shape(const cli_config *cfg, size_t features,

@@ -222,15 +222,27 @@ static void unit_table(FILE *o, int md, const trace_state *t, int l)
 }
 
 /* v as "(a, b, c)": the first 8 values and "..." unless full. */
-static void print_vector(FILE *o, const double *v, size_t n, int full)
+/* "(v0, v1, ... k more)": the first `shown` of n values. */
+static void print_values(FILE *o, const double *v, size_t n, size_t shown)
 {
-    size_t shown = full || n <= 10 ? n : 8;
     fputc('(', o);
     for (size_t i = 0; i < shown; i++)
         fprintf(o, i ? ", %g" : "%g", v[i]);
     if (shown < n)
         fprintf(o, ", ... %zu more", n - shown);
     fputc(')', o);
+}
+
+static void print_vector(FILE *o, const double *v, size_t n, int full)
+{
+    print_values(o, v, n, full || n <= 10 ? n : 8);
+}
+
+/* Values a layer's summary shows of n: all of ten or fewer, else 8, or
+ * up to 32 with --full. */
+static size_t summary_shown(size_t n, int full)
+{
+    return full ? (n < 32 ? n : 32) : (n <= 10 ? n : 8);
 }
 
 /* Each optimizer's first step as a student writes it, in the enum's order
@@ -658,18 +670,12 @@ static void summary_row(FILE *o, int md, const char *name, const double *v,
     double top = 0;
     for (size_t i = 0; i < n; i++)
         top = fmax(top, fabs(v[i]));
-    size_t shown = full ? (n < 32 ? n : 32) : (n <= 10 ? n : 8);
     if (md) {
         fprintf(o, "| %s | ", name);
     } else {
         fprintf(o, "  %-7s ", name);
     }
-    fputc('(', o);
-    for (size_t i = 0; i < shown; i++)
-        fprintf(o, i ? ", %.6g" : "%.6g", v[i]);
-    if (shown < n)
-        fprintf(o, ", ... %zu more", n - shown);
-    fputc(')', o);
+    print_values(o, v, n, summary_shown(n, full));
     fprintf(o, md ? " | %.6g |\n" : "; max |.| = %.6g\n", top);
 }
 
@@ -752,14 +758,9 @@ static int trace_layers(FILE *o, int md, const cli_config *cfg, bp_net *net,
     else
         fprintf(o, "input %s\n", shape_in);
     if (md) {
-        size_t n = a->sizes[0], shown = cfg->full ? (n < 32 ? n : 32)
-                                                  : (n <= 10 ? n : 8);
-        fputc('(', o);
-        for (size_t i = 0; i < shown; i++)
-            fprintf(o, i ? ", %.6g" : "%.6g", one->x[i]);
-        if (shown < n)
-            fprintf(o, ", ... %zu more", n - shown);
-        fputs(") | |\n", o);
+        size_t n = a->sizes[0];
+        print_values(o, one->x, n, summary_shown(n, cfg->full));
+        fputs(" | |\n", o);
     } else {
         summary_row(o, md, "x", one->x, a->sizes[0], cfg->full);
     }
